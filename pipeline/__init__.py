@@ -1,0 +1,50 @@
+"""dualuse: label customs goods descriptions with dual-use categories.
+
+Python API::
+
+    from pipeline import load_model
+    model = load_model()                       # the bundled models/default
+    for p in model.predict(["Квадрокоптер DJI Mavic 3T", "ноутбук Lenovo IdeaPad"]):
+        print(p.label, p.score, p.military_marker, p.status)
+
+The jobs of the CLI are library functions of the same names: :func:`train`, :func:`evaluate`, :func:`predict`.
+"""
+
+from __future__ import annotations
+
+from .config import LABELS, POSITIVE_LABELS, load_config
+from .model import DualUseModel, Prediction, load_model
+
+__version__ = "0.1.0"
+__all__ = [
+    "LABELS",
+    "POSITIVE_LABELS",
+    "DualUseModel",
+    "Prediction",
+    "evaluate",
+    "load_config",
+    "load_model",
+    "predict",
+    "train",
+]
+
+
+def train(*args, **kwargs):
+    """Train a model; see :func:`pipeline.train.train`."""
+    from .train import train as _train
+
+    return _train(*args, **kwargs)
+
+
+def evaluate(*args, **kwargs):
+    """Evaluate a model on labelled data; see :func:`pipeline.evaluate.evaluate`."""
+    from .evaluate import evaluate as _evaluate
+
+    return _evaluate(*args, **kwargs)
+
+
+def predict(*args, **kwargs):
+    """Label a file; see :func:`pipeline.predict.predict`."""
+    from .predict import predict as _predict
+
+    return _predict(*args, **kwargs)

@@ -1,0 +1,5 @@
+"""Run the CLI as ``python -m pipeline``."""
+
+from .cli import app
+
+app()

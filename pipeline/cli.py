@@ -1,0 +1,208 @@
+"""The ``dualuse`` command line: thin typer commands over the library functions of the same name."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .config import ConfigError, parse_overrides
+from .corpus import CorpusError
+from .io import InputError
+from .markers import MarkerRuleError
+from .model import ModelError
+
+app = typer.Typer(
+    name="dualuse",
+    help="Label customs goods descriptions (Russian/English) with dual-use categories.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+corpus_app = typer.Typer(help="Inspect and check the labelled corpus.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+
+USER_ERRORS = (ConfigError, CorpusError, InputError, ModelError, MarkerRuleError, FileNotFoundError)
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+def _format_metrics(m: dict, title: str) -> str:
+    lines = [f"{title}  (n={m['n']})", f"{'label':<16}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+    for lab, r in m["per_class"].items():
+        lines.append(f"{lab:<16}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}{r['support']:>10d}")
+    lines.append(f"{'macro':<16}{m['macro_precision']:>10.3f}{m['macro_recall']:>10.3f}{m['macro_f1']:>10.3f}")
+    lines.append(f"accuracy {m['accuracy']:.3f}")
+    return "\n".join(lines)
+
+
+def _format_confusion(m: dict) -> str:
+    labels = m["labels"]
+    short = [lab[:8] for lab in labels]
+    lines = ["confusion (rows: gold, columns: predicted)", " " * 16 + "".join(f"{s:>9}" for s in short)]
+    for lab, row in zip(labels, m["confusion"]):
+        lines.append(f"{lab:<16}" + "".join(f"{v:>9d}" for v in row))
+    return "\n".join(lines)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog="Example: dualuse train configs/default.cfg --output models/my-model --features.min_df 3",
+)
+def train(
+    ctx: typer.Context,
+    config: Annotated[Path, typer.Argument(help="Training recipe (.cfg).")] = Path("configs/default.cfg"),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Model folder to write.")] = None,
+) -> None:
+    """Train a model from a config; evaluate it on the test split; write the model folder.
+
+    Any config key can be overridden as --section.key value.
+    """
+    from .train import train as train_fn
+
+    try:
+        overrides = parse_overrides(list(ctx.args))
+        result = train_fn(config, output, overrides)
+    except (*USER_ERRORS, ValueError) as exc:
+        _fail(exc)
+    typer.echo("split sizes: " + ", ".join(f"{k}={v}" for k, v in result.split_counts.items()))
+    for name, m in result.metrics.items():
+        typer.echo(_format_metrics(m, f"\n{name} split" if name == "test" else "\nout-of-distribution test"))
+    if result.output:
+        typer.echo(f"\nmodel written to {result.output}")
+
+
+@app.command(epilog="Example: dualuse evaluate corpora/ood/ood_test.csv --model models/default --json")
+def evaluate(
+    data: Annotated[Path, typer.Argument(help="Labelled CSV (corpus format: text,label,lang).")],
+    model: Annotated[Path | None, typer.Option("--model", "-m", help="Model folder.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    text_column: Annotated[str, typer.Option(help="Text column.")] = "text",
+    label_column: Annotated[str, typer.Option(help="Gold label column.")] = "label",
+) -> None:
+    """Evaluate a model on labelled data: per-class precision, recall, F1, support; macro-F1; confusion."""
+    from .evaluate import evaluate as evaluate_fn
+
+    try:
+        metrics = evaluate_fn(data, model, text_column=text_column, label_column=label_column)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
+        return
+    typer.echo(_format_metrics(metrics, str(data)))
+    typer.echo("")
+    typer.echo(_format_confusion(metrics))
+
+
+@app.command(epilog="Example: dualuse predict corpora/samples/declarations_sample.csv --output labelled.csv")
+def predict(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV/TSV/TXT/JSONL/XLSX/Parquet (.gz ok).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output file; format from its extension.")],
+    text_column: Annotated[
+        list[str] | None,
+        typer.Option("--text-column", "-c", help="Text column; repeat to join several. Guessed when omitted."),
+    ] = None,
+    model: Annotated[Path | None, typer.Option("--model", "-m", help="Model folder.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Force the input encoding (e.g. cp1251).")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="Force the CSV delimiter (use 'tab' for tab).")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet name or 0-based number.")] = None,
+    no_header: Annotated[bool, typer.Option("--no-header", help="The CSV has no header line.")] = False,
+    top_k: Annotated[int, typer.Option("--top-k", help="Also write the next best labels (K in total).")] = 0,
+) -> None:
+    """Label every row of a file; input columns pass through, plus label, score, military_marker, status."""
+    from .predict import predict as predict_fn
+
+    if delimiter == "tab":
+        delimiter = "\t"
+    try:
+        summary = predict_fn(
+            input_path,
+            output,
+            text_columns=text_column or None,
+            model=model,
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
+            header=not no_header,
+            top_k=top_k,
+        )
+    except USER_ERRORS as exc:
+        _fail(exc)
+    typer.echo(
+        f"text column(s): {', '.join(summary.text_columns)}; encoding {summary.encoding or '-'}; "
+        f"delimiter {summary.delimiter!r}",
+        err=True,
+    )
+    labels = ", ".join(f"{k}={v}" for k, v in sorted(summary.labels.items()))
+    typer.echo(
+        f"{summary.rows} rows labelled in {summary.seconds:.1f}s -> {summary.output}\n"
+        f"labels: {labels}\nmilitary end-use flagged: {summary.flagged}\n"
+        f"statuses: {', '.join(f'{k}={v}' for k, v in sorted(summary.statuses.items()))}"
+    )
+    if summary.errors:
+        typer.echo(f"{summary.failed_rows} row(s) could not be read cleanly:", err=True)
+        for line, reason in summary.errors[:20]:
+            typer.echo(f"  line {line}: {reason}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command(epilog="Example: dualuse info models/default")
+def info(model: Annotated[Path | None, typer.Argument(help="Model folder.")] = None) -> None:
+    """Show a model's labels, library versions, corpus hash, thresholds and metrics."""
+    from .model import DEFAULT_MODEL_DIR, read_meta
+
+    try:
+        meta = read_meta(model or DEFAULT_MODEL_DIR)
+    except ModelError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(meta, ensure_ascii=False, indent=2))
+
+
+@corpus_app.command("check", epilog="Example: dualuse corpus check configs/default.cfg")
+def corpus_check(
+    config: Annotated[Path, typer.Argument(help="Training recipe naming the corpus.")] = Path("configs/default.cfg"),
+    show: Annotated[int, typer.Option(help="How many duplicates/leaks to list.")] = 10,
+) -> None:
+    """Count lines per label × language × source and split; list duplicates and leaks; fail on a leak."""
+    from .config import load_config
+    from .corpus import check_corpus
+    from .train import prepare_data
+
+    try:
+        cfg = load_config(config)
+        corpus, splits, ood = prepare_data(cfg)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    report = check_corpus(corpus, splits, ood)
+    cols = ("train", "dev", "test", "excluded", "ood")
+    typer.echo(f"{'label':<16}{'lang':<7}{'source':<28}" + "".join(f"{c:>9}" for c in cols))
+    for (lab, lang, src), cnt in report.counts.items():
+        typer.echo(f"{lab:<16}{lang:<7}{src[:27]:<28}" + "".join(f"{cnt.get(c, 0):>9d}" for c in cols))
+    typer.echo(f"\n{report.n_lines} corpus lines; {len(report.duplicates)} duplicate text group(s); "
+               f"{len(report.conflicts)} label conflict(s); {len(report.leaks)} leak(s) across splits; "
+               f"{len(report.ood_overlap)} corpus line(s) near OOD lines (excluded from training)")
+    for group in report.conflicts[:show]:
+        typer.echo("conflict: " + " | ".join(group))
+    for a, b, s in report.leaks[:show]:
+        typer.echo(f"leak: {a} ~ {b} ({s:.2f})")
+    if not report.ok:
+        for e in report.errors:
+            typer.echo(f"FAIL: {e}", err=True)
+        raise typer.Exit(1)
+    typer.echo("corpus check passed")
+
+
+def main() -> None:  # pragma: no cover
+    """Entry point for ``python -m pipeline``."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

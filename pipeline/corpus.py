@@ -1,0 +1,379 @@
+"""Labelled corpora: reading and validation, grouped seeded splits, near-duplicate and leak checks.
+
+A corpus file is a UTF-8 CSV with at least ``text,label,lang``; optional columns are ``source`` (defaults to the
+file name), ``group`` (lines of one group always share a split: an augmented variant names its original's group),
+``marker`` (gold military end-use flag, 0/1), ``style`` and ``split`` (pins a line to ``train``/``dev``/``test``).
+
+Splits are fixed by a seed and a hash of each cluster, where a cluster joins the groups whose texts are exact or
+near duplicates (character-trigram cosine at or above a threshold), so no variant or near copy of a test line can
+sit in train.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import hashlib
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .config import LABELS
+from .normalise import Normaliser
+
+LANGS = ("ru", "en", "mixed")
+SPLITS = ("train", "dev", "test")
+REQUIRED_COLUMNS = ("text", "label", "lang")
+
+
+class CorpusError(ValueError):
+    """A corpus file is missing, malformed or holds invalid rows; the message names file, column and line."""
+
+
+@dataclass
+class Corpus:
+    """Labelled lines, one entry per line in every list.
+
+    Attributes:
+        text, label, lang, source, group, style, split_pin: the corpus columns (``split_pin`` is ``""`` when the
+            line is not pinned); ``marker`` is the gold flag or -1 when unknown.
+        file, line: where each line came from.
+    """
+
+    text: list[str] = field(default_factory=list)
+    label: list[str] = field(default_factory=list)
+    lang: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    group: list[str] = field(default_factory=list)
+    marker: list[int] = field(default_factory=list)
+    style: list[str] = field(default_factory=list)
+    split_pin: list[str] = field(default_factory=list)
+    file: list[str] = field(default_factory=list)
+    line: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def subset(self, idx: Iterable[int]) -> Corpus:
+        """Return a new corpus holding the lines at ``idx``, in that order."""
+        idx = list(idx)
+        return Corpus(**{name: [getattr(self, name)[i] for i in idx] for name in self.__dataclass_fields__})
+
+    def extend(self, other: Corpus) -> None:
+        """Append the lines of ``other``."""
+        for name in self.__dataclass_fields__:
+            getattr(self, name).extend(getattr(other, name))
+
+    def sha256(self) -> str:
+        """Hash of the text, label and group of every line, in order (identifies the training data)."""
+        h = hashlib.sha256()
+        for t, lab, g in zip(self.text, self.label, self.group):
+            h.update(f"{t}\x1f{lab}\x1f{g}\x1e".encode())
+        return h.hexdigest()
+
+
+def expand_paths(patterns: Sequence[str]) -> list[Path]:
+    """Expand glob patterns into a sorted, de-duplicated list of files.
+
+    Raises:
+        CorpusError: when a pattern matches nothing.
+    """
+    files: list[Path] = []
+    for pattern in patterns:
+        hits = sorted(glob.glob(pattern, recursive=True)) if any(c in pattern for c in "*?[") else [pattern]
+        hits = [h for h in hits if Path(h).is_file()]
+        if not hits:
+            raise CorpusError(f"corpus path {pattern!r} matches no file")
+        files.extend(Path(h) for h in hits)
+    seen: set[Path] = set()
+    return [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
+
+
+def read_corpus_file(
+    path: str | Path, text_column: str = "text", label_column: str = "label", max_errors: int = 20
+) -> Corpus:
+    """Read and validate one corpus CSV.
+
+    Args:
+        path: the CSV file (UTF-8, with or without BOM).
+        text_column: column holding the text.
+        label_column: column holding the gold label.
+        max_errors: how many bad rows to list in the error message.
+
+    Raises:
+        CorpusError: listing every bad row (up to ``max_errors``) by file, line and column.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CorpusError(f"{path}: corpus file not found")
+    corpus = Corpus()
+    errors: list[str] = []
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        missing = [c for c in (text_column, label_column, "lang") if c not in header]
+        if missing:
+            raise CorpusError(f"{path}: missing column(s) {missing}; columns present: {header}")
+        line = reader.line_num
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            if None in row:
+                errors.append(f"{path}, line {start}: more fields than the header has")
+                continue
+            text = (row.get(text_column) or "").strip()
+            label = (row.get(label_column) or "").strip()
+            lang = (row.get("lang") or "").strip()
+            if not text:
+                errors.append(f"{path}, line {start}, column {text_column!r}: empty text")
+            if label not in LABELS:
+                errors.append(f"{path}, line {start}, column {label_column!r}: unknown label {label!r}")
+            if lang not in LANGS:
+                errors.append(f"{path}, line {start}, column 'lang': {lang!r} is not one of {LANGS}")
+            marker_raw = (row.get("marker") or "").strip()
+            if marker_raw not in ("", "0", "1"):
+                errors.append(f"{path}, line {start}, column 'marker': {marker_raw!r} is not 0 or 1")
+            pin = (row.get("split") or "").strip()
+            if pin not in ("",) + SPLITS:
+                errors.append(f"{path}, line {start}, column 'split': {pin!r} is not one of {SPLITS}")
+            corpus.text.append(text)
+            corpus.label.append(label)
+            corpus.lang.append(lang)
+            corpus.source.append((row.get("source") or "").strip() or path.stem)
+            corpus.group.append((row.get("group") or "").strip() or f"{path.stem}:{start}")
+            corpus.marker.append(int(marker_raw) if marker_raw in ("0", "1") else -1)
+            corpus.style.append((row.get("style") or "").strip())
+            corpus.split_pin.append(pin)
+            corpus.file.append(str(path))
+            corpus.line.append(start)
+    if errors:
+        more = f"\n… and {len(errors) - max_errors} more" if len(errors) > max_errors else ""
+        raise CorpusError(f"{len(errors)} bad row(s):\n" + "\n".join(errors[:max_errors]) + more)
+    if not corpus.text:
+        raise CorpusError(f"{path}: no rows")
+    return corpus
+
+
+def read_corpus(paths: Sequence[str | Path], text_column: str = "text", label_column: str = "label") -> Corpus:
+    """Read and validate several corpus files (glob patterns allowed) into one :class:`Corpus`."""
+    corpus = Corpus()
+    for path in expand_paths([str(p) for p in paths]):
+        corpus.extend(read_corpus_file(path, text_column, label_column))
+    return corpus
+
+
+class _UnionFind:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _trigram_matrix(texts: Sequence[str]):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    norm = Normaliser()
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), min_df=1, sublinear_tf=True, dtype=np.float32)
+    return vec, vec.fit_transform([norm(t) for t in texts])
+
+
+def near_duplicate_pairs(
+    texts: Sequence[str], threshold: float, other: Sequence[str] | None = None, block: int = 1000
+) -> list[tuple[int, int, float]]:
+    """Find pairs of texts whose character-trigram TF-IDF cosine is at least ``threshold``.
+
+    Args:
+        texts: the texts to compare.
+        threshold: similarity at or above which two texts count as near duplicates (1.0: exact after
+            normalisation).
+        other: when given, compare ``texts`` against these instead of against themselves.
+        block: rows per block of the sparse similarity product (bounds memory).
+
+    Returns:
+        ``(i, j, similarity)`` triples; ``i < j`` within ``texts``, or ``i`` in ``texts`` and ``j`` in ``other``.
+    """
+    if not texts or (other is not None and not other):
+        return []
+    vec, a = _trigram_matrix(list(texts) + list(other or []))
+    n = len(texts)
+    b = a[n:] if other is not None else a[:n]
+    a = a[:n]
+    bt = b.T.tocsc()
+    pairs = []
+    for start in range(0, n, block):
+        sims = (a[start : start + block] @ bt).tocoo()
+        keep = sims.data >= threshold - 1e-6
+        for i, j, s in zip(sims.row[keep], sims.col[keep], sims.data[keep]):
+            i = int(i) + start
+            j = int(j)
+            if other is None and j <= i:
+                continue
+            pairs.append((i, j, float(s)))
+    return pairs
+
+
+def _unit_hash(seed: int, key: str) -> float:
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+@dataclass
+class Splits:
+    """A split assignment of a corpus.
+
+    Attributes:
+        split: ``train``/``dev``/``test`` for each line, or ``excluded`` for lines that copy an OOD line.
+        cluster: the cluster index of each line (lines in one cluster share a split).
+        near_pairs: near-duplicate pairs found inside the corpus.
+        ood_overlap: ``(corpus index, ood index, similarity)`` of corpus lines that near-duplicate OOD lines.
+    """
+
+    split: list[str]
+    cluster: list[int]
+    near_pairs: list[tuple[int, int, float]]
+    ood_overlap: list[tuple[int, int, float]]
+
+    def indices(self, *names: str) -> list[int]:
+        """Indices of the lines in the named splits."""
+        return [i for i, s in enumerate(self.split) if s in names]
+
+
+def make_splits(
+    corpus: Corpus,
+    dev_fraction: float,
+    test_fraction: float,
+    seed: int,
+    threshold: float,
+    ood_texts: Sequence[str] | None = None,
+) -> Splits:
+    """Assign every line to train/dev/test, grouped by ``group`` and by near-duplicate clusters.
+
+    Lines that near-duplicate an out-of-distribution test line are marked ``excluded`` so the OOD test stays
+    unseen. A cluster with a pinned line (``split`` column) takes that split.
+    """
+    n = len(corpus)
+    uf = _UnionFind(n)
+    first_of_group: dict[str, int] = {}
+    for i, g in enumerate(corpus.group):
+        if g in first_of_group:
+            uf.union(first_of_group[g], i)
+        else:
+            first_of_group[g] = i
+    pairs = near_duplicate_pairs(corpus.text, threshold)
+    for i, j, _ in pairs:
+        uf.union(i, j)
+    roots = [uf.find(i) for i in range(n)]
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, r in enumerate(roots):
+        members[r].append(i)
+    split = [""] * n
+    for r, idx in members.items():
+        pins = {corpus.split_pin[i] for i in idx if corpus.split_pin[i]}
+        if pins:
+            # A conflicting pin is reported by check_corpus; the strictest split wins here.
+            chosen = "test" if "test" in pins else ("dev" if "dev" in pins else "train")
+        else:
+            u = _unit_hash(seed, corpus.group[r])
+            chosen = "test" if u < test_fraction else ("dev" if u < test_fraction + dev_fraction else "train")
+        for i in idx:
+            split[i] = chosen
+    overlap: list[tuple[int, int, float]] = []
+    if ood_texts:
+        overlap = near_duplicate_pairs(corpus.text, threshold, other=ood_texts)
+        for i, _, _ in overlap:
+            split[i] = "excluded"
+    return Splits(split=split, cluster=roots, near_pairs=pairs, ood_overlap=overlap)
+
+
+@dataclass
+class CorpusReport:
+    """What :func:`check_corpus` found.
+
+    Attributes:
+        counts: ``(label, lang, source) -> {split: count}``.
+        n_lines: lines read.
+        duplicates: exact duplicate texts (after normalisation) with their locations.
+        conflicts: identical normalised texts that carry different labels.
+        leaks: near-duplicate pairs whose lines sit in different splits.
+        ood_overlap: corpus lines that near-duplicate an OOD line, with the OOD line.
+        errors: messages that make the check fail.
+    """
+
+    counts: dict[tuple[str, str, str], dict[str, int]]
+    n_lines: int
+    duplicates: list[list[str]]
+    conflicts: list[list[str]]
+    leaks: list[tuple[str, str, float]]
+    ood_overlap: list[tuple[str, str, float]]
+    errors: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """True when no error was found."""
+        return not self.errors
+
+
+def check_corpus(
+    corpus: Corpus, splits: Splits, ood: Corpus | None = None, pinned_leaks_fail: bool = True
+) -> CorpusReport:
+    """Count lines per label × language × source × split, and find duplicates, label conflicts and leaks."""
+    norm = Normaliser()
+    counts: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
+    for lab, lang, src, sp in zip(corpus.label, corpus.lang, corpus.source, splits.split):
+        counts[(lab, lang, src)][sp] += 1
+    if ood is not None:
+        for lab, lang, src in zip(ood.label, ood.lang, ood.source):
+            counts[(lab, lang, src)]["ood"] += 1
+    by_text: dict[str, list[int]] = defaultdict(list)
+    for i, t in enumerate(corpus.text):
+        by_text[norm(t)].append(i)
+
+    def where(i: int) -> str:
+        return f"{corpus.file[i]}:{corpus.line[i]}"
+
+    duplicates = [[where(i) for i in idx] for idx in by_text.values() if len(idx) > 1]
+    conflicts = [
+        [f"{where(i)} ({corpus.label[i]})" for i in idx]
+        for idx in by_text.values()
+        if len({corpus.label[i] for i in idx}) > 1
+    ]
+    leaks = [
+        (where(i), where(j), s) for i, j, s in splits.near_pairs if splits.split[i] != splits.split[j]
+    ]
+    ood_overlap = []
+    if ood is not None:
+        ood_overlap = [
+            (where(i), f"{ood.file[j]}:{ood.line[j]}", s) for i, j, s in splits.ood_overlap
+        ]
+        leftover = [i for i, _, _ in splits.ood_overlap if splits.split[i] != "excluded"]
+        if leftover:
+            ood_overlap.append(("not excluded", str(len(leftover)), 0.0))
+    errors = []
+    if conflicts:
+        errors.append(f"{len(conflicts)} text(s) carry conflicting labels")
+    if leaks and pinned_leaks_fail:
+        errors.append(f"{len(leaks)} near-duplicate pair(s) leak across splits")
+    if any(o[0] == "not excluded" for o in ood_overlap):
+        errors.append("corpus lines that copy OOD test lines are still in the splits")
+    return CorpusReport(
+        counts={k: dict(v) for k, v in sorted(counts.items())},
+        n_lines=len(corpus),
+        duplicates=duplicates,
+        conflicts=conflicts,
+        leaks=leaks,
+        ood_overlap=ood_overlap,
+        errors=errors,
+    )

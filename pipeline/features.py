@@ -1,0 +1,188 @@
+"""Word and in-token character n-gram features with TF-IDF weighting.
+
+:class:`TokenNgramVectorizer` takes the token tuples of :class:`~pipeline.tokenise.SpacyTokeniser` and builds
+one sparse matrix of word n-grams and character n-grams taken inside each token (``" fz-55 "`` gives ``" fz"``,
+``"fz-"`` …), which makes the model robust to inflection, typos and transliteration. The character n-gram
+indices of each distinct token are computed once and cached, because customs text repeats its tokens heavily.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+_EMPTY = np.zeros(0, dtype=np.int32)
+
+
+def _char_ngrams(token: str, lo: int, hi: int) -> list[str]:
+    padded = f" {token} "
+    n_chars = len(padded)
+    grams = []
+    for n in range(lo, hi + 1):
+        if n > n_chars:
+            break
+        grams.extend(padded[i : i + n] for i in range(n_chars - n + 1))
+    return grams
+
+
+def _word_ngrams(tokens: Sequence[str], lo: int, hi: int) -> list[str]:
+    grams = []
+    n_tok = len(tokens)
+    for n in range(lo, hi + 1):
+        if n == 1:
+            grams.extend(tokens)
+        else:
+            grams.extend(" ".join(tokens[i : i + n]) for i in range(n_tok - n + 1))
+    return grams
+
+
+class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
+    """TF-IDF over word n-grams and in-token character n-grams of pre-tokenised texts.
+
+    Args:
+        word_ngram_range: ``(min_n, max_n)`` of word n-grams; ``(0, 0)`` switches them off.
+        char_ngram_range: ``(min_n, max_n)`` of character n-grams inside tokens; ``(0, 0)`` switches them off.
+        min_df: keep features seen in at least this many training texts.
+        max_features: keep at most this many features, the most frequent by document frequency (0: all).
+        sublinear_tf: use ``1 + log(tf)`` instead of raw counts.
+        use_idf: weight by smoothed inverse document frequency.
+        char_weight: multiplier of the character n-gram block relative to the word block.
+
+    Attributes:
+        vocabulary_: feature string → column index (word n-grams are prefixed ``w:``, char n-grams ``c:``).
+        idf_: inverse document frequency of each column.
+    """
+
+    def __init__(
+        self,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 1,
+        max_features: int = 0,
+        sublinear_tf: bool = True,
+        use_idf: bool = True,
+        char_weight: float = 1.0,
+    ):
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+        self.use_idf = use_idf
+        self.char_weight = char_weight
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_token_cache", None)
+        return state
+
+    def _doc_features(self, tokens: Sequence[str]) -> tuple[list[str], list[str]]:
+        wlo, whi = self.word_ngram_range
+        clo, chi = self.char_ngram_range
+        words = ["w:" + g for g in _word_ngrams(tokens, wlo, whi)] if whi > 0 else []
+        chars = []
+        if chi > 0:
+            for tok in tokens:
+                chars.extend("c:" + g for g in _char_ngrams(tok, clo, chi))
+        return words, chars
+
+    def fit(self, X: Sequence[Sequence[str]], y=None) -> TokenNgramVectorizer:
+        """Learn the vocabulary and IDF weights from token tuples; return ``self``."""
+        for name in ("word_ngram_range", "char_ngram_range"):
+            lo, hi = getattr(self, name)
+            if lo < 0 or hi < lo or (lo == 0 and hi != 0):
+                raise ValueError(f"features.{name} must be [min, max] with 1 <= min <= max, or [0, 0]")
+        if self.word_ngram_range[1] == 0 and self.char_ngram_range[1] == 0:
+            raise ValueError("features: word and character n-grams cannot both be switched off")
+        df: Counter[str] = Counter()
+        n_docs = 0
+        for tokens in X:
+            words, chars = self._doc_features(tokens)
+            df.update(set(words))
+            df.update(set(chars))
+            n_docs += 1
+        items = [(f, c) for f, c in df.items() if c >= self.min_df]
+        items.sort(key=lambda fc: (-fc[1], fc[0]))
+        if self.max_features:
+            items = items[: self.max_features]
+        items.sort(key=lambda fc: fc[0])
+        self.vocabulary_ = {f: i for i, (f, _) in enumerate(items)}
+        counts = np.array([c for _, c in items], dtype=np.float64)
+        if self.use_idf:
+            self.idf_ = np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0
+        else:
+            self.idf_ = np.ones(len(items))
+        weights = self.idf_.copy()
+        is_char = np.array([f.startswith("c:") for f, _ in items], dtype=bool)
+        weights[is_char] *= self.char_weight
+        self.column_weights_ = weights
+        self.n_features_out_ = len(items)
+        self._token_cache = {}
+        return self
+
+    def _token_indices(self, token: str) -> np.ndarray:
+        cache = self.__dict__.get("_token_cache")
+        if cache is None:
+            cache = self._token_cache = {}
+        idx = cache.get(token)
+        if idx is None:
+            clo, chi = self.char_ngram_range
+            vocab = self.vocabulary_
+            found = [vocab.get("c:" + g) for g in _char_ngrams(token, clo, chi)] if chi > 0 else []
+            idx = np.array([i for i in found if i is not None], dtype=np.int32)
+            if len(cache) > 1_000_000:
+                cache.clear()
+            cache[token] = idx
+        return idx
+
+    def transform(self, X: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """Return the L2-normalised TF-IDF matrix, one row per token tuple."""
+        check_is_fitted(self, "vocabulary_")
+        vocab = self.vocabulary_
+        wlo, whi = self.word_ngram_range
+        use_chars = self.char_ngram_range[1] > 0
+        parts: list[np.ndarray] = []
+        indptr = [0]
+        total = 0
+        for tokens in X:
+            row: list[np.ndarray] = []
+            if whi > 0:
+                w = [vocab.get("w:" + g) for g in _word_ngrams(tokens, wlo, whi)]
+                w = [i for i in w if i is not None]
+                if w:
+                    row.append(np.array(w, dtype=np.int32))
+            if use_chars:
+                row.extend(self._token_indices(tok) for tok in tokens)
+            if row:
+                arr = np.concatenate(row) if len(row) > 1 else row[0]
+                parts.append(arr)
+                total += len(arr)
+            indptr.append(total)
+        indices = np.concatenate(parts) if parts else _EMPTY
+        data = np.ones(len(indices), dtype=np.float64)
+        mat = sp.csr_matrix(
+            (data, indices, np.array(indptr, dtype=np.int64)), shape=(len(indptr) - 1, self.n_features_out_)
+        )
+        mat.sum_duplicates()
+        if self.sublinear_tf:
+            np.log(mat.data, out=mat.data)
+            mat.data += 1.0
+        mat = mat @ sp.diags(self.column_weights_)
+        mat = sp.csr_matrix(mat)
+        norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        mat = sp.diags(1.0 / norms) @ mat
+        return sp.csr_matrix(mat)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Return the feature strings in column order."""
+        check_is_fitted(self, "vocabulary_")
+        names = [""] * len(self.vocabulary_)
+        for f, i in self.vocabulary_.items():
+            names[i] = f
+        return np.array(names, dtype=object)

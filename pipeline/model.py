@@ -1,0 +1,404 @@
+"""The fitted model: building the scikit-learn pipeline from a config, prediction, and the model folder.
+
+A model folder holds ``model.joblib`` (the whole fitted ``sklearn.pipeline.Pipeline`` plus the marker rules),
+``config.cfg`` (the resolved recipe) and ``meta.json`` (labels, library versions, corpus hash, metrics,
+thresholds and the sha256 of ``model.joblib``). Loading checks that hash *before* unpickling, because a joblib
+file runs code when it is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from .config import LABELS
+from .features import TokenNgramVectorizer
+from .markers import MarkerMatcher
+from .tokenise import SpacyTokeniser
+
+MODEL_FILE = "model.joblib"
+META_FILE = "meta.json"
+CONFIG_FILE = "config.cfg"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
+TRACKED_LIBRARIES = ("dualuse", "scikit-learn", "spacy", "numpy", "scipy", "joblib", "pymorphy3")
+
+STATUS_OK = "ok"
+STATUS_EMPTY = "empty"
+STATUS_TRUNCATED = "truncated"
+
+
+class ModelError(RuntimeError):
+    """A model folder is missing, incomplete or fails its integrity check."""
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and of the libraries whose change can alter a model's behaviour."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in TRACKED_LIBRARIES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def sha256_file(path: str | Path) -> str:
+    """Return the hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def build_classifier(cfg: dict, seed: int):
+    """Build the scikit-learn classifier named in the ``[classifier]`` section."""
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+    kind = cfg["type"]
+    if kind == "logreg":
+        return LogisticRegression(
+            C=cfg["C"], class_weight=cfg["class_weight"], max_iter=cfg["max_iter"], random_state=seed
+        )
+    if kind == "svm_calibrated":
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        svc = LinearSVC(C=cfg["C"], class_weight=cfg["class_weight"], max_iter=cfg["max_iter"], random_state=seed)
+        return CalibratedClassifierCV(svc, cv=cfg.get("calibration_folds", 3), method="sigmoid")
+    if kind == "sgd":
+        return SGDClassifier(
+            loss="log_loss",
+            alpha=1.0 / (cfg["C"] * 1000.0),
+            class_weight=cfg["class_weight"],
+            max_iter=cfg["max_iter"],
+            random_state=seed,
+        )
+    raise ValueError(f"[classifier] type {kind!r} is not supported")
+
+
+def build_pipeline(cfg: dict) -> Pipeline:
+    """Build the unfitted tokenise → features → classifier pipeline from a validated config."""
+    n, t, f = cfg["normalise"], cfg["tokenise"], cfg["features"]
+    tokeniser = SpacyTokeniser(
+        lang=t["lang"],
+        lemmatise=t["lemmatise"],
+        max_chars=t["max_chars"],
+        nfkc=n["nfkc"],
+        strip_invisible=n["strip_invisible"],
+        yo_to_e=n["yo_to_e"],
+        join_spaced_letters=n["join_spaced_letters"],
+        fix_lookalikes=n["fix_lookalikes"],
+        lowercase=n["lowercase"],
+    )
+    features = TokenNgramVectorizer(
+        word_ngram_range=tuple(f["word_ngram_range"]),
+        char_ngram_range=tuple(f["char_ngram_range"]),
+        min_df=f["min_df"],
+        max_features=f["max_features"],
+        sublinear_tf=f["sublinear_tf"],
+        use_idf=f["use_idf"],
+        char_weight=f["char_weight"],
+    )
+    clf = build_classifier(cfg["classifier"], cfg["training"]["seed"])
+    return Pipeline([("tokenise", tokeniser), ("features", features), ("classifier", clf)])
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's answer for one text.
+
+    Attributes:
+        label: one of the six labels (``other`` when the row could not be classified or fell below its class
+            threshold).
+        score: probability-like confidence of ``label`` in [0, 1]; 0.0 when ``status`` is ``empty``.
+        military_marker: 1 when the text names a military end use, else 0.
+        status: ``ok``, ``truncated`` (classified on the first ``max_chars`` characters) or ``empty``.
+        review: 1 when the best class was below its threshold and the line was relabelled ``other``.
+        candidate: the class the line nearly had when ``review`` is 1, else ``""``.
+    """
+
+    label: str
+    score: float
+    military_marker: int
+    status: str
+    review: int = 0
+    candidate: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the fields as a plain dict."""
+        return asdict(self)
+
+
+@dataclass
+class PredictionBatch:
+    """Column-wise predictions for many texts (what file labelling uses).
+
+    Attributes:
+        labels, scores, markers, statuses, review, candidates: one entry per input text.
+        proba: the full probability matrix (rows × ``classes``); rows of empty texts are all zero.
+        classes: the label order of ``proba``'s columns.
+    """
+
+    labels: list[str]
+    scores: np.ndarray
+    markers: np.ndarray
+    statuses: list[str]
+    review: np.ndarray
+    candidates: list[str]
+    proba: np.ndarray
+    classes: list[str]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i: int) -> Prediction:
+        return Prediction(
+            self.labels[i],
+            float(self.scores[i]),
+            int(self.markers[i]),
+            self.statuses[i],
+            int(self.review[i]),
+            self.candidates[i],
+        )
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def top_k(self, k: int) -> list[list[tuple[str, float]]]:
+        """The ``k`` best labels with their scores for each row."""
+        order = np.argsort(-self.proba, axis=1)[:, :k]
+        return [[(self.classes[j], float(self.proba[r, j])) for j in row] for r, row in enumerate(order)]
+
+
+class DualUseModel:
+    """A fitted pipeline with its marker rules, config and metadata.
+
+    Args:
+        pipeline: the fitted tokenise → features → classifier pipeline.
+        markers: the military end-use rules.
+        config: the resolved training config (plain dict).
+        meta: metadata (labels, versions, hashes, metrics, thresholds).
+    """
+
+    def __init__(self, pipeline: Pipeline, markers: MarkerMatcher, config: dict, meta: dict | None = None):
+        self.pipeline = pipeline
+        self.markers = markers
+        self.config = config
+        self.meta = meta or {}
+        self.path: Path | None = None
+
+    @property
+    def classes(self) -> list[str]:
+        """The label order of the classifier's probability columns."""
+        return [str(c) for c in self.pipeline.classes_]
+
+    @property
+    def tokeniser(self) -> SpacyTokeniser:
+        """The fitted tokenisation stage."""
+        return self.pipeline.named_steps["tokenise"]
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """Per-class score thresholds stored in the meta (empty when none were chosen)."""
+        return dict(self.meta.get("thresholds") or {})
+
+    def predict_batch(self, texts: Sequence[str | None], apply_thresholds: bool = True) -> PredictionBatch:
+        """Label many texts at once.
+
+        Args:
+            texts: raw goods descriptions (``None`` and blank strings are reported with status ``empty``).
+            apply_thresholds: relabel lines whose best class is below its threshold as ``other`` with
+                ``review=1`` (only when thresholds were stored by ``dualuse thresholds``).
+
+        Returns:
+            A :class:`PredictionBatch` in input order.
+        """
+        tok = self.tokeniser
+        norm = tok.normaliser
+        max_chars = tok.max_chars
+        classes = self.classes
+        n = len(texts)
+        raw = ["" if t is None else str(t) for t in texts]
+        normalised = [norm(t) for t in raw]
+        statuses = [STATUS_OK] * n
+        keep = []
+        for i, (r, t) in enumerate(zip(raw, normalised)):
+            if not any(ch.isalnum() for ch in t):
+                statuses[i] = STATUS_EMPTY
+            else:
+                keep.append(i)
+                if max_chars and len(r) > max_chars:
+                    statuses[i] = STATUS_TRUNCATED
+        proba = np.zeros((n, len(classes)))
+        if keep:
+            proba[keep] = self.pipeline.predict_proba([raw[i] for i in keep])
+        best = proba.argmax(axis=1)
+        scores = proba[np.arange(n), best]
+        labels = [classes[j] for j in best]
+        review = np.zeros(n, dtype=np.int8)
+        candidates = [""] * n
+        thresholds = self.thresholds if apply_thresholds else {}
+        for i in range(n):
+            if statuses[i] == STATUS_EMPTY:
+                labels[i], scores[i] = "other", 0.0
+                continue
+            lab = labels[i]
+            if lab != "other" and lab in thresholds and scores[i] < thresholds[lab]:
+                review[i] = 1
+                candidates[i] = lab
+                labels[i] = "other"
+                scores[i] = proba[i, classes.index("other")]
+        markers = np.array([self.markers(t) for t in normalised], dtype=np.int8)
+        return PredictionBatch(labels, scores, markers, statuses, review, candidates, proba, classes)
+
+    def predict(self, texts: Sequence[str | None] | str, apply_thresholds: bool = True) -> list[Prediction]:
+        """Label texts; returns one :class:`Prediction` per text (a single string gives a one-item list)."""
+        if isinstance(texts, str):
+            texts = [texts]
+        return list(self.predict_batch(texts, apply_thresholds=apply_thresholds))
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities (columns in :attr:`classes` order)."""
+        return self.pipeline.predict_proba(list(texts))
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model folder atomically (a temporary folder renamed into place).
+
+        Returns:
+            The folder written.
+        """
+        import joblib
+
+        from .config import config_to_str
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            joblib.dump({"pipeline": self.pipeline, "markers": self.markers}, tmp / MODEL_FILE, compress=3)
+            (tmp / CONFIG_FILE).write_text(config_to_str(self.config), encoding="utf-8")
+            meta = dict(self.meta)
+            meta["labels"] = self.classes
+            meta.setdefault("versions", library_versions())
+            meta["model_sha256"] = sha256_file(tmp / MODEL_FILE)
+            (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+            self.meta = meta
+            if path.exists():
+                old = path.with_name(f".{path.name}.old")
+                if old.exists():
+                    _rmtree(old)
+                os.replace(path, old)
+                os.replace(tmp, path)
+                _rmtree(old)
+            else:
+                os.replace(tmp, path)
+        finally:
+            if tmp.exists():
+                _rmtree(tmp)
+        self.path = path
+        return path
+
+    def write_meta(self) -> None:
+        """Rewrite ``meta.json`` of the folder this model was loaded from or saved to (model file untouched)."""
+        if self.path is None:
+            raise ModelError("this model has no folder yet: save() it first")
+        target = self.path / META_FILE
+        tmp = target.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, target)
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def read_meta(path: str | Path) -> dict:
+    """Read a model folder's ``meta.json``.
+
+    Raises:
+        ModelError: when the folder or its meta is missing or unreadable.
+    """
+    path = Path(path)
+    meta_path = path / META_FILE
+    if not meta_path.is_file():
+        raise ModelError(f"{path}: not a model folder ({META_FILE} not found)")
+    try:
+        return json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{meta_path}: unreadable: {exc}") from exc
+
+
+def load_model(path: str | Path | None = None, verify: bool = True) -> DualUseModel:
+    """Load a model folder, checking the model file's sha256 against ``meta.json`` before unpickling.
+
+    Args:
+        path: the model folder; the bundled ``models/default`` when ``None``.
+        verify: check the hash (leave on unless you built the file yourself this session).
+
+    Raises:
+        ModelError: when the folder is incomplete or the model file does not match its meta.
+    """
+    import joblib
+    from confection import Config
+
+    path = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    meta = read_meta(path)
+    model_file = path / MODEL_FILE
+    if not model_file.is_file():
+        raise ModelError(f"{path}: {MODEL_FILE} not found")
+    if verify:
+        expected = meta.get("model_sha256")
+        actual = sha256_file(model_file)
+        if not expected or actual != expected:
+            raise ModelError(
+                f"{model_file}: sha256 {actual} does not match {META_FILE} ({expected}); refusing to load a "
+                "model file that may have been altered or swapped. Retrain, or restore the original file."
+            )
+    current = library_versions()
+    stale = {
+        k: (v, current.get(k))
+        for k, v in (meta.get("versions") or {}).items()
+        if k in ("scikit-learn", "spacy", "numpy") and current.get(k) != v
+    }
+    if stale:
+        detail = ", ".join(f"{k} {old} (model) vs {new} (installed)" for k, (old, new) in stale.items())
+        warnings.warn(f"{path}: library versions differ from training: {detail}", stacklevel=2)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
+        obj = joblib.load(model_file)
+    config_path = path / CONFIG_FILE
+    config = Config().from_disk(config_path, interpolate=False) if config_path.is_file() else {}
+    model = DualUseModel(obj["pipeline"], obj["markers"], config, meta)
+    model.path = path
+    unknown = set(model.classes) - set(LABELS)
+    if unknown:
+        raise ModelError(f"{path}: model predicts unknown labels {sorted(unknown)}")
+    return model
+
+
+def iter_chunks(items: Iterable, size: int):
+    """Yield lists of at most ``size`` items."""
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

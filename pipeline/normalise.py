@@ -1,0 +1,166 @@
+"""Text normalisation applied before tokenising.
+
+Customs text is full of evasion and noise: Latin letters typed inside Russian words (``KBAДPOKOПTEP``),
+zero-width characters, letters spaced apart (``к в а д р о к о п т е р``), ``ё``/``е`` variation and full-width
+forms. :class:`Normaliser` undoes these so that the classifier and the marker rules see one spelling.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Latin letter -> Cyrillic letter that looks the same, and the reverse.
+_LAT_TO_CYR = {
+    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р", "T": "Т",
+    "X": "Х", "Y": "У", "a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у", "k": "к",
+}  # fmt: skip
+_CYR_TO_LAT = {cyr: lat for lat, cyr in _LAT_TO_CYR.items()}
+_CYR_TO_LAT.update({"ё": "e", "Ё": "E", "і": "i", "І": "I", "ј": "j"})
+
+_LOOKALIKE_LAT = frozenset(_LAT_TO_CYR)
+_LOOKALIKE_CYR = frozenset(_LAT_TO_CYR.values())
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_SPACED_LETTERS_RE = re.compile(r"(?<!\w)[^\W\d_](?: [^\W\d_]){2,}(?!\w)")
+_SPACE_RE = re.compile(r"\s+")
+_TRANSLATE_INVISIBLE = None
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def _is_latin(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
+
+
+def fix_lookalikes(word: str) -> str:
+    """Rewrite look-alike letters in one word into the word's own script.
+
+    A word holding a Cyrillic letter with no Latin twin (``Д``, ``П``, ``Л`` …) is Russian: its Latin look-alikes
+    become Cyrillic. A word holding a Latin letter with no Cyrillic twin (``D``, ``R``, ``S`` …) is Latin: its
+    Cyrillic look-alikes become Latin. A word made only of look-alikes follows its majority script, and a code
+    with digits (``М300`` with a Cyrillic ``М``) becomes Latin, since model codes are written in Latin letters.
+
+    Args:
+        word: a run of word characters.
+
+    Returns:
+        The word in one script, or unchanged when it has a single script or cannot be decided.
+    """
+    n_lat = n_cyr = 0
+    lat_only = cyr_only = False
+    has_digit = False
+    for ch in word:
+        if _is_latin(ch):
+            n_lat += 1
+            if ch not in _LOOKALIKE_LAT:
+                lat_only = True
+        elif _is_cyrillic(ch):
+            n_cyr += 1
+            if ch not in _LOOKALIKE_CYR:
+                cyr_only = True
+        elif ch.isdigit():
+            has_digit = True
+    if n_lat and n_cyr:
+        if cyr_only and not lat_only:
+            target = "cyr"
+        elif lat_only and not cyr_only:
+            target = "lat"
+        elif lat_only and cyr_only:
+            return word
+        elif has_digit:
+            target = "lat"
+        else:
+            target = "cyr" if n_cyr >= n_lat else "lat"
+    elif n_cyr and has_digit and not cyr_only:
+        target = "lat"
+    else:
+        return word
+    table = _LAT_TO_CYR if target == "cyr" else _CYR_TO_LAT
+    return "".join(table.get(ch, ch) for ch in word)
+
+
+def _invisible_table() -> dict[int, str | None]:
+    global _TRANSLATE_INVISIBLE
+    if _TRANSLATE_INVISIBLE is None:
+        table: dict[int, str | None] = {}
+        for cp in range(0x110000):
+            cat = unicodedata.category(chr(cp))
+            if cat == "Cf":
+                table[cp] = None
+            elif cat == "Cc":
+                table[cp] = " "
+        for cp in (0x09, 0x0A, 0x0D):
+            table[cp] = " "
+        _TRANSLATE_INVISIBLE = table
+    return _TRANSLATE_INVISIBLE
+
+
+class Normaliser:
+    """Callable that cleans one goods description.
+
+    Steps, each switchable: Unicode NFKC; removal of zero-width/format characters and control characters;
+    ``ё`` → ``е``; joining letters spaced apart; look-alike letter repair inside words; case folding;
+    whitespace collapsing. Word-level repairs are cached per distinct word, since customs text repeats words
+    heavily.
+
+    Args:
+        nfkc: apply Unicode NFKC normalisation.
+        strip_invisible: remove zero-width/format characters and turn control characters into spaces.
+        yo_to_e: replace ``ё`` with ``е``.
+        join_spaced_letters: join runs of three or more single letters separated by single spaces.
+        fix_lookalikes: repair Latin/Cyrillic look-alike letters inside words.
+        lowercase: fold case.
+    """
+
+    def __init__(
+        self,
+        nfkc: bool = True,
+        strip_invisible: bool = True,
+        yo_to_e: bool = True,
+        join_spaced_letters: bool = True,
+        fix_lookalikes: bool = True,
+        lowercase: bool = True,
+    ):
+        self.nfkc = nfkc
+        self.strip_invisible = strip_invisible
+        self.yo_to_e = yo_to_e
+        self.join_spaced_letters = join_spaced_letters
+        self.fix_lookalikes = fix_lookalikes
+        self.lowercase = lowercase
+        self._cache: dict[str, str] = {}
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_cache"] = {}
+        return state
+
+    def _word(self, match: re.Match) -> str:
+        word = match.group(0)
+        fixed = self._cache.get(word)
+        if fixed is None:
+            fixed = fix_lookalikes(word)
+            if len(self._cache) > 500_000:
+                self._cache.clear()
+            self._cache[word] = fixed
+        return fixed
+
+    def __call__(self, text: str) -> str:
+        """Return the normalised form of ``text``."""
+        if not text:
+            return ""
+        if self.nfkc:
+            text = unicodedata.normalize("NFKC", text)
+        if self.strip_invisible:
+            text = text.translate(_invisible_table())
+        if self.yo_to_e:
+            text = text.replace("ё", "е").replace("Ё", "Е")
+        if self.join_spaced_letters and " " in text:
+            text = _SPACED_LETTERS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
+        if self.fix_lookalikes:
+            text = _WORD_RE.sub(self._word, text)
+        if self.lowercase:
+            text = text.lower()
+        return _SPACE_RE.sub(" ", text).strip()

@@ -1,0 +1,180 @@
+"""spaCy tokenisation as a scikit-learn transformer.
+
+The transformer normalises each text (:mod:`pipeline.normalise`), splits it with a blank spaCy tokeniser whose
+rules keep model codes (``FZ-55``, ``ML-235``, ``2306``, ``5.8G``, ``M300RTK``) as single tokens, drops
+punctuation-only tokens and optionally lemmatises Russian words with pymorphy3. The spaCy and pymorphy3 objects
+are built on first use and never pickled: a loaded model rebuilds them from its parameters, so training and
+prediction always tokenise the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .normalise import Normaliser
+
+# A whitespace-free run that holds a digit and only word characters and . - / + , is a model code or a figure
+# with its unit: keep it whole.
+_CODE_RE = re.compile(r"^(?=[^\d]*\d)[\w][\w.\-/+,]*[\w]$|^\d$")
+_HAS_WORD_CHAR = re.compile(r"\w")
+_CYRILLIC_WORD = re.compile(r"^[а-яе-]+$")
+
+Tokens = tuple[str, ...]
+
+
+class SpacyTokeniser(BaseEstimator, TransformerMixin):
+    """Turn raw texts into tuples of normalised tokens with a blank spaCy tokeniser.
+
+    Args:
+        lang: spaCy language code of the blank tokeniser (``"xx"``, ``"ru"`` or ``"en"``).
+        lemmatise: replace Russian words by their pymorphy3 normal form.
+        nfkc: see :class:`~pipeline.normalise.Normaliser`.
+        strip_invisible: see :class:`~pipeline.normalise.Normaliser`.
+        yo_to_e: see :class:`~pipeline.normalise.Normaliser`.
+        join_spaced_letters: see :class:`~pipeline.normalise.Normaliser`.
+        fix_lookalikes: see :class:`~pipeline.normalise.Normaliser`.
+        lowercase: see :class:`~pipeline.normalise.Normaliser`.
+        max_chars: texts are cut to this many characters before tokenising (0: no limit).
+        cache_size: how many distinct texts to remember with their tokens (0: no cache).
+    """
+
+    def __init__(
+        self,
+        lang: str = "xx",
+        lemmatise: bool = False,
+        nfkc: bool = True,
+        strip_invisible: bool = True,
+        yo_to_e: bool = True,
+        join_spaced_letters: bool = True,
+        fix_lookalikes: bool = True,
+        lowercase: bool = True,
+        max_chars: int = 2000,
+        cache_size: int = 200_000,
+    ):
+        self.lang = lang
+        self.lemmatise = lemmatise
+        self.nfkc = nfkc
+        self.strip_invisible = strip_invisible
+        self.yo_to_e = yo_to_e
+        self.join_spaced_letters = join_spaced_letters
+        self.fix_lookalikes = fix_lookalikes
+        self.lowercase = lowercase
+        self.max_chars = max_chars
+        self.cache_size = cache_size
+
+    # The runtime objects live outside the estimator parameters and are dropped from pickles.
+    _RUNTIME = ("_nlp", "_normaliser", "_morph", "_lemma_cache", "_text_cache")
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        for key in self._RUNTIME:
+            state.pop(key, None)
+        return state
+
+    @property
+    def normaliser(self) -> Normaliser:
+        """The :class:`Normaliser` built from this transformer's parameters."""
+        norm = self.__dict__.get("_normaliser")
+        if norm is None:
+            norm = Normaliser(
+                nfkc=self.nfkc,
+                strip_invisible=self.strip_invisible,
+                yo_to_e=self.yo_to_e,
+                join_spaced_letters=self.join_spaced_letters,
+                fix_lookalikes=self.fix_lookalikes,
+                lowercase=self.lowercase,
+            )
+            self._normaliser = norm
+        return norm
+
+    @property
+    def nlp(self):
+        """The blank spaCy pipeline, built on first use."""
+        nlp = self.__dict__.get("_nlp")
+        if nlp is None:
+            nlp = build_spacy_tokeniser(self.lang)
+            self._nlp = nlp
+        return nlp
+
+    def _lemma(self, token: str) -> str:
+        cache = self.__dict__.get("_lemma_cache")
+        if cache is None:
+            cache = self._lemma_cache = {}
+        lemma = cache.get(token)
+        if lemma is None:
+            lemma = token
+            if _CYRILLIC_WORD.match(token):
+                morph = self.__dict__.get("_morph")
+                if morph is None:
+                    import pymorphy3
+
+                    morph = self._morph = pymorphy3.MorphAnalyzer()
+                lemma = morph.parse(token)[0].normal_form.replace("ё", "е")
+            if len(cache) > 500_000:
+                cache.clear()
+            cache[token] = lemma
+        return lemma
+
+    def fit(self, X: Iterable[str], y=None) -> SpacyTokeniser:
+        """Do nothing but check the parameters; return ``self``."""
+        if self.lang not in ("xx", "ru", "en"):
+            raise ValueError(f"tokenise.lang must be 'xx', 'ru' or 'en', not {self.lang!r}")
+        return self
+
+    def tokenise(self, text: str) -> Tokens:
+        """Normalise and tokenise one text."""
+        return self.transform([text])[0]
+
+    def transform(self, X: Iterable[str]) -> list[Tokens]:
+        """Return one tuple of tokens per input text (``None`` counts as empty)."""
+        cache = self.__dict__.get("_text_cache")
+        if cache is None:
+            cache = self._text_cache = {}
+        texts = ["" if t is None else str(t) for t in X]
+        out: list[Tokens | None] = [None] * len(texts)
+        todo_idx: list[int] = []
+        todo_norm: list[str] = []
+        norm = self.normaliser
+        for i, text in enumerate(texts):
+            hit = cache.get(text)
+            if hit is not None:
+                out[i] = hit
+                continue
+            cut = text[: self.max_chars] if self.max_chars else text
+            todo_idx.append(i)
+            todo_norm.append(norm(cut))
+        if todo_idx:
+            lemmatise = self.lemmatise
+            for i, doc in zip(todo_idx, self.nlp.tokenizer.pipe(todo_norm, batch_size=1000)):
+                toks = []
+                for tok in doc:
+                    t = tok.text
+                    if not _HAS_WORD_CHAR.search(t):
+                        continue
+                    toks.append(self._lemma(t) if lemmatise else t)
+                toks_t = tuple(toks)
+                out[i] = toks_t
+                if self.cache_size:
+                    if len(cache) >= self.cache_size:
+                        cache.clear()
+                    cache[texts[i]] = toks_t
+        return out  # type: ignore[return-value]
+
+
+def build_spacy_tokeniser(lang: str):
+    """Build a blank spaCy pipeline whose tokeniser keeps model codes whole.
+
+    Args:
+        lang: ``"xx"``, ``"ru"`` or ``"en"``.
+
+    Returns:
+        A ``spacy.Language`` with no trained components (nothing is downloaded).
+    """
+    import spacy
+
+    nlp = spacy.blank(lang)
+    nlp.tokenizer.token_match = _CODE_RE.match
+    return nlp

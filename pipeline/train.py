@@ -1,0 +1,121 @@
+"""Training: config → corpus → grouped splits → fitted pipeline → model folder with metrics."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import LABELS, load_config
+from .corpus import Corpus, Splits, make_splits, read_corpus, read_corpus_file
+from .evaluate import evaluate_texts
+from .markers import MarkerMatcher
+from .model import DualUseModel, build_pipeline, library_versions, sha256_file
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` produced.
+
+    Attributes:
+        model: the fitted model (already saved when an output folder was given).
+        output: the model folder, or ``None``.
+        metrics: ``{"test": ..., "ood": ...}`` metric dicts (``ood`` only when an OOD set is configured).
+        split_counts: lines per split.
+    """
+
+    model: DualUseModel
+    output: Path | None
+    metrics: dict[str, Any]
+    split_counts: dict[str, int]
+
+
+def prepare_data(cfg: dict) -> tuple[Corpus, Splits, Corpus | None]:
+    """Read the corpus and the OOD set named in ``cfg`` and compute the splits."""
+    c = cfg["corpus"]
+    corpus = read_corpus(cfg["paths"]["corpus"], c["text_column"], c["label_column"])
+    ood = None
+    if cfg["paths"].get("ood"):
+        ood_path = Path(cfg["paths"]["ood"])
+        if ood_path.is_file():
+            ood = read_corpus_file(ood_path, c["text_column"], c["label_column"])
+    splits = make_splits(
+        corpus,
+        dev_fraction=c["dev_fraction"],
+        test_fraction=c["test_fraction"],
+        seed=c["split_seed"],
+        threshold=c["near_duplicate_threshold"],
+        ood_texts=ood.text if ood is not None else None,
+    )
+    return corpus, splits, ood
+
+
+def fit_model(cfg: dict, texts: list[str], labels: list[str]) -> DualUseModel:
+    """Fit the pipeline of ``cfg`` on ``texts``/``labels`` and attach the marker rules."""
+    seed = cfg["training"]["seed"]
+    random.seed(seed)
+    np.random.seed(seed)
+    missing = sorted(set(LABELS) - set(labels))
+    if missing:
+        raise ValueError(f"the training data has no line of label(s) {missing}; every label needs examples")
+    pipeline = build_pipeline(cfg)
+    pipeline.fit(texts, labels)
+    markers = MarkerMatcher.from_file(cfg["paths"]["markers"])
+    return DualUseModel(pipeline, markers, dict(cfg))
+
+
+def train(
+    config: str | Path | None = None,
+    output: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> TrainResult:
+    """Train a model from a config, evaluate it on the test split (and OOD set), and save it.
+
+    Args:
+        config: the ``.cfg`` recipe; ``configs/default.cfg`` when ``None``.
+        output: the model folder to write (``None``: do not save).
+        overrides: ``{"section.key": value}`` applied to the config.
+
+    Returns:
+        A :class:`TrainResult`.
+    """
+    cfg = load_config(config, overrides)
+    corpus, splits, ood = prepare_data(cfg)
+    fit_on = {"train": ("train",), "train+dev": ("train", "dev"), "all": ("train", "dev", "test")}[
+        cfg["corpus"]["train_on"]
+    ]
+    train_idx = splits.indices(*fit_on)
+    test_idx = splits.indices("test")
+    fit_corpus = corpus.subset(train_idx)
+    model = fit_model(cfg, fit_corpus.text, fit_corpus.label)
+
+    metrics: dict[str, Any] = {}
+    if test_idx and "test" not in fit_on:
+        test = corpus.subset(test_idx)
+        metrics["test"] = evaluate_texts(model, test.text, test.label)
+    if ood is not None:
+        metrics["ood"] = evaluate_texts(model, ood.text, ood.label)
+    split_counts = {s: len(splits.indices(s)) for s in ("train", "dev", "test", "excluded")}
+    files = sorted(set(corpus.file))
+    model.meta = {
+        "name": Path(output).name if output else None,
+        "labels": model.classes,
+        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": library_versions(),
+        "corpus": {
+            "files": {f: sha256_file(f) for f in files},
+            "sha256": fit_corpus.sha256(),
+            "lines": len(corpus),
+            "fit_on": list(fit_on),
+            "split_counts": split_counts,
+            "ood": {cfg["paths"]["ood"]: sha256_file(cfg["paths"]["ood"])} if ood is not None else None,
+        },
+        "metrics": metrics,
+        "thresholds": {},
+    }
+    out_path = model.save(output) if output else None
+    return TrainResult(model=model, output=out_path, metrics=metrics, split_counts=split_counts)
