@@ -25,9 +25,7 @@ class ConfigError(ValueError):
 
 def _int_pair(v: Any) -> bool:
     return (
-        isinstance(v, (list, tuple))
-        and len(v) == 2
-        and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+        isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
     )
 
 

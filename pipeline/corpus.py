@@ -350,14 +350,10 @@ def check_corpus(
         for idx in by_text.values()
         if len({corpus.label[i] for i in idx}) > 1
     ]
-    leaks = [
-        (where(i), where(j), s) for i, j, s in splits.near_pairs if splits.split[i] != splits.split[j]
-    ]
+    leaks = [(where(i), where(j), s) for i, j, s in splits.near_pairs if splits.split[i] != splits.split[j]]
     ood_overlap = []
     if ood is not None:
-        ood_overlap = [
-            (where(i), f"{ood.file[j]}:{ood.line[j]}", s) for i, j, s in splits.ood_overlap
-        ]
+        ood_overlap = [(where(i), f"{ood.file[j]}:{ood.line[j]}", s) for i, j, s in splits.ood_overlap]
         leftover = [i for i, _, _ in splits.ood_overlap if splits.split[i] != "excluded"]
         if leftover:
             ood_overlap.append(("not excluded", str(len(leftover)), 0.0))

@@ -1,0 +1,70 @@
+from pathlib import Path
+
+import pytest
+
+from pipeline.markers import MarkerMatcher, MarkerRuleError
+from pipeline.normalise import Normaliser
+
+RULES = Path(__file__).resolve().parent.parent / "configs" / "markers.txt"
+
+
+@pytest.fixture(scope="module")
+def flag():
+    matcher = MarkerMatcher.from_file(RULES)
+    norm = Normaliser()
+    return lambda text: matcher(norm(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Квадрокоптер для нужд СВО 5 шт",
+        "поставка в зону специальной военной операции",
+        "ноутбуки для спецоперации",
+        "для нужд Минобороны России",
+        "получатель МО РФ",
+        "по гособоронзаказу",
+        "в/ч 55555",
+        "войсковая часть 12345",
+        "ДЛЯ НУЖД CBO",  # Latin look-alike letters
+        "For the special military operation, 10 pcs",
+        "Ministry of Defence of the Russian Federation",
+        "consignee: military unit 61899",
+        "dlya nuzhd SVO",
+        "poluchatel voyskovaya chast 1234",
+    ],
+)
+def test_markers_found(flag, text):
+    assert flag(text) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "НЕ ЯВЛЯЕТСЯ ТОВАРОМ ВОЕННОГО НАЗНАЧЕНИЯ",
+        "рюкзак в стиле милитари",
+        "military green colour backpack",
+        "rugged tablet MIL-STD-810H military-grade",
+        "свойства материала",
+        "муфта свободного хода",
+        "military style boots",
+        "not for military use",
+    ],
+)
+def test_false_hits_avoided(flag, text):
+    assert flag(text) == 0
+
+
+def test_bad_rule_names_file_and_line(tmp_path):
+    rules = tmp_path / "m.txt"
+    rules.write_text("# comment\nсво\n(unclosed\n", encoding="utf-8")
+    with pytest.raises(MarkerRuleError, match=r"m.txt, line 3"):
+        MarkerMatcher.from_file(rules)
+
+
+def test_matcher_pickles():
+    import pickle
+
+    m = MarkerMatcher(["сво"], ["не сво"])
+    clone = pickle.loads(pickle.dumps(m))
+    assert clone("для сво") == 1 and clone("не сво") == 0

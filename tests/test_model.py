@@ -1,0 +1,101 @@
+import json
+import warnings
+
+import pytest
+
+from pipeline import load_model
+from pipeline.config import LABELS
+from pipeline.model import META_FILE, MODEL_FILE, ModelError
+
+
+def test_overfit_reproduces_training_labels(tiny_model, tiny_corpus):
+    preds = tiny_model.predict(tiny_corpus.text)
+    assert [p.label for p in preds] == tiny_corpus.label
+
+
+def test_save_load_same_predictions(tiny_model, tiny_model_dir, tiny_corpus):
+    loaded = load_model(tiny_model_dir)
+    before = tiny_model.predict_batch(tiny_corpus.text)
+    after = loaded.predict_batch(tiny_corpus.text)
+    assert before.labels == after.labels
+    assert (before.scores == after.scores).all()
+    assert (before.markers == after.markers).all()
+
+
+def test_spacy_object_is_not_pickled_and_is_rebuilt(tiny_model_dir):
+    loaded = load_model(tiny_model_dir)
+    tok = loaded.tokeniser
+    assert "_nlp" not in tok.__dict__
+    assert tok.tokenise("FZ-55 ML-235") == ("fz-55", "ml-235")
+    assert "_nlp" in tok.__dict__
+
+
+def test_batch_equals_single(tiny_model, tiny_corpus):
+    texts = tiny_corpus.text[:20] + ["", "   "]
+    batch = tiny_model.predict(texts)
+    singles = [tiny_model.predict(t)[0] for t in texts]
+    assert [(p.label, p.military_marker, p.status) for p in batch] == [
+        (p.label, p.military_marker, p.status) for p in singles
+    ]
+    for a, b in zip(batch, singles):
+        assert a.score == pytest.approx(b.score, abs=1e-9)
+
+
+def test_prediction_fields(tiny_model):
+    preds = tiny_model.predict(["Квадрокоптер DJI Mavic 3 для нужд СВО", "", "-- ..."])
+    assert preds[0].label in LABELS
+    assert 0.0 <= preds[0].score <= 1.0
+    assert preds[0].military_marker == 1
+    assert preds[0].status == "ok"
+    assert preds[1].status == "empty" and preds[1].label == "other" and preds[1].score == 0.0
+    assert preds[2].status == "empty"
+
+
+def test_truncated_status(tiny_model):
+    long_text = "квадрокоптер " * 500
+    (p,) = tiny_model.predict([long_text])
+    assert p.status == "truncated"
+    assert p.label == "drone"
+
+
+def test_tampered_model_file_is_refused(tiny_model, tmp_path):
+    folder = tiny_model.save(tmp_path / "m")
+    with open(folder / MODEL_FILE, "ab") as fh:
+        fh.write(b"\x00")
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(folder)
+
+
+def test_meta_without_hash_is_refused(tiny_model, tmp_path):
+    folder = tiny_model.save(tmp_path / "m")
+    meta = json.loads((folder / META_FILE).read_text())
+    del meta["model_sha256"]
+    (folder / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError):
+        load_model(folder)
+
+
+def test_version_mismatch_warns(tiny_model, tmp_path):
+    folder = tiny_model.save(tmp_path / "m")
+    meta = json.loads((folder / META_FILE).read_text())
+    meta["versions"]["scikit-learn"] = "0.0.1"
+    (folder / META_FILE).write_text(json.dumps(meta))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_model(folder)
+    assert any("library versions differ" in str(w.message) for w in caught)
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="not a model folder"):
+        load_model(tmp_path / "nope")
+
+
+def test_pipeline_follows_sklearn_contract(tiny_model):
+    from sklearn.base import clone
+
+    pipe = tiny_model.pipeline
+    cloned = clone(pipe)
+    assert cloned.get_params()["tokenise__lang"] == pipe.get_params()["tokenise__lang"]
+    assert hasattr(pipe.named_steps["features"], "vocabulary_")
+    assert not hasattr(cloned.named_steps["features"], "vocabulary_")
