@@ -59,6 +59,9 @@ def train(
     ctx: typer.Context,
     config: Annotated[Path, typer.Argument(help="Training recipe (.cfg).")] = Path("configs/default.cfg"),
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Model folder to write.")] = None,
+    cv: Annotated[
+        int, typer.Option("--cv", min=0, help="Also report K-fold cross-validated metrics (K >= 2; folds grouped).")
+    ] = 0,
 ) -> None:
     """Train a model from a config; evaluate it on the test split; write the model folder.
 
@@ -68,37 +71,107 @@ def train(
 
     try:
         overrides = parse_overrides(list(ctx.args))
-        result = train_fn(config, output, overrides)
+        if cv == 1:
+            raise ValueError("--cv 1: need at least 2 folds")
+        result = train_fn(config, output, overrides, cv=cv)
     except (*USER_ERRORS, ValueError) as exc:
         _fail(exc)
     typer.echo("split sizes: " + ", ".join(f"{k}={v}" for k, v in result.split_counts.items()))
     for name, m in result.metrics.items():
+        if name == "cv":
+            from .report import format_cv
+
+            typer.echo("\n" + format_cv(m))
+            continue
         typer.echo(_format_metrics(m, f"\n{name} split" if name == "test" else "\nout-of-distribution test"))
     if result.output:
         typer.echo(f"\nmodel written to {result.output}")
 
 
-@app.command(epilog="Example: dualuse evaluate corpora/ood/ood_test.csv --model models/default --json")
+@app.command(
+    epilog="Example: dualuse evaluate corpora/ood/ood_test.csv --model models/default --report reports/ood --by style"
+)
 def evaluate(
-    data: Annotated[Path, typer.Argument(help="Labelled CSV (corpus format: text,label,lang).")],
+    data: Annotated[Path, typer.Argument(help="Labelled file in any format predict reads, with a label column.")],
     model: Annotated[Path | None, typer.Option("--model", "-m", help="Model folder.")] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", "-r", help="Folder for report.html, PNG figures and errors.csv.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
-    text_column: Annotated[str, typer.Option(help="Text column.")] = "text",
+    by: Annotated[list[str] | None, typer.Option("--by", help="Also slice the metrics by this column.")] = None,
+    text_column: Annotated[
+        list[str] | None, typer.Option("--text-column", "-c", help="Text column(s); guessed when omitted.")
+    ] = None,
     label_column: Annotated[str, typer.Option(help="Gold label column.")] = "label",
+    n_boot: Annotated[int, typer.Option(min=1, help="Bootstrap resamples for the 95% intervals.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+    no_thresholds: Annotated[
+        bool, typer.Option("--no-thresholds", help="Ignore the model's class thresholds (best class always).")
+    ] = False,
 ) -> None:
-    """Evaluate a model on labelled data: per-class precision, recall, F1, support; macro-F1; confusion."""
+    """Evaluate a model on labelled data: per-class metrics with bootstrap CIs, slices, plots, error list."""
     from .evaluate import evaluate as evaluate_fn
+    from .report import format_evaluation
 
     try:
-        metrics = evaluate_fn(data, model, text_column=text_column, label_column=label_column)
+        metrics = evaluate_fn(
+            data,
+            model,
+            text_column=text_column or None,
+            label_column=label_column,
+            by=by or (),
+            report=report,
+            n_boot=n_boot,
+            seed=seed,
+            apply_thresholds=not no_thresholds,
+        )
     except USER_ERRORS as exc:
         _fail(exc)
     if as_json:
         typer.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
         return
-    typer.echo(_format_metrics(metrics, str(data)))
-    typer.echo("")
-    typer.echo(_format_confusion(metrics))
+    typer.echo(format_evaluation(metrics))
+
+
+@app.command(
+    epilog="Example: dualuse thresholds corpora/dev.csv --model models/my-model --target-precision 0.95"
+)
+def thresholds(
+    dev: Annotated[Path, typer.Argument(help="Labelled dev file (not training data), any format predict reads.")],
+    model: Annotated[Path, typer.Option("--model", "-m", help="Model folder whose meta.json gets the thresholds.")],
+    target_precision: Annotated[
+        float, typer.Option("--target-precision", "-p", min=0.0, max=1.0, help="Precision each class must reach.")
+    ] = 0.95,
+    conservative: Annotated[
+        bool, typer.Option(help="Require the 95% lower bound of the precision to reach the target.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the thresholds, write nothing.")] = False,
+    text_column: Annotated[
+        list[str] | None, typer.Option("--text-column", "-c", help="Text column(s); guessed when omitted.")
+    ] = None,
+    label_column: Annotated[str, typer.Option(help="Gold label column.")] = "label",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Choose per-class score thresholds reaching a target precision; write them into the model's meta."""
+    from .report import format_thresholds
+    from .thresholds import thresholds as thresholds_fn
+
+    try:
+        result = thresholds_fn(
+            dev,
+            model,
+            target_precision=target_precision,
+            text_column=text_column or None,
+            label_column=label_column,
+            conservative=conservative,
+            dry_run=dry_run,
+        )
+    except (*USER_ERRORS, ValueError) as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    typer.echo(format_thresholds(result))
 
 
 @app.command(epilog="Example: dualuse predict corpora/samples/declarations_sample.csv --output labelled.csv")
@@ -154,15 +227,22 @@ def predict(
 
 
 @app.command(epilog="Example: dualuse info models/default")
-def info(model: Annotated[Path | None, typer.Argument(help="Model folder.")] = None) -> None:
+def info(
+    model: Annotated[Path | None, typer.Argument(help="Model folder.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the raw meta.json.")] = False,
+) -> None:
     """Show a model's labels, library versions, corpus hash, thresholds and metrics."""
-    from .model import DEFAULT_MODEL_DIR, read_meta
+    from .report import format_info
+    from .report import info as info_fn
 
     try:
-        meta = read_meta(model or DEFAULT_MODEL_DIR)
+        meta = info_fn(model)
     except ModelError as exc:
         _fail(exc)
-    typer.echo(json.dumps(meta, ensure_ascii=False, indent=2))
+    if as_json:
+        typer.echo(json.dumps(meta, ensure_ascii=False, indent=2))
+        return
+    typer.echo(format_info(meta))
 
 
 @corpus_app.command("check", epilog="Example: dualuse corpus check configs/default.cfg")

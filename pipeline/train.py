@@ -72,6 +72,7 @@ def train(
     config: str | Path | None = None,
     output: str | Path | None = None,
     overrides: dict[str, Any] | None = None,
+    cv: int = 0,
 ) -> TrainResult:
     """Train a model from a config, evaluate it on the test split (and OOD set), and save it.
 
@@ -79,6 +80,8 @@ def train(
         config: the ``.cfg`` recipe; ``configs/default.cfg`` when ``None``.
         output: the model folder to write (``None``: do not save).
         overrides: ``{"section.key": value}`` applied to the config.
+        cv: when at least 2, also report ``cv``-fold cross-validated metrics (``metrics["cv"]``, see
+            :func:`pipeline.crossval.cross_validate`).
 
     Returns:
         A :class:`TrainResult`.
@@ -99,6 +102,10 @@ def train(
         metrics["test"] = evaluate_texts(model, test.text, test.label)
     if ood is not None:
         metrics["ood"] = evaluate_texts(model, ood.text, ood.label)
+    if cv:
+        from .crossval import cross_validate
+
+        metrics["cv"] = cross_validate(cfg, corpus, splits, cv)
     split_counts = {s: len(splits.indices(s)) for s in ("train", "dev", "test", "excluded")}
     files = sorted(set(corpus.file))
     model.meta = {

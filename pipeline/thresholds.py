@@ -1,0 +1,213 @@
+"""Precision control: per-class score thresholds chosen on a labelled dev set.
+
+A line whose best class ``c`` scores below ``threshold[c]`` is labelled ``other`` by ``predict`` with
+``review=1`` and ``candidate=c`` (see :meth:`pipeline.model.DualUseModel.predict_batch`). :func:`select_thresholds`
+picks, for every dual-use class, the lowest threshold (hence the most recall) at which the lines labelled ``c``
+on the dev set reach the target precision; :func:`thresholds` does that for a model folder and writes the
+thresholds into its ``meta.json`` (the model file and its hash are untouched, so the model stays loadable).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import LABELS
+from .model import STATUS_EMPTY, DualUseModel, load_model, sha256_file
+
+STATUS_OK = "ok"
+STATUS_UNREACHABLE = "unreachable"
+STATUS_NO_DATA = "no data"
+# Threshold stored when the target precision cannot be reached: no line is labelled with the class, every line
+# whose best class it is goes to review.
+UNREACHABLE_THRESHOLD = 1.0
+FEW_LINES = 20
+
+
+def wilson_lower(successes: int, n: int, level: float = 0.95) -> float | None:
+    """Lower bound of the Wilson score interval of a proportion (``None`` when ``n`` is 0)."""
+    if n == 0:
+        return None
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
+    p = successes / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, (centre - spread) / (1 + z * z / n))
+
+
+def select_thresholds(
+    gold: Sequence[str],
+    proba: np.ndarray,
+    classes: Sequence[str],
+    target_precision: float,
+    conservative: bool = False,
+) -> dict[str, dict[str, Any]]:
+    """Choose, per dual-use class, the threshold reaching ``target_precision`` with the most recall.
+
+    A line is labelled ``c`` when ``c`` is its best class and its score is at least the threshold. Among the
+    thresholds whose precision on these lines reaches the target, the one with the most recall is taken (the
+    highest of those with equal recall). Recall is over every gold ``c`` line, including those whose best
+    class is another one.
+
+    Args:
+        gold: gold labels, one per row of ``proba``.
+        proba: class probabilities (rows × ``classes``).
+        classes: the label order of ``proba``'s columns.
+        target_precision: the precision to reach, in (0, 1].
+        conservative: require the 95 % Wilson lower bound of the precision, not the point estimate, to reach
+            the target (safer with few dev lines).
+
+    Returns:
+        ``{class: {"threshold", "precision", "precision_lower", "recall", "labelled", "support", "status"}}``
+        for every class except ``other``; ``status`` is ``ok``, ``unreachable`` (threshold 1.0: nothing is
+        labelled with the class, all its lines go to review) or ``no data`` (no gold and no predicted line:
+        threshold ``None``, nothing stored).
+
+    Raises:
+        ValueError: when ``target_precision`` is not in (0, 1].
+    """
+    if not 0.0 < target_precision <= 1.0:
+        raise ValueError(f"target precision {target_precision} must be in (0, 1]")
+    classes = list(classes)
+    gold_arr = np.asarray(gold)
+    best = proba.argmax(axis=1) if len(gold_arr) else np.zeros(0, dtype=int)
+    out: dict[str, dict[str, Any]] = {}
+    for j, c in enumerate(classes):
+        if c == "other":
+            continue
+        support = int((gold_arr == c).sum())
+        mask = best == j
+        scores = proba[mask, j]
+        correct = gold_arr[mask] == c
+        order = np.argsort(-scores, kind="stable")
+        scores, correct = scores[order], correct[order]
+        tp = np.cumsum(correct)
+        n = np.arange(1, len(scores) + 1)
+        # Only the last line of a run of equal scores is a possible cut: a threshold takes all of them or none.
+        cuts = [k for k in range(len(scores)) if k == len(scores) - 1 or scores[k] != scores[k + 1]]
+        chosen = None
+        for k in cuts:
+            prec = tp[k] / n[k]
+            ok = (wilson_lower(int(tp[k]), int(n[k])) if conservative else prec) >= target_precision - 1e-12
+            if ok and (chosen is None or tp[k] > tp[chosen]):
+                chosen = k
+        if chosen is not None:
+            out[c] = {
+                "threshold": float(scores[chosen]),
+                "precision": float(tp[chosen] / n[chosen]),
+                "precision_lower": wilson_lower(int(tp[chosen]), int(n[chosen])),
+                "recall": float(tp[chosen] / support) if support else 0.0,
+                "labelled": int(n[chosen]),
+                "support": support,
+                "status": STATUS_OK,
+            }
+        elif support == 0 and len(scores) == 0:
+            out[c] = {"threshold": None, "precision": None, "precision_lower": None, "recall": None,
+                      "labelled": 0, "support": 0, "status": STATUS_NO_DATA}
+        else:
+            out[c] = {"threshold": UNREACHABLE_THRESHOLD, "precision": None, "precision_lower": None,
+                      "recall": 0.0, "labelled": 0, "support": support, "status": STATUS_UNREACHABLE}
+    return out
+
+
+def apply_thresholds(proba: np.ndarray, classes: Sequence[str], thresholds: dict[str, float]) -> list[str]:
+    """Labels as ``predict`` assigns them: the best class, or ``other`` when it is below its threshold."""
+    classes = list(classes)
+    best = proba.argmax(axis=1)
+    labels = []
+    for i, j in enumerate(best):
+        c = classes[j]
+        if c != "other" and c in thresholds and proba[i, j] < thresholds[c]:
+            c = "other"
+        labels.append(c)
+    return labels
+
+
+def thresholds(
+    dev: str | Path,
+    model: DualUseModel | str | Path,
+    target_precision: float = 0.95,
+    text_column: Sequence[str] | str | None = None,
+    label_column: str = "label",
+    conservative: bool = False,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Choose per-class thresholds on a labelled dev set and write them into the model folder's meta.
+
+    Args:
+        dev: a labelled file in any format ``predict`` reads; it should not be training data.
+        model: the model folder (or a loaded model that has one); it is rewritten, so the bundled default
+            model is only changed when passed explicitly.
+        target_precision: the precision each dual-use class must reach on ``dev``.
+        text_column: text column(s) of ``dev``; guessed as in ``predict`` when ``None``.
+        label_column: the gold label column of ``dev``.
+        conservative: see :func:`select_thresholds`.
+        dry_run: compute and return, write nothing.
+
+    Returns:
+        ``{"dev", "n", "target_precision", "conservative", "per_class" (see :func:`select_thresholds`),
+        "thresholds" (what is stored), "expected" (metrics on ``dev`` with the thresholds), "warnings",
+        "written" (the meta file, or ``None``)}``.
+
+    Raises:
+        ValueError: for a target outside (0, 1]; InputError for an unreadable dev set; ModelError for a model
+            without a folder.
+    """
+    from .evaluate import classification_metrics, read_labelled
+
+    if not 0.0 < target_precision <= 1.0:
+        raise ValueError(f"target precision {target_precision} must be in (0, 1]")
+    if not isinstance(model, DualUseModel):
+        model = load_model(model)
+    rows = read_labelled(dev, text_column, label_column)
+    batch = model.predict_batch(rows.texts, apply_thresholds=False)
+    keep = [i for i, s in enumerate(batch.statuses) if s != STATUS_EMPTY]
+    gold = [rows.gold[i] for i in keep]
+    proba = batch.proba[keep]
+    per_class = select_thresholds(gold, proba, batch.classes, target_precision, conservative)
+    chosen = {c: r["threshold"] for c, r in per_class.items() if r["threshold"] is not None}
+    expected = classification_metrics(gold, apply_thresholds(proba, batch.classes, chosen), LABELS)
+
+    warnings = []
+    dev_hash = sha256_file(dev)
+    train_files = (model.meta.get("corpus") or {}).get("files") or {}
+    if dev_hash in train_files.values():
+        warnings.append(f"{dev} is one of the model's training corpus files: the expected precision is optimistic")
+    for c, r in per_class.items():
+        if r["status"] == STATUS_UNREACHABLE:
+            warnings.append(f"{c}: precision {target_precision} is not reachable on the dev set; every {c} line "
+                            "will be labelled other with review=1")
+        elif r["status"] == STATUS_OK and r["labelled"] < FEW_LINES:
+            warnings.append(f"{c}: only {r['labelled']} dev line(s) above the threshold; the precision estimate "
+                            f"is weak (95% lower bound {r['precision_lower']:.3f})")
+    written = None
+    if not dry_run:
+        model.meta["thresholds"] = chosen
+        model.meta["thresholds_info"] = {
+            "target_precision": target_precision,
+            "conservative": conservative,
+            "dev": str(dev),
+            "dev_sha256": dev_hash,
+            "chosen_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "per_class": per_class,
+        }
+        model.write_meta()
+        written = str(Path(model.path) / "meta.json")
+    return {
+        "dev": str(dev),
+        "n": len(gold),
+        "target_precision": target_precision,
+        "conservative": conservative,
+        "per_class": per_class,
+        "thresholds": chosen,
+        "expected": {k: expected[k] for k in ("macro_f1", "accuracy", "any_dual_use")},
+        "warnings": warnings,
+        "written": written,
+    }
