@@ -261,8 +261,8 @@ def make_splits(
 ) -> Splits:
     """Assign every line to train/dev/test, grouped by ``group`` and by near-duplicate clusters.
 
-    Lines that near-duplicate an out-of-distribution test line are marked ``excluded`` so the OOD test stays
-    unseen. A cluster with a pinned line (``split`` column) takes that split.
+    Lines that near-duplicate an out-of-distribution test line are marked ``excluded``, with their whole cluster,
+    so the OOD test stays unseen. A cluster with a pinned line (``split`` column) takes that split.
     """
     n = len(corpus)
     uf = _UnionFind(n)
@@ -293,8 +293,9 @@ def make_splits(
     overlap: list[tuple[int, int, float]] = []
     if ood_texts:
         overlap = near_duplicate_pairs(corpus.text, threshold, other=ood_texts)
-        for i, _, _ in overlap:
-            split[i] = "excluded"
+        for r in {roots[i] for i, _, _ in overlap}:
+            for i in members[r]:
+                split[i] = "excluded"
     return Splits(split=split, cluster=roots, near_pairs=pairs, ood_overlap=overlap)
 
 

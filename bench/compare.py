@@ -1,0 +1,191 @@
+"""Compare dualuse with its peers on the same splits, in one run.
+
+Systems, all fitted on the same lines (the config's ``train_on`` splits) and scored on the test split and on the
+out-of-distribution test:
+
+- ``keywords``: the regular-expression keyword lists analysts use today (first matching class wins);
+- ``fasttext``: fastText supervised (``fasttext-wheel``) with word bigrams and subword n-grams;
+- ``tfidf_svc``: plain scikit-learn word TF-IDF (1-2 grams) + LinearSVC;
+- ``dualuse``: this project's pipeline with the given config.
+
+Prints macro-F1, macro-F1 per language and per-class precision/recall for each system, as plain text and as a
+Markdown table (for the README's model card)::
+
+    python bench/compare.py                     # configs/default.cfg
+    python bench/compare.py --markdown-only
+    python bench/compare.py --corpus.train_on train     # any --section.key value override of the config
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import tempfile
+import time
+from collections.abc import Sequence
+
+from pipeline.config import LABELS, POSITIVE_LABELS, load_config, parse_overrides
+from pipeline.evaluate import classification_metrics
+from pipeline.train import fit_model, prepare_data
+
+KEYWORDS = [
+    (
+        "counter_drone",
+        r"подавител|глушилк|jammer|jamming|антидрон|anti-?drone|counter-?uas|рэб\b|блокиратор сигнал|"
+        r"генератор помех|детектор дронов|drone detect|spoof",
+    ),
+    (
+        "drone",
+        r"дрон|квадрокоптер|квадракоптер|мультикоптер|коптер|бпла|бвс|беспилот|\buav|\buas\b|drone|quadcopter|"
+        r"multicopter|multirotor|\bfpv\b|полетн\w* контроллер|flight controller",
+    ),
+    (
+        "rugged_computer",
+        r"защищ[её]нн\w* (?:ноутбук|планшет|компьютер)|rugged|toughbook|toughpad|getac|durabook|"
+        r"ноутбук в защищ|three-proof|triple-proof|ip6[5-8].*(?:tablet|laptop|планшет|ноутбук)",
+    ),
+    (
+        "navigation",
+        r"gnss|\bgps\b|глонасс|glonass|навигац|navigation|инерциальн|inertial|\bins\b|\bimu\b|гироскоп|"
+        r"gyroscope|компас|compass|\brtk\b|beidou|галилео|galileo",
+    ),
+    (
+        "aircraft_parts",
+        r"авиацион|воздушн\w* суд|вертол[её]т|самол[её]т|aircraft|aero ?engine|helicopter|лопатк\w* турбин|"
+        r"turbine blade|шасси|landing gear|турбореактив|turbofan|turbojet|turboprop|avionic",
+    ),
+]
+_KEYWORD_RES = [(lab, re.compile(p, re.IGNORECASE)) for lab, p in KEYWORDS]
+
+
+def keyword_predict(texts: Sequence[str]) -> list[str]:
+    """Label with the analysts' keyword lists: the first class whose pattern matches, else ``other``."""
+    out = []
+    for t in texts:
+        for lab, rx in _KEYWORD_RES:
+            if rx.search(t):
+                out.append(lab)
+                break
+        else:
+            out.append("other")
+    return out
+
+
+def _ft_clean(t: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"([^\w\s.\-/])", r" \1 ", t.lower())).strip()
+
+
+def fasttext_fit_predict(train_x, train_y, test_sets, seed: int = 0):
+    """Train fastText supervised on ``train_x``; return predictions for each text list in ``test_sets``."""
+    import fasttext
+
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as fh:
+        for x, y in zip(train_x, train_y):
+            fh.write(f"__label__{y} {_ft_clean(x)}\n")
+        path = fh.name
+    try:
+        model = fasttext.train_supervised(
+            path, epoch=30, lr=0.5, wordNgrams=2, minn=2, maxn=5, dim=100, loss="softmax", seed=seed, thread=1,
+            verbose=0,
+        )  # fmt: skip
+    finally:
+        os.unlink(path)
+    # model.predict() breaks under NumPy 2 (np.array(copy=False)); the binding's own predict returns (prob, label).
+    return [[model.f.predict(_ft_clean(x) + "\n", 1, 0.0, "strict")[0][1][9:] for x in xs] for xs in test_sets]
+
+
+def tfidf_svc_fit_predict(train_x, train_y, test_sets):
+    """Plain scikit-learn baseline: word TF-IDF (1-2 grams) + LinearSVC."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LinearSVC(C=1.0))
+    pipe.fit(train_x, train_y)
+    return [list(pipe.predict(xs)) for xs in test_sets]
+
+
+def per_language(gold, pred, langs) -> dict[str, float]:
+    """Macro-F1 per language slice."""
+    out = {}
+    for lang in ("ru", "en", "mixed"):
+        idx = [i for i, lg in enumerate(langs) if lg == lang]
+        if idx:
+            out[lang] = classification_metrics([gold[i] for i in idx], [pred[i] for i in idx])["macro_f1"]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", default="configs/default.cfg")
+    ap.add_argument("--markdown-only", action="store_true")
+    args, extra = ap.parse_known_args()
+    cfg = load_config(args.config, parse_overrides(extra))
+    corpus, splits, ood = prepare_data(cfg)
+    fit_on = {"train": ("train",), "train+dev": ("train", "dev"), "all": ("train", "dev", "test")}[
+        cfg["corpus"]["train_on"]
+    ]
+    fit = corpus.subset(splits.indices(*fit_on))
+    test = corpus.subset(splits.indices("test"))
+    sets = {"test": test}
+    if ood is not None:
+        sets["ood"] = ood
+    names = list(sets)
+    texts = [sets[n].text for n in names]
+    preds: dict[str, list[list[str]]] = {}
+    seconds: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    preds["keywords"] = [keyword_predict(xs) for xs in texts]
+    seconds["keywords"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    preds["fasttext"] = fasttext_fit_predict(fit.text, fit.label, texts)
+    seconds["fasttext"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    preds["tfidf_svc"] = tfidf_svc_fit_predict(fit.text, fit.label, texts)
+    seconds["tfidf_svc"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model = fit_model(cfg, fit.text, fit.label)
+    preds["dualuse"] = [model.predict_batch(xs).labels for xs in texts]
+    seconds["dualuse"] = time.perf_counter() - t0
+
+    rows = []
+    for system, per_set in preds.items():
+        for name, pred in zip(names, per_set):
+            gold = sets[name].label
+            m = classification_metrics(gold, pred, LABELS)
+            langs = per_language(gold, pred, sets[name].lang)
+            rows.append((system, name, m, langs))
+
+    if not args.markdown_only:
+        print(
+            f"config {args.config}; fitted on {'+'.join(fit_on)} ({len(fit)} lines); "
+            + "; ".join(f"{n}: {len(sets[n])} lines" for n in names)
+        )
+        print("fit+predict seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+        head = f"{'system':<11}{'set':<6}{'macroF1':>8}{'ru':>7}{'en':>7}{'mixed':>7}"
+        head += "".join(f"{lab[:8] + ' P/R':>15}" for lab in POSITIVE_LABELS)
+        print(head)
+        for system, name, m, langs in rows:
+            line = f"{system:<11}{name:<6}{m['macro_f1']:>8.3f}"
+            line += "".join(f"{langs.get(lg, float('nan')):>7.3f}" for lg in ("ru", "en", "mixed"))
+            for lab in POSITIVE_LABELS:
+                pc = m["per_class"][lab]
+                line += f"{pc['precision']:>9.3f}/{pc['recall']:.3f}"
+            print(line)
+        print()
+    cols = " | ".join(f"{lab} P / R" for lab in POSITIVE_LABELS)
+    print(f"| system | set | macro-F1 | ru | en | mixed | {cols} |")
+    print("|" + "---|" * (6 + len(POSITIVE_LABELS)))
+    for system, name, m, langs in rows:
+        cells = [system, name, f"{m['macro_f1']:.3f}"]
+        cells += [f"{langs[lg]:.3f}" if lg in langs else "–" for lg in ("ru", "en", "mixed")]
+        for lab in POSITIVE_LABELS:
+            pc = m["per_class"][lab]
+            cells.append(f"{pc['precision']:.3f} / {pc['recall']:.3f}")
+        print("| " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
