@@ -51,13 +51,17 @@ def plot_pr_curves(
     """
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
+    from .config import LABELS
+
     gold_arr = np.asarray(gold)
     classes = list(classes)
+    order = sorted(range(len(classes)), key=lambda j: (LABELS.index(classes[j]) if classes[j] in LABELS else 99, j))
     ncols = 3
     nrows = (len(classes) + ncols - 1) // ncols
     fig = _figure(4.0 * ncols, 3.4 * nrows)
-    for j, c in enumerate(classes):
-        ax = fig.add_subplot(nrows, ncols, j + 1)
+    for panel, j in enumerate(order):
+        c = classes[j]
+        ax = fig.add_subplot(nrows, ncols, panel + 1)
         y = gold_arr == c
         if y.any():
             prec, rec, _ = precision_recall_curve(y, proba[:, j])

@@ -34,6 +34,7 @@ th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right;vertical-align:t
 th{background:#f0f3f7}td.l,th.l{text-align:left}td.text{text-align:left;max-width:520px;word-break:break-word}
 .ci{color:#666;font-size:.85em}.key{font-size:1.15em;font-weight:600}
 .note{color:#555;font-size:.9em}figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
+figure.small img{max-width:640px}
 """
 
 
@@ -54,20 +55,25 @@ def _num(v: Any, digits: int = 3) -> str:
     return html.escape(str(v))
 
 
-def _table(header: list[str], rows: list[list[str]], left: int = 1) -> str:
-    """An HTML table; the first ``left`` columns are left-aligned. Cells are already escaped HTML."""
-    head = "".join(f'<th class="l">{h}</th>' if i < left else f"<th>{h}</th>" for i, h in enumerate(header))
+def _table(header: list[str] | None, rows: list[list[str]], left: int = 1) -> str:
+    """An HTML table (no header row when ``header`` is ``None``); the first ``left`` columns are left-aligned.
+
+    Cells are already escaped HTML.
+    """
+    head = "".join(f'<th class="l">{h}</th>' if i < left else f"<th>{h}</th>" for i, h in enumerate(header or []))
     body = "".join(
         "<tr>" + "".join(f'<td class="l">{c}</td>' if i < left else f"<td>{c}</td>" for i, c in enumerate(r))
         + "</tr>"
         for r in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    thead = f"<thead><tr>{head}</tr></thead>" if header else ""
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
-def _img(path: Path, alt: str) -> str:
+def _img(path: Path, alt: str, small: bool = False) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+    cls = ' class="small"' if small else ""
+    return (f'<figure{cls}><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
             f"<figcaption class=\"note\">{html.escape(path.name)}</figcaption></figure>")
 
 
@@ -105,7 +111,7 @@ def render_html(ev: Evaluation, figures: dict[str, Path]) -> str:
         ["language", "from the lang column" if m.get("lang_source") == "column" else "detected from the script"],
         ["generated", datetime.now(timezone.utc).isoformat(timespec="seconds")],
     ]
-    parts.append(_table(["", ""], info_rows, left=2))
+    parts.append(_table(None, info_rows, left=2))
 
     parts.append("<h2>Review queue: any dual-use class vs other</h2>")
     parts.append('<p class="note">A line counts as caught when the model gives it any dual-use class; precision '
@@ -144,7 +150,7 @@ def render_html(ev: Evaluation, figures: dict[str, Path]) -> str:
     conf_rows = [[esc(lab)] + [str(v) for v in row] for lab, row in zip(labels, m["confusion"])]
     parts.append(_table(["gold \\ predicted"] + [esc(lab) for lab in labels], conf_rows))
     if "confusion" in figures:
-        parts.append(_img(figures["confusion"], "confusion matrix"))
+        parts.append(_img(figures["confusion"], "confusion matrix", small=True))
 
     parts.append("<h2>Precision–recall curves</h2>")
     parts.append('<p class="note">One-vs-rest on the model\'s probabilities; the red dot is the precision and '
@@ -154,7 +160,7 @@ def render_html(ev: Evaluation, figures: dict[str, Path]) -> str:
 
     parts.append("<h2>Calibration</h2>")
     if "calibration" in figures:
-        parts.append(_img(figures["calibration"], "reliability diagram"))
+        parts.append(_img(figures["calibration"], "reliability diagram", small=True))
     cal_rows = [[f"{b['lo']:.1f}–{b['hi']:.1f}", str(b["n"]), _num(b["confidence"]), _num(b["accuracy"])]
                 for b in cal.get("bins", []) if b["n"]]
     parts.append(_table(["probability bin", "lines", "mean probability", "share correct"], cal_rows))
