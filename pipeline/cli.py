@@ -188,12 +188,53 @@ def predict(
     sheet: Annotated[str | None, typer.Option(help="XLSX sheet name or 0-based number.")] = None,
     no_header: Annotated[bool, typer.Option("--no-header", help="The CSV has no header line.")] = False,
     top_k: Annotated[int, typer.Option("--top-k", help="Also write the next best labels (K in total).")] = 0,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes (0: all cores; dask: local workers).")
+    ] = 0,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Rows per chunk.")] = 10_000,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted run from its last finished chunk.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    engine: Annotated[str, typer.Option(help="'local' (this machine) or 'dask' (a Dask cluster).")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address; a local cluster is started when omitted.")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--output-format", help="Dask output: parquet or csv.")] = "parquet",
 ) -> None:
-    """Label every row of a file; input columns pass through, plus label, score, military_marker, status."""
-    from .predict import predict as predict_fn
+    """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
 
+    Exit code 0: all rows read cleanly; 1: some rows could not be read (see OUTPUT.errors.csv); 2: error;
+    130: interrupted (run again with --resume).
+    """
     if delimiter == "tab":
         delimiter = "\t"
+    if engine == "dask":
+        from .engine_dask import predict_dask
+
+        try:
+            result = predict_dask(
+                str(input_path), output, text_columns=text_column or None, model=model, scheduler=scheduler,
+                jobs=jobs or None, encoding=encoding, delimiter=delimiter, header=not no_header,
+                output_format=output_format,
+            )
+        except (*USER_ERRORS, ValueError) as exc:
+            _fail(exc)
+        typer.echo(f"text column(s): {', '.join(result.text_columns)}", err=True)
+        typer.echo(
+            f"{result.rows} rows labelled in {result.seconds:.1f}s on {result.scheduler} "
+            f"-> {result.output} ({result.partitions} partitions)\n"
+            f"labels: {', '.join(f'{k}={v}' for k, v in sorted(result.labels.items()))}\n"
+            f"military end-use flagged: {result.flagged}"
+        )
+        return
+    if engine != "local":
+        _fail(ValueError(f"--engine must be 'local' or 'dask', not {engine!r}"))
+    from .predict import PredictInterrupted
+    from .predict import predict as predict_fn
+    from .progress import ProgressBar
+
+    bar = ProgressBar() if not quiet and sys.stderr.isatty() else None
     try:
         summary = predict_fn(
             input_path,
@@ -205,22 +246,40 @@ def predict(
             sheet=sheet,
             header=not no_header,
             top_k=top_k,
+            jobs=jobs or None,
+            chunk_size=chunk_size,
+            resume=resume,
+            progress=bar,
         )
     except USER_ERRORS as exc:
+        if bar:
+            bar.close()
         _fail(exc)
+    except PredictInterrupted as exc:
+        if bar:
+            bar.close()
+        typer.echo(f"interrupted after {exc.summary.rows} rows; run the same command with --resume to finish",
+                   err=True)
+        raise typer.Exit(130) from None
+    if bar:
+        bar.close()
     typer.echo(
         f"text column(s): {', '.join(summary.text_columns)}; encoding {summary.encoding or '-'}; "
         f"delimiter {summary.delimiter!r}",
         err=True,
     )
     labels = ", ".join(f"{k}={v}" for k, v in sorted(summary.labels.items()))
+    resumed = f" (resumed after {summary.resumed_rows})" if summary.resumed_rows else ""
     typer.echo(
-        f"{summary.rows} rows labelled in {summary.seconds:.1f}s -> {summary.output}\n"
+        f"{summary.rows} rows{resumed} labelled in {summary.seconds:.1f}s with {summary.jobs} job(s) "
+        f"-> {summary.output}\n"
         f"labels: {labels}\nmilitary end-use flagged: {summary.flagged}\n"
-        f"statuses: {', '.join(f'{k}={v}' for k, v in sorted(summary.statuses.items()))}"
+        f"statuses: {', '.join(f'{k}={v}' for k, v in sorted(summary.statuses.items()))}\n"
+        f"errors: {summary.failed_rows}"
     )
-    if summary.errors:
-        typer.echo(f"{summary.failed_rows} row(s) could not be read cleanly:", err=True)
+    if summary.failed_rows:
+        typer.echo(f"{summary.failed_rows} row(s) could not be read cleanly (all in {summary.errors_path}):",
+                   err=True)
         for line, reason in summary.errors[:20]:
             typer.echo(f"  line {line}: {reason}", err=True)
         raise typer.Exit(1)

@@ -16,7 +16,9 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,8 @@ ALL_FORMATS = TEXT_FORMATS + ("xlsx", "parquet")
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 1 << 16
 MAX_FIELD_CHARS = 1_000_000
+# A quoted field may span lines; a quote still open after this many lines is taken as broken quoting.
+MAX_RECORD_LINES = 200
 # Column names tried, in order, when the text column is not given (compared case- and space-insensitively).
 TEXT_COLUMN_CANDIDATES = (
     "text",
@@ -50,8 +54,10 @@ class InputError(ValueError):
 
 
 def detect_format(path: str | Path) -> tuple[str, bool]:
-    """Return ``(format, gzipped)`` from a file name (``.csv``, ``.tsv``, ``.txt``, ``.jsonl``/``.ndjson``,
-    ``.xlsx``, ``.parquet``, each text format optionally ``.gz``).
+    """Return ``(format, gzipped)`` from a file name.
+
+    Known: ``.csv``, ``.tsv``, ``.txt``, ``.jsonl``/``.ndjson``, ``.xlsx``, ``.parquet``, each text format
+    optionally ``.gz``.
 
     Raises:
         InputError: for an unknown extension.
@@ -245,19 +251,107 @@ class TableReader:
 
     def _text_handle(self):
         raw = _open_binary(self.path, self.gzipped)
+        # The compressed (or plain) byte position, for progress on inputs of unknown row count.
+        self._raw = raw.fileobj if self.gzipped else raw
         return io.TextIOWrapper(raw, encoding=self.encoding, errors="surrogateescape", newline="")
 
-    def _csv_reader(self, fh):
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the input file consumed so far by the current read (compressed bytes for ``.gz``)."""
+        raw = self.__dict__.get("_raw")
+        try:
+            return raw.tell() if raw is not None and not raw.closed else 0
+        except (OSError, ValueError):
+            return 0
+
+    @property
+    def bytes_total(self) -> int:
+        """Size of the input file in bytes."""
+        return self.path.stat().st_size
+
+    @property
+    def rows_total(self) -> int | None:
+        """Number of data rows when the format records it (Parquet; XLSX when its dimensions are stored)."""
+        if self.format == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(self.path).metadata.num_rows
+        if self.format == "xlsx":
+            wb, ws = self._open_sheet()
+            try:
+                n = ws.max_row
+            finally:
+                wb.close()
+            return None if n is None else max(0, n - int(self.header))
+        return None
+
+    def _csv_records(self, fh) -> Iterator[tuple[list[str], int, str | None]]:
+        """Yield ``(fields, first_line, error)`` for every CSV record, recovering from broken quoting.
+
+        Physical lines are joined only while a quoted field is open. A quote still open after
+        :data:`MAX_RECORD_LINES` lines (or at the end of the file), or a joined record with the wrong number of
+        fields, means the first line had a stray quote: it is reported malformed on its own and reading resumes
+        at the next line, so one bad quote cannot swallow the rows after it.
+        """
         csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-        return csv.reader(fh, delimiter=self.delimiter, strict=False)
+        feeder = _Feeder()
+        reader = csv.reader(feeder, delimiter=self.delimiter, strict=False)
+        complete = _record_regex(self.delimiter).fullmatch
+        n_cols = len(self.columns) if self.columns else 0
+        pending: deque[tuple[int, str]] = deque()
+        source = enumerate(fh, start=1)
+
+        def next_line():
+            if pending:
+                return pending.popleft()
+            return next(source, None)
+
+        while True:
+            first = next_line()
+            if first is None:
+                return
+            start, line = first
+            lines = [first]
+            record = line
+            broken = False
+            if '"' in line:
+                while not complete(record.rstrip("\r\n")):
+                    if len(lines) >= MAX_RECORD_LINES or len(record) > MAX_FIELD_CHARS:
+                        broken = True
+                        break
+                    nxt = next_line()
+                    if nxt is None:
+                        broken = True
+                        break
+                    lines.append(nxt)
+                    record += nxt[1]
+            if broken:
+                pending.extendleft(reversed(lines[1:]))
+                feeder.item = line.rstrip("\r\n")
+                yield next(reader, []), start, "malformed: unclosed quote"
+                continue
+            feeder.item = record.rstrip("\r\n")
+            try:
+                fields = next(reader, [])
+            except csv.Error as exc:
+                reader = csv.reader(feeder, delimiter=self.delimiter, strict=False)
+                yield [], start, f"malformed: {exc}"
+                continue
+            if len(lines) > 1 and n_cols and len(fields) != n_cols:
+                # The quote was stray: the joined lines are separate rows.
+                pending.extendleft(reversed(lines[1:]))
+                feeder.item = line.rstrip("\r\n")
+                yield next(reader, []), start, "malformed: unclosed quote"
+                continue
+            yield fields, start, None
 
     def _read_csv_header(self) -> None:
         with self._text_handle() as fh:
-            reader = self._csv_reader(fh)
-            first = next(reader, None)
+            first = next(self._csv_records(fh), None)
         if first is None:
             self.columns = ["text"] if not self.header else []
             return
+        first = first[0]
         if self.header:
             cols = [_clean_surrogates(c).strip() or f"column_{i + 1}" for i, c in enumerate(first)]
             seen: dict[str, int] = {}
@@ -319,8 +413,14 @@ class TableReader:
         else:
             self.columns = [f"column_{i + 1}" for i in range(len(first))]
 
-    def iter_chunks(self, chunk_size: int = 10_000) -> Iterator[Chunk]:
-        """Yield the file's rows in chunks of at most ``chunk_size`` rows, in file order."""
+    def iter_chunks(self, chunk_size: int = 10_000, skip_chunks: int = 0) -> Iterator[Chunk]:
+        """Yield the file's rows in chunks of at most ``chunk_size`` rows, in file order.
+
+        Args:
+            chunk_size: rows per chunk.
+            skip_chunks: read but do not yield the first chunks (to resume a run; chunk boundaries depend only
+                on ``chunk_size``).
+        """
         gen = {
             "csv": self._iter_csv,
             "tsv": self._iter_csv,
@@ -330,13 +430,21 @@ class TableReader:
             "parquet": self._iter_parquet,
         }[self.format]
         chunk = Chunk()
+        index = 0
         for row, line, err in gen():
+            if index < skip_chunks:
+                chunk.lines.append(line)
+                if len(chunk.lines) >= chunk_size:
+                    chunk.lines.clear()
+                    index += 1
+                continue
             chunk.rows.append(row)
             chunk.lines.append(line)
             chunk.errors.append(err)
             if len(chunk) >= chunk_size:
                 yield chunk
                 chunk = Chunk()
+                index += 1
         if chunk.rows:
             yield chunk
 
@@ -348,32 +456,20 @@ class TableReader:
     def _iter_csv(self):
         cols = self.columns
         n_cols = len(cols)
+        enc = self.encoding
         with self._text_handle() as fh:
-            reader = self._csv_reader(fh)
+            records = self._csv_records(fh)
             if self.header:
-                next(reader, None)
-            prev_end = reader.line_num
-            while True:
-                try:
-                    fields = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    start = prev_end + 1
-                    prev_end = reader.line_num
-                    yield dict.fromkeys(cols, ""), start, f"malformed: {exc}"
-                    continue
-                start = prev_end + 1
-                prev_end = reader.line_num
+                next(records, None)
+            for fields, start, err in records:
                 if not fields:
-                    yield dict.fromkeys(cols, ""), start, None
+                    yield dict.fromkeys(cols, ""), start, err
                     continue
-                err = None
                 if any(_has_surrogates(f) for f in fields):
-                    err = f"undecodable bytes for encoding {self.encoding}"
+                    err = err or f"undecodable bytes for encoding {enc}"
                     fields = [_clean_surrogates(f) for f in fields]
                 if any(len(f) > MAX_FIELD_CHARS for f in fields):
-                    err = f"field longer than {MAX_FIELD_CHARS} characters"
+                    err = err or f"field longer than {MAX_FIELD_CHARS} characters"
                     fields = [f[:MAX_FIELD_CHARS] for f in fields]
                 if len(fields) != n_cols:
                     if err is None:
@@ -398,9 +494,10 @@ class TableReader:
                 if not line.strip():
                     yield dict.fromkeys(cols), lineno, "empty line"
                     continue
+                err = None
                 if _has_surrogates(line):
-                    yield dict.fromkeys(cols), lineno, f"undecodable bytes for encoding {self.encoding}"
-                    continue
+                    err = f"undecodable bytes for encoding {self.encoding}"
+                    line = _clean_surrogates(line)
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
@@ -409,7 +506,11 @@ class TableReader:
                 if not isinstance(obj, dict):
                     yield dict.fromkeys(cols), lineno, "malformed: JSON line is not an object"
                     continue
-                yield obj, lineno, None
+                for k, v in obj.items():
+                    if isinstance(v, str) and len(v) > MAX_FIELD_CHARS:
+                        obj[k] = v[:MAX_FIELD_CHARS]
+                        err = err or f"field longer than {MAX_FIELD_CHARS} characters"
+                yield obj, lineno, err
 
     def _iter_xlsx(self):
         wb, ws = self._open_sheet()
@@ -433,6 +534,35 @@ class TableReader:
             for row in batch.to_pylist():
                 rowno += 1
                 yield row, rowno, None
+
+
+class _Feeder:
+    """A one-item iterator a ``csv.reader`` reads one record at a time from (it stops after each record)."""
+
+    item: str | None = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        item = self.item
+        if item is None:
+            raise StopIteration
+        self.item = None
+        return item
+
+
+_RECORD_RE_CACHE: dict[str, re.Pattern] = {}
+
+
+def _record_regex(delimiter: str) -> re.Pattern:
+    """A regex matching one complete CSV record (as Python's lenient ``csv`` reads it): no quote left open."""
+    rx = _RECORD_RE_CACHE.get(delimiter)
+    if rx is None:
+        d = re.escape(delimiter)
+        field = rf'(?:"(?:[^"]|"")*"(?!")[^{d}\r\n]*|[^{d}"\r\n][^{d}\r\n]*|)'
+        rx = _RECORD_RE_CACHE[delimiter] = re.compile(rf"{field}(?:{d}{field})*", re.DOTALL)
+    return rx
 
 
 def row_text(row: dict[str, Any], columns: Sequence[str]) -> str:
@@ -584,3 +714,170 @@ def _xlsx_value(v: Any) -> Any:
     if isinstance(v, (dict, list)):
         return json.dumps(v, ensure_ascii=False)
     return v
+
+
+class ChunkWriter:
+    """Write chunks of rows to ``path`` so that an interrupted run can be resumed, then rename into place.
+
+    Text formats (CSV/TSV/JSONL, optionally ``.gz``) are appended to ``.NAME.partial``; each chunk of a ``.gz``
+    file is its own gzip member, so the file can be cut back to any chunk boundary. Parquet and XLSX chunks
+    are staged as Parquet parts in ``.NAME.parts/`` and assembled by :meth:`commit`. :attr:`state` is what a
+    resumed writer needs to continue after the last chunk written.
+
+    Args:
+        path: the output file; its extension chooses the format.
+        columns: the output columns, in order.
+        delimiter: CSV delimiter (``,`` by default, tab for ``.tsv``).
+        encoding: text encoding of CSV/JSONL output.
+        resume: a :attr:`state` saved by an earlier writer of the same file: continue after it.
+    """
+
+    def __init__(self, path: str | Path, columns: Sequence[str], delimiter: str | None = None,
+                 encoding: str = "utf-8", resume: dict | None = None):
+        self.path = Path(path)
+        self.format, self.gzipped = detect_format(self.path)
+        if self.format == "txt":
+            self.format = "csv"
+        self.columns = list(columns)
+        self.delimiter = delimiter or ("\t" if self.format == "tsv" else ",")
+        self.encoding = encoding
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp_path = self.path.with_name(f".{self.path.name}.partial")
+        self.parts_dir = self.path.with_name(f".{self.path.name}.parts")
+        self.staged = self.format in ("parquet", "xlsx")
+        self._fh = None
+        self.n_parts = 0
+        if self.staged:
+            if resume is None:
+                shutil.rmtree(self.parts_dir, ignore_errors=True)
+                self.parts_dir.mkdir(parents=True)
+            else:
+                self.n_parts = int(resume["parts"])
+                for part in self.parts_dir.glob("part-*.parquet"):
+                    if int(part.stem.split("-")[1]) >= self.n_parts:
+                        part.unlink()
+        elif resume is None:
+            self._fh = open(self.tmp_path, "wb")
+            if self.format != "jsonl":
+                self._write_bytes(self._csv_text([self.columns]))
+        else:
+            if not self.tmp_path.is_file():
+                raise InputError(f"cannot resume: {self.tmp_path} is missing")
+            self._fh = open(self.tmp_path, "r+b")
+            self._fh.truncate(int(resume["offset"]))
+            self._fh.seek(int(resume["offset"]))
+
+    @property
+    def state(self) -> dict:
+        """Where the output stands after the last chunk written."""
+        if self.staged:
+            return {"parts": self.n_parts}
+        return {"offset": self._fh.tell()}
+
+    def _csv_text(self, rows: list[list]) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=self.delimiter, lineterminator="\n").writerows(rows)
+        return buf.getvalue()
+
+    def _write_bytes(self, text: str) -> None:
+        data = text.encode(self.encoding, errors="replace")
+        if self.gzipped:
+            data = gzip.compress(data, compresslevel=6, mtime=0)
+        self._fh.write(data)
+        self._fh.flush()
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Append one chunk of rows (dicts keyed by column name) and make it durable for a resume."""
+        if not rows:
+            return
+        if self.staged:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.table({c: _arrow_array([r.get(c) for r in rows]) for c in self.columns})
+            pq.write_table(table, self.parts_dir / f"part-{self.n_parts:06d}.parquet")
+            self.n_parts += 1
+        elif self.format == "jsonl":
+            self._write_bytes("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows))
+        else:
+            cols = self.columns
+            self._write_bytes(self._csv_text([["" if r.get(c) is None else r.get(c) for c in cols] for r in rows]))
+
+    def commit(self) -> Path:
+        """Finish the file and rename it to the output path."""
+        if self.staged:
+            if self.format == "parquet":
+                self._assemble_parquet()
+            else:
+                self._assemble_xlsx()
+            shutil.rmtree(self.parts_dir, ignore_errors=True)
+        else:
+            self._fh.close()
+            self._fh = None
+        os.replace(self.tmp_path, self.path)
+        return self.path
+
+    def close(self, keep: bool = False) -> None:
+        """Stop writing; keep the partial output for a resume, or delete it."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        if not keep:
+            if self.tmp_path.exists():
+                self.tmp_path.unlink()
+            shutil.rmtree(self.parts_dir, ignore_errors=True)
+
+    def _parts(self) -> list[Path]:
+        return [self.parts_dir / f"part-{i:06d}.parquet" for i in range(self.n_parts)]
+
+    def _assemble_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        parts = self._parts()
+        types: dict[str, set] = {c: set() for c in self.columns}
+        for part in parts:
+            for f in pq.read_schema(part):
+                if not pa.types.is_null(f.type):
+                    types[f.name].add(f.type)
+        schema = pa.schema(
+            [(c, next(iter(t)) if len(t) == 1 else pa.string()) for c, t in types.items()]
+        )
+        with pq.ParquetWriter(self.tmp_path, schema) as out:
+            for part in parts:
+                table = pq.read_table(part)
+                arrays = []
+                for f in schema:
+                    col = table.column(f.name)
+                    if col.type != f.type:
+                        col = _to_type(col, f.type)
+                    arrays.append(col)
+                out.write_table(pa.Table.from_arrays(arrays, schema=schema))
+
+    def _assemble_xlsx(self) -> None:
+        import openpyxl
+        import pyarrow.parquet as pq
+
+        wb = openpyxl.Workbook(write_only=True)
+        sheet = wb.create_sheet("labels")
+        sheet.append(self.columns)
+        for part in self._parts():
+            for batch in pq.ParquetFile(part).iter_batches():
+                for r in batch.to_pylist():
+                    sheet.append([_xlsx_value(r.get(c)) for c in self.columns])
+        wb.save(self.tmp_path)
+
+
+def _to_type(col, typ):
+    """Cast an Arrow column to ``typ`` (strings: any value turned into text)."""
+    import pyarrow as pa
+
+    if pa.types.is_null(col.type):
+        return pa.nulls(len(col), type=typ)
+    try:
+        return col.cast(typ)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        if pa.types.is_string(typ):
+            return pa.array([None if v is None else str(v) for v in col.to_pylist()], type=pa.string())
+        raise InputError(f"a column changes type between chunks ({col.type} vs {typ}); cannot write Parquet") \
+            from None

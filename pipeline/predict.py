@@ -1,18 +1,34 @@
-"""Batch labelling of files: every input row comes out, in order, with a label or an explicit status."""
+"""Batch labelling of files: every input row comes out, in order, with a label or an explicit status.
+
+:func:`predict` streams the input in chunks, labels them in one or more processes (:mod:`pipeline.parallel`),
+and writes them in input order through a :class:`~pipeline.io.ChunkWriter`. After every chunk a small state
+file records how far the output got, so an interrupted run (Ctrl-C, a crash, a lost machine) continues with
+``resume=True`` and ends with the same output as an uninterrupted run. Rows that cannot be read cleanly are
+labelled from what could be read, given a ``status`` that says why, and listed with their line numbers in a
+side file ``OUTPUT.errors.csv``.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import AtomicWriter, TableReader, find_columns, row_text
+from .io import ChunkWriter, InputError, TableReader, find_columns, row_text
 from .model import DualUseModel, load_model
+from .parallel import ChunkPool
+from .progress import Progress
 
 OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
 REVIEW_COLUMNS = ("review", "candidate")
+ERROR_COLUMNS = ("line", "status", "text")
+# How many failed rows the summary lists (all of them are in the side file).
+MAX_ERRORS_KEPT = 1000
+STATE_VERSION = 1
 
 
 @dataclass
@@ -26,9 +42,13 @@ class PredictSummary:
         labels: rows per label.
         flagged: rows with a military end-use marker.
         statuses: rows per status (``ok``, ``empty``, ``malformed: …`` …).
-        errors: ``(line, reason)`` of every row that could not be read cleanly.
-        seconds: wall time.
+        errors: ``(line, reason)`` of the first :data:`MAX_ERRORS_KEPT` rows that could not be read cleanly.
+        failed: how many rows could not be read cleanly.
+        errors_path: the side file listing every such row, or ``None`` when there were none.
+        seconds: wall time of this run.
         encoding, delimiter: what the reader used.
+        resumed_rows: rows taken over from an interrupted run.
+        jobs: worker processes used.
     """
 
     input: str
@@ -39,14 +59,50 @@ class PredictSummary:
     flagged: int = 0
     statuses: Counter = field(default_factory=Counter)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    failed: int = 0
+    errors_path: str | None = None
     seconds: float = 0.0
     encoding: str | None = None
     delimiter: str | None = None
+    resumed_rows: int = 0
+    jobs: int = 1
 
     @property
     def failed_rows(self) -> int:
         """Rows that could not be read cleanly."""
-        return len(self.errors)
+        return self.failed
+
+    def _counts(self) -> dict:
+        return {
+            "rows": self.rows,
+            "labels": dict(self.labels),
+            "flagged": self.flagged,
+            "statuses": dict(self.statuses),
+            "errors": [list(e) for e in self.errors],
+            "failed": self.failed,
+        }
+
+    def _restore(self, counts: dict) -> None:
+        self.rows = self.resumed_rows = counts["rows"]
+        self.labels = Counter(counts["labels"])
+        self.flagged = counts["flagged"]
+        self.statuses = Counter(counts["statuses"])
+        self.errors = [(int(a), str(b)) for a, b in counts["errors"]]
+        self.failed = counts["failed"]
+
+
+class PredictInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run; its output can be completed with ``resume=True``.
+
+    Attributes:
+        summary: what was done before the interruption.
+        state_path: the state file a resumed run reads.
+    """
+
+    def __init__(self, summary: PredictSummary, state_path: Path):
+        super().__init__(f"interrupted after {summary.rows} rows")
+        self.summary = summary
+        self.state_path = state_path
 
 
 def output_columns(input_columns: Sequence[str], extra: Sequence[str]) -> tuple[list[str], dict[str, str]]:
@@ -60,6 +116,70 @@ def output_columns(input_columns: Sequence[str], extra: Sequence[str]) -> tuple[
     return list(input_columns) + [names[c] for c in extra], names
 
 
+def added_columns(model: DualUseModel, top_k: int = 0, apply_thresholds: bool = True) -> list[str]:
+    """The columns labelling adds, in order."""
+    extra = list(OUTPUT_COLUMNS)
+    if model.thresholds and apply_thresholds:
+        extra += list(REVIEW_COLUMNS)
+    for k in range(2, top_k + 1):
+        extra += [f"label_{k}", f"score_{k}"]
+    return extra
+
+
+def label_texts(model: DualUseModel, texts: Sequence[str], top_k: int = 0,
+                apply_thresholds: bool = True) -> dict[str, list]:
+    """Label texts and return the added columns as lists (the compact form workers send back).
+
+    Args:
+        model: the model.
+        texts: one text per row.
+        top_k: also return ``label_k``/``score_k`` for k = 2 … ``top_k``.
+        apply_thresholds: apply the model's per-class thresholds (adds ``review``/``candidate``).
+
+    Returns:
+        Column name → one value per text, keyed as in :func:`added_columns`.
+    """
+    batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
+    out: dict[str, list] = {
+        "label": list(batch.labels),
+        "score": [round(float(s), 4) for s in batch.scores],
+        "military_marker": [int(m) for m in batch.markers],
+        "status": list(batch.statuses),
+    }
+    if model.thresholds and apply_thresholds:
+        out["review"] = [int(r) for r in batch.review]
+        out["candidate"] = list(batch.candidates)
+    if top_k > 1:
+        tops = batch.top_k(top_k)
+        for k in range(2, top_k + 1):
+            out[f"label_{k}"] = [t[k - 1][0] if len(t) >= k else "" for t in tops]
+            out[f"score_{k}"] = [round(t[k - 1][1], 4) if len(t) >= k else 0.0 for t in tops]
+    return out
+
+
+def _label_task(model: DualUseModel, payload: tuple[list[str], int, bool]) -> dict[str, list]:
+    texts, top_k, apply_thresholds = payload
+    return label_texts(model, texts, top_k, apply_thresholds)
+
+
+def state_path_for(output_path: str | Path) -> Path:
+    """The resume state file of an output file."""
+    output_path = Path(output_path)
+    return output_path.with_name(f".{output_path.name}.resume.json")
+
+
+def errors_path_for(output_path: str | Path) -> Path:
+    """The side file listing the rows of an output file that could not be read cleanly."""
+    output_path = Path(output_path)
+    return output_path.with_name(output_path.name + ".errors.csv")
+
+
+def _write_json_atomic(path: Path, obj: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def predict(
     input_path: str | Path,
     output_path: str | Path,
@@ -71,72 +191,149 @@ def predict(
     header: bool = True,
     chunk_size: int = 10_000,
     top_k: int = 0,
+    jobs: int | None = 1,
+    resume: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+    apply_thresholds: bool = True,
 ) -> PredictSummary:
     """Label every row of ``input_path`` and write ``output_path`` (format from its extension).
 
     Output: every input column unchanged, in input row order, plus ``label``, ``score``, ``military_marker``,
     ``status`` (and ``review``/``candidate`` when the model has thresholds; ``label_2``/``score_2`` … with
-    ``top_k``). Rows that cannot be read or hold no text are written too, with ``status`` saying why.
+    ``top_k``). Rows that cannot be read or hold no text are written too, with ``status`` saying why; rows
+    that could not be read cleanly are also listed in ``OUTPUT.errors.csv``. The output appears only when
+    complete. Memory use depends on ``chunk_size`` and ``jobs``, not on the input size.
 
     Args:
         input_path: CSV/TSV/TXT/JSONL/XLSX/Parquet file (text formats may be ``.gz``).
         output_path: where to write; written atomically.
         text_columns: column(s) holding the description, joined with a space; guessed when ``None``.
         model: a loaded model, a model folder, or ``None`` for the bundled default.
-        encoding, delimiter, sheet, header: reader options (detected when ``None``).
-        chunk_size: rows per chunk.
+        encoding: force the input encoding (detected when ``None``).
+        delimiter: force the CSV delimiter (detected when ``None``).
+        sheet: XLSX sheet name or 0-based number (the first sheet when ``None``).
+        header: whether the first CSV line holds the column names.
+        chunk_size: rows per chunk (the unit of parallel work and of resuming).
         top_k: also write the next ``top_k - 1`` best labels with their scores.
+        jobs: worker processes; ``None`` or ``0`` for all cores, ``1`` to label in this process.
+        resume: continue an interrupted run of the same input, output and options from its last finished
+            chunk (a fresh run when there is nothing to resume).
+        progress: called with a :class:`~pipeline.progress.Progress` after every chunk.
+        apply_thresholds: apply the model's per-class thresholds, when it has any.
 
     Returns:
         A :class:`PredictSummary`.
+
+    Raises:
+        InputError: when the input cannot be read as asked, or ``resume`` finds a state left by a run with
+            other options.
+        PredictInterrupted: on Ctrl-C, after leaving a resumable state.
     """
     start = time.perf_counter()
     if not isinstance(model, DualUseModel):
         model = load_model(model)
+    input_path, output_path = Path(input_path), Path(output_path)
     reader = TableReader(input_path, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header)
     cols = find_columns(reader.columns, text_columns, str(input_path))
-    extra = list(OUTPUT_COLUMNS)
-    if model.thresholds:
-        extra += list(REVIEW_COLUMNS)
-    for k in range(2, top_k + 1):
-        extra += [f"label_{k}", f"score_{k}"]
+    extra = added_columns(model, top_k, apply_thresholds)
     out_cols, names = output_columns(reader.columns, extra)
+    pool = ChunkPool(model, _label_task, jobs)
     summary = PredictSummary(
-        str(input_path), str(output_path), cols, encoding=reader.encoding, delimiter=reader.delimiter
+        str(input_path), str(output_path), cols, encoding=reader.encoding, delimiter=reader.delimiter,
+        jobs=pool.jobs,
     )
-    writer = AtomicWriter(output_path, out_cols)
+    state_path = state_path_for(output_path)
+    errors_path = errors_path_for(output_path)
+    stat = input_path.stat()
+    fingerprint = {
+        "input": str(input_path.resolve()),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "model": model.meta.get("model_sha256"),
+        "text_columns": cols,
+        "encoding": reader.encoding,
+        "delimiter": reader.delimiter,
+        "sheet": None if sheet is None else str(sheet),
+        "header": header,
+        "chunk_size": chunk_size,
+        "columns": out_cols,
+    }
+    state = None
+    if resume and state_path.is_file():
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        if state.get("version") != STATE_VERSION or state.get("fingerprint") != fingerprint:
+            changed = sorted(k for k in fingerprint if (state.get("fingerprint") or {}).get(k) != fingerprint[k])
+            raise InputError(
+                f"cannot resume {output_path}: the input or options changed since the interrupted run "
+                f"({', '.join(changed) or 'state version'}); run without --resume to start again"
+            )
+        summary._restore(state["counts"])
+    else:
+        state_path.unlink(missing_ok=True)
+    writer = ChunkWriter(output_path, out_cols, resume=state and state["output"])
+    err_writer = ChunkWriter(errors_path, list(ERROR_COLUMNS), resume=state and state["errors"])
+    chunks_done = state["chunks"] if state else 0
+    rows_total = reader.rows_total
+    bytes_total = reader.bytes_total
+
+    def payloads():
+        for chunk in reader.iter_chunks(chunk_size, skip_chunks=chunks_done):
+            yield chunk, ([row_text(r, cols) for r in chunk.rows], top_k, apply_thresholds)
+
+    results = pool.map(payloads())
     try:
-        for chunk in reader.iter_chunks(chunk_size):
-            texts = [row_text(r, cols) for r in chunk.rows]
-            batch = model.predict_batch(texts)
-            tops = batch.top_k(top_k) if top_k > 1 else None
+        for chunk, labelled in results:
             out_rows = []
+            err_rows = []
+            added = [(names[c], labelled[c]) for c in extra]
             for i, row in enumerate(chunk.rows):
-                status = batch.statuses[i]
-                if chunk.errors[i]:
-                    status = chunk.errors[i]
-                    summary.errors.append((chunk.lines[i], status))
                 new = dict(row)
-                new[names["label"]] = batch.labels[i]
-                new[names["score"]] = round(float(batch.scores[i]), 4)
-                new[names["military_marker"]] = int(batch.markers[i])
-                new[names["status"]] = status
-                if "review" in names:
-                    new[names["review"]] = int(batch.review[i])
-                    new[names["candidate"]] = batch.candidates[i]
-                if tops is not None:
-                    for k, (lab, sc) in enumerate(tops[i][1:], start=2):
-                        new[names[f"label_{k}"]] = lab
-                        new[names[f"score_{k}"]] = round(sc, 4)
+                for name, values in added:
+                    new[name] = values[i]
+                reason = chunk.errors[i]
+                if reason:
+                    new[names["status"]] = reason
+                    summary.failed += 1
+                    if len(summary.errors) < MAX_ERRORS_KEPT:
+                        summary.errors.append((chunk.lines[i], reason))
+                    err_rows.append({"line": chunk.lines[i], "status": reason, "text": row_text(row, cols)[:500]})
                 out_rows.append(new)
-                summary.labels[batch.labels[i]] += 1
-                summary.statuses[status] += 1
-                summary.flagged += int(batch.markers[i])
+                summary.statuses[new[names["status"]]] += 1
+            summary.labels.update(labelled["label"])
+            summary.flagged += sum(labelled["military_marker"])
             writer.write(out_rows)
+            err_writer.write(err_rows)
             summary.rows += len(out_rows)
+            chunks_done += 1
+            _write_json_atomic(state_path, {
+                "version": STATE_VERSION,
+                "fingerprint": fingerprint,
+                "chunks": chunks_done,
+                "output": writer.state,
+                "errors": err_writer.state,
+                "counts": summary._counts(),
+            })
+            if progress is not None:
+                progress(Progress(summary.rows, rows_total, reader.bytes_read, bytes_total,
+                                  time.perf_counter() - start, summary.rows - summary.resumed_rows))
         writer.commit()
+        if summary.failed:
+            summary.errors_path = str(err_writer.commit())
+        else:
+            err_writer.close()
+            errors_path.unlink(missing_ok=True)
+        state_path.unlink(missing_ok=True)
+    except KeyboardInterrupt:
+        results.close()
+        writer.close(keep=True)
+        err_writer.close(keep=True)
+        summary.seconds = time.perf_counter() - start
+        raise PredictInterrupted(summary, state_path) from None
     except BaseException:
-        writer.abort()
+        results.close()
+        writer.close()
+        err_writer.close()
+        state_path.unlink(missing_ok=True)
         raise
     summary.seconds = time.perf_counter() - start
     return summary

@@ -1,0 +1,236 @@
+"""Labelling on a Dask cluster, for dumps one machine cannot label in time.
+
+``dask.dataframe`` reads the CSV or Parquet files by blocks; each partition is labelled by
+:func:`pipeline.predict.label_texts` with the model loaded once per worker process; the result, every input
+column plus the same added columns as the local engine, is written as partitioned Parquet or CSV. The model
+folder is sent to the workers through the cluster (no shared disk needed for the model); the input and output
+paths must be reachable by every worker (a shared file system or an object store URL).
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .io import InputError, TableReader, find_columns
+from .model import DEFAULT_MODEL_DIR, DualUseModel, load_model
+from .predict import added_columns, label_texts, output_columns
+
+_MODELS: dict[str, DualUseModel] = {}
+
+
+@dataclass
+class DaskSummary:
+    """What a Dask labelling run did.
+
+    Attributes:
+        input: the input glob.
+        output: the output folder.
+        text_columns: the input columns the text was taken from.
+        rows: rows written.
+        labels: rows per label.
+        flagged: rows with a military end-use marker.
+        partitions: partitions (output files) written.
+        seconds: wall time.
+        scheduler: the scheduler address used.
+    """
+
+    input: str
+    output: str
+    text_columns: list[str]
+    rows: int = 0
+    labels: Counter = field(default_factory=Counter)
+    flagged: int = 0
+    partitions: int = 0
+    seconds: float = 0.0
+    scheduler: str = ""
+
+
+def model_blob(model_dir: str | Path) -> dict[str, Any]:
+    """The files of a model folder as bytes, with the model's sha256 as its identity."""
+    model_dir = Path(model_dir)
+    files = {p.name: p.read_bytes() for p in model_dir.iterdir() if p.is_file()}
+    import json
+
+    sha = json.loads(files["meta.json"])["model_sha256"]
+    return {"sha": sha, "files": files}
+
+
+def worker_model(blob: dict[str, Any]) -> DualUseModel:
+    """The model of ``blob``, loaded once per process (the folder is written to a temporary directory)."""
+    model = _MODELS.get(blob["sha"])
+    if model is None:
+        tmp = Path(tempfile.mkdtemp(prefix="dualuse-model-"))
+        try:
+            for name, data in blob["files"].items():
+                (tmp / name).write_bytes(data)
+            model = load_model(tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        _MODELS[blob["sha"]] = model
+    return model
+
+
+def _texts(df, columns: list[str]) -> list[str]:
+    # Same joining as pipeline.io.row_text: stripped, non-empty values joined by a space.
+    parts = [df[c].tolist() for c in columns]
+    out = []
+    for values in zip(*parts):
+        out.append(" ".join(s for s in (str(v).strip() for v in values if v is not None and v == v) if s))
+    return out
+
+
+def label_partition(df, blob, columns: list[str], names: dict[str, str], extra: list[str], top_k: int):
+    """Label one pandas partition: the input columns unchanged plus the added columns."""
+    model = blob if isinstance(blob, DualUseModel) else worker_model(blob)
+    labelled = label_texts(model, _texts(df, columns), top_k)
+    out = df.copy()
+    for c in extra:
+        out[names[c]] = labelled[c]
+    return out
+
+
+def _meta(empty, names: dict[str, str], extra: list[str]):
+    """The empty frame describing a labelled partition (dtypes as pandas infers them from the lists)."""
+    import pandas as pd
+
+    str_dtype = pd.Series(["x"]).dtype
+    meta = empty.copy()
+    for c in extra:
+        kind = c.split("_")[0]
+        dtype = "float64" if kind == "score" else "int64" if c in ("military_marker", "review") else str_dtype
+        meta[names[c]] = pd.Series([], dtype=dtype, index=meta.index)
+    return meta
+
+
+def _expand(input_glob: str) -> list[str]:
+    if "://" in input_glob:
+        return [input_glob]
+    files = sorted(globlib.glob(input_glob))
+    if not files:
+        raise InputError(f"{input_glob}: no files match")
+    return files
+
+
+def predict_dask(
+    input_glob: str,
+    output_dir: str | Path,
+    text_columns: list[str] | None = None,
+    model: str | Path | None = None,
+    scheduler: str | None = None,
+    jobs: int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header: bool = True,
+    output_format: str = "parquet",
+    blocksize: str | int | None = "64MB",
+    top_k: int = 0,
+) -> DaskSummary:
+    """Label CSV or Parquet files on a Dask cluster and write partitioned Parquet or CSV.
+
+    Args:
+        input_glob: input files (one glob; all CSV/TSV, optionally ``.gz``, or all Parquet).
+        output_dir: output folder (written to a temporary sibling and renamed into place when local).
+        text_columns: column(s) holding the description; guessed from the first file when ``None``.
+        model: a model folder, or ``None`` for the bundled default.
+        scheduler: address of a running scheduler (``tcp://HOST:8786``); a local cluster of ``jobs`` worker
+            processes is started when ``None``.
+        jobs: workers of the local cluster (all cores when ``None``).
+        encoding: force the CSV encoding (detected from the first file when ``None``).
+        delimiter: force the CSV delimiter (detected from the first file when ``None``).
+        header: whether the CSV files have a header line.
+        output_format: ``"parquet"`` or ``"csv"``.
+        blocksize: bytes per CSV partition; ``None`` for one partition per file (needed when quoted fields span
+            lines; ``.gz`` files always give one partition per file).
+        top_k: also write the next ``top_k - 1`` best labels.
+
+    Returns:
+        A :class:`DaskSummary`.
+    """
+    import dask
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+
+    from .parallel import default_jobs
+
+    start = time.perf_counter()
+    if output_format not in ("parquet", "csv"):
+        raise InputError(f"output format must be parquet or csv, not {output_format!r}")
+    files = _expand(input_glob)
+    model_dir = Path(model) if model is not None else DEFAULT_MODEL_DIR
+    local_model = load_model(model_dir)
+    blob = model_blob(model_dir)
+    first = TableReader(files[0], encoding=encoding, delimiter=delimiter, header=header) \
+        if "://" not in files[0] else None
+    fmt = first.format if first else ("parquet" if ".parquet" in files[0] else "csv")
+    if fmt == "parquet":
+        ddf = dd.read_parquet(files)
+    elif fmt in ("csv", "tsv"):
+        gz = any(f.endswith(".gz") for f in files)
+        ddf = dd.read_csv(
+            files,
+            sep=first.delimiter if first else (delimiter or ","),
+            encoding=first.encoding if first else (encoding or "utf-8"),
+            header=0 if header else None,
+            names=None if header else (first.columns if first else None),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            blocksize=None if gz else blocksize,
+            compression="gzip" if gz else None,
+        )
+    else:
+        raise InputError(f"the dask engine reads CSV/TSV and Parquet, not {fmt}")
+    columns = [str(c) for c in ddf.columns]
+    cols = find_columns(columns, text_columns, input_glob)
+    extra = added_columns(local_model, top_k)
+    _, names = output_columns(columns, extra)
+    meta = _meta(ddf._meta, names, extra)
+
+    if scheduler:
+        client = Client(scheduler)
+        cluster = None
+    else:
+        cluster = LocalCluster(n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    output_dir = str(output_dir)
+    remote = "://" in output_dir
+    target = output_dir if remote else str(Path(output_dir).with_name(f".{Path(output_dir).name}.partial"))
+    if not remote:
+        shutil.rmtree(target, ignore_errors=True)
+    try:
+        blob_d = dask.delayed(blob, pure=True)
+        out = ddf.map_partitions(label_partition, blob_d, cols, names, extra, top_k, meta=meta)
+        if output_format == "parquet":
+            write = out.to_parquet(target, write_index=False, compute=False)
+        else:
+            write = out.to_csv(os.path.join(target, "part-*.csv"), index=False, compute=False)
+        # Computed together so each partition is labelled once (the mixed-collection warning is harmless).
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Computing mixed collections")
+            _, counts, flagged = dask.compute(write, out[names["label"]].value_counts(),
+                                              out[names["military_marker"]].sum())
+        summary = DaskSummary(input_glob, output_dir, cols, scheduler=client.scheduler.address)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    if not remote:
+        if Path(output_dir).exists():
+            shutil.rmtree(output_dir)
+        os.replace(target, output_dir)
+    summary.labels = Counter({str(k): int(v) for k, v in counts.items()})
+    summary.rows = sum(summary.labels.values())
+    summary.flagged = int(flagged)
+    summary.partitions = out.npartitions
+    summary.seconds = time.perf_counter() - start
+    return summary

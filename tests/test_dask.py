@@ -1,0 +1,57 @@
+import glob
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.io import TableReader
+from pipeline.predict import predict
+
+from .test_predict import make_dump
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as c:
+        yield c
+
+
+def local_labels(model, src, out):
+    predict(src, out, model=model)
+    return [r for r, _, _ in TableReader(out).iter_rows()]
+
+
+def test_dask_csv_equals_local(tiny_model_dir, cluster, tmp_path):
+    from pipeline.engine_dask import predict_dask
+
+    src = make_dump(tmp_path / "in.csv", n=300)
+    want = local_labels(tiny_model_dir, src, tmp_path / "local.csv")
+    out = tmp_path / "dask_out"
+    s = predict_dask(str(src), out, model=tiny_model_dir, scheduler=cluster.scheduler_address, blocksize=4000)
+    assert s.partitions > 1 and s.rows == 300
+    df = pd.read_parquet(out)
+    assert list(df.columns) == list(want[0])
+    assert df["label"].tolist() == [r["label"] for r in want]
+    assert df["military_marker"].tolist() == [int(r["military_marker"]) for r in want]
+    assert df["Описание товара"].tolist() == [r["Описание товара"] for r in want]
+    assert sum(s.labels.values()) == 300
+
+
+def test_dask_parquet_to_csv_equals_local(tiny_model_dir, cluster, tmp_path):
+    from pipeline.engine_dask import predict_dask
+
+    src_csv = make_dump(tmp_path / "in.csv", n=120)
+    rows = [r for r, _, _ in TableReader(src_csv).iter_rows()]
+    for i in range(2):
+        pq.write_table(pa.Table.from_pylist(rows[i * 60:(i + 1) * 60]), tmp_path / f"in-{i}.parquet")
+    want = local_labels(tiny_model_dir, src_csv, tmp_path / "local.csv")
+    out = tmp_path / "dask_csv"
+    predict_dask(str(tmp_path / "in-*.parquet"), out, model=tiny_model_dir,
+                 scheduler=cluster.scheduler_address, output_format="csv")
+    parts = sorted(glob.glob(str(out / "part-*.csv")), key=lambda p: int(p.rsplit("-", 1)[1].split(".")[0]))
+    df = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in parts])
+    assert df["label"].tolist() == [r["label"] for r in want]
