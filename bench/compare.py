@@ -26,8 +26,9 @@ import time
 from collections.abc import Sequence
 
 from pipeline.config import LABELS, POSITIVE_LABELS, load_config, parse_overrides
+from pipeline.corpus import prepare_data
 from pipeline.evaluate import classification_metrics
-from pipeline.train import fit_model, prepare_data
+from pipeline.train import fit_model
 
 KEYWORDS = [
     (

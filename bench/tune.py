@@ -14,8 +14,9 @@ import json
 import time
 
 from pipeline.config import POSITIVE_LABELS, load_config
+from pipeline.corpus import prepare_data
 from pipeline.evaluate import evaluate_texts
-from pipeline.train import fit_model, prepare_data
+from pipeline.train import fit_model
 
 GRID = [
     {},

@@ -174,10 +174,18 @@ def thresholds(
     typer.echo(format_thresholds(result))
 
 
-@app.command(epilog="Example: dualuse predict corpora/samples/declarations_sample.csv --output labelled.csv")
+@app.command(
+    epilog="Examples: dualuse predict dump.csv.gz --output labelled.parquet --jobs 2\n\n"
+    "dualuse predict --engine dask --scheduler tcp://HOST:8786 'dumps/*.csv' --output labelled_dir"
+)
 def predict(
-    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV/TSV/TXT/JSONL/XLSX/Parquet (.gz ok).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output file; format from its extension.")],
+    input_path: Annotated[
+        Path,
+        typer.Argument(metavar="INPUT", help="CSV/TSV/TXT/JSONL/XLSX/Parquet (.gz ok); a glob with --engine dask."),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Output file (format from its extension); a folder with dask.")
+    ],
     text_column: Annotated[
         list[str] | None,
         typer.Option("--text-column", "-c", help="Text column; repeat to join several. Guessed when omitted."),
@@ -310,23 +318,21 @@ def corpus_check(
     show: Annotated[int, typer.Option(help="How many duplicates/leaks to list.")] = 10,
 ) -> None:
     """Count lines per label × language × source and split; list duplicates and leaks; fail on a leak."""
-    from .config import load_config
-    from .corpus import check_corpus
-    from .train import prepare_data
+    from .corpus import check
 
     try:
-        cfg = load_config(config)
-        corpus, splits, ood = prepare_data(cfg)
+        report = check(config)
     except USER_ERRORS as exc:
         _fail(exc)
-    report = check_corpus(corpus, splits, ood)
     cols = ("train", "dev", "test", "excluded", "ood")
     typer.echo(f"{'label':<16}{'lang':<7}{'source':<28}" + "".join(f"{c:>9}" for c in cols))
     for (lab, lang, src), cnt in report.counts.items():
         typer.echo(f"{lab:<16}{lang:<7}{src[:27]:<28}" + "".join(f"{cnt.get(c, 0):>9d}" for c in cols))
-    typer.echo(f"\n{report.n_lines} corpus lines; {len(report.duplicates)} duplicate text group(s); "
-               f"{len(report.conflicts)} label conflict(s); {len(report.leaks)} leak(s) across splits; "
-               f"{len(report.ood_overlap)} corpus line(s) near OOD lines (excluded from training)")
+    typer.echo(
+        f"\n{report.n_lines} corpus lines; {len(report.duplicates)} duplicate text group(s); "
+        f"{len(report.conflicts)} label conflict(s); {len(report.leaks)} leak(s) across splits; "
+        f"{len(report.ood_overlap)} corpus line(s) near OOD lines (excluded from training)"
+    )
     for group in report.conflicts[:show]:
         typer.echo("conflict: " + " | ".join(group))
     for a, b, s in report.leaks[:show]:
@@ -336,6 +342,30 @@ def corpus_check(
             typer.echo(f"FAIL: {e}", err=True)
         raise typer.Exit(1)
     typer.echo("corpus check passed")
+
+
+@corpus_app.command(
+    "export", epilog="Example: dualuse corpus export configs/default.cfg --split dev --output dev_split.csv"
+)
+def corpus_export(
+    config: Annotated[Path, typer.Argument(help="Training recipe naming the corpus.")] = Path("configs/default.cfg"),
+    split: Annotated[
+        list[str] | None, typer.Option("--split", "-s", help="train, dev, test or excluded; repeatable (dev).")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV to write.")] = Path("dev_split.csv"),
+) -> None:
+    """Write the lines of corpus splits to a CSV (e.g. the dev split for `dualuse thresholds`)."""
+    from .corpus import export
+
+    split = split or ["dev"]
+    bad = [s for s in split if s not in ("train", "dev", "test", "excluded")]
+    if bad:
+        _fail(ValueError(f"unknown split(s) {bad}; use train, dev, test or excluded"))
+    try:
+        n = export(config, split, output)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    typer.echo(f"{n} lines of split(s) {', '.join(split)} written to {output}")
 
 
 def main() -> None:  # pragma: no cover

@@ -113,6 +113,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "sublinear_tf": (_bool, True),
         "use_idf": (_bool, True),
         "char_weight": (_number, True),
+        "translit": (_bool, False),
     },
     "classifier": {
         "type": (_one_of("logreg", "svm_calibrated", "sgd"), True),

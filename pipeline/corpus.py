@@ -374,3 +374,66 @@ def check_corpus(
         ood_overlap=ood_overlap,
         errors=errors,
     )
+
+
+def prepare_data(cfg: dict) -> tuple[Corpus, Splits, Corpus | None]:
+    """Read the corpus and the OOD set named in a validated config and compute the splits.
+
+    Returns:
+        ``(corpus, splits, ood)``; ``ood`` is ``None`` when the config names none or the file does not exist.
+    """
+    c = cfg["corpus"]
+    corpus = read_corpus(cfg["paths"]["corpus"], c["text_column"], c["label_column"])
+    ood = None
+    if cfg["paths"].get("ood"):
+        ood_path = Path(cfg["paths"]["ood"])
+        if ood_path.is_file():
+            ood = read_corpus_file(ood_path, c["text_column"], c["label_column"])
+    splits = make_splits(
+        corpus,
+        dev_fraction=c["dev_fraction"],
+        test_fraction=c["test_fraction"],
+        seed=c["split_seed"],
+        threshold=c["near_duplicate_threshold"],
+        ood_texts=ood.text if ood is not None else None,
+    )
+    return corpus, splits, ood
+
+
+def check(config: str | Path | None = None) -> CorpusReport:
+    """Load the corpus named by a config, compute its splits and check it (see :func:`check_corpus`)."""
+    from .config import load_config
+
+    corpus, splits, ood = prepare_data(load_config(config))
+    return check_corpus(corpus, splits, ood)
+
+
+EXPORT_COLUMNS = ("text", "label", "lang", "marker", "source", "group", "style", "split")
+
+
+def export(config: str | Path | None, splits: Sequence[str], output: str | Path) -> int:
+    """Write the lines of the named splits (``train``, ``dev``, ``test``, ``excluded``) to a corpus-format CSV.
+
+    Useful to hand the dev split to ``dualuse thresholds`` or the test split to ``dualuse evaluate``.
+
+    Returns:
+        The number of lines written.
+    """
+    from .config import load_config
+
+    corpus, sp, _ = prepare_data(load_config(config))
+    idx = sp.indices(*splits)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.partial")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(EXPORT_COLUMNS)
+        for i in idx:
+            marker = "" if corpus.marker[i] < 0 else corpus.marker[i]
+            w.writerow(
+                [corpus.text[i], corpus.label[i], corpus.lang[i], marker, corpus.source[i], corpus.group[i],
+                 corpus.style[i], sp.split[i]]
+            )  # fmt: skip
+    tmp.replace(output)
+    return len(idx)

@@ -8,6 +8,7 @@ indices of each distinct token are computed once and cached, because customs tex
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -17,6 +18,40 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 _EMPTY = np.zeros(0, dtype=np.int32)
+
+_CYR_TO_LAT = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i", "й": "y",
+        "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+        "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "y", "ь": "", "э": "e",
+        "ю": "yu", "я": "ya", "ё": "e",
+    }
+)  # fmt: skip
+_SKELETON_RULES = [
+    (re.compile(r"shch|sch|shh"), "sh"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"(?:yy|iy|yi|ij|yj|ii)$"), "y"),
+    (re.compile(r"j"), "y"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+
+
+def translit_skeleton(token: str) -> str | None:
+    """Latin spelling skeleton of a word, shared by its Cyrillic form and its usual transliterations.
+
+    ``квадрокоптер``, ``kvadrokopter``; ``защищенный``, ``zashchishchennyy``, ``zashishennyi`` map to one
+    skeleton, so character n-grams of the skeleton connect Russian words with their Latin-letter spellings.
+
+    Returns:
+        The skeleton, or ``None`` for tokens without letters.
+    """
+    if not any(ch.isalpha() for ch in token):
+        return None
+    s = token.translate(_CYR_TO_LAT)
+    for rx, repl in _SKELETON_RULES:
+        s = rx.sub(repl, s)
+    return s
 
 
 def _char_ngrams(token: str, lo: int, hi: int) -> list[str]:
@@ -52,9 +87,12 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         sublinear_tf: use ``1 + log(tf)`` instead of raw counts.
         use_idf: weight by smoothed inverse document frequency.
         char_weight: multiplier of the character n-gram block relative to the word block.
+        translit: also take character n-grams of each word's Latin transliteration skeleton (prefix ``t:``), so
+            that ``квадрокоптер`` and ``kvadrokopter`` share features.
 
     Attributes:
-        vocabulary_: feature string → column index (word n-grams are prefixed ``w:``, char n-grams ``c:``).
+        vocabulary_: feature string → column index (word n-grams are prefixed ``w:``, char n-grams ``c:``,
+            transliteration-skeleton n-grams ``t:``).
         idf_: inverse document frequency of each column.
     """
 
@@ -67,6 +105,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         sublinear_tf: bool = True,
         use_idf: bool = True,
         char_weight: float = 1.0,
+        translit: bool = False,
     ):
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -75,6 +114,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         self.sublinear_tf = sublinear_tf
         self.use_idf = use_idf
         self.char_weight = char_weight
+        self.translit = translit
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
@@ -88,8 +128,17 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         chars = []
         if chi > 0:
             for tok in tokens:
-                chars.extend("c:" + g for g in _char_ngrams(tok, clo, chi))
+                chars.extend(self._token_grams(tok))
         return words, chars
+
+    def _token_grams(self, token: str) -> list[str]:
+        clo, chi = self.char_ngram_range
+        grams = ["c:" + g for g in _char_ngrams(token, clo, chi)]
+        if self.translit:
+            skel = translit_skeleton(token)
+            if skel is not None:
+                grams.extend("t:" + g for g in _char_ngrams(skel, clo, chi))
+        return grams
 
     def fit(self, X: Sequence[Sequence[str]], y=None) -> TokenNgramVectorizer:
         """Learn the vocabulary and IDF weights from token tuples; return ``self``."""
@@ -118,7 +167,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         else:
             self.idf_ = np.ones(len(items))
         weights = self.idf_.copy()
-        is_char = np.array([f.startswith("c:") for f, _ in items], dtype=bool)
+        is_char = np.array([not f.startswith("w:") for f, _ in items], dtype=bool)
         weights[is_char] *= self.char_weight
         self.column_weights_ = weights
         self.n_features_out_ = len(items)
@@ -131,9 +180,8 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
             cache = self._token_cache = {}
         idx = cache.get(token)
         if idx is None:
-            clo, chi = self.char_ngram_range
             vocab = self.vocabulary_
-            found = [vocab.get("c:" + g) for g in _char_ngrams(token, clo, chi)] if chi > 0 else []
+            found = [vocab.get(g) for g in self._token_grams(token)] if self.char_ngram_range[1] > 0 else []
             idx = np.array([i for i in found if i is not None], dtype=np.int32)
             if len(cache) > 1_000_000:
                 cache.clear()

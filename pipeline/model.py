@@ -112,6 +112,7 @@ def build_pipeline(cfg: dict) -> Pipeline:
         sublinear_tf=f["sublinear_tf"],
         use_idf=f["use_idf"],
         char_weight=f["char_weight"],
+        translit=f.get("translit", False),
     )
     clf = build_classifier(cfg["classifier"], cfg["training"]["seed"])
     return Pipeline([("tokenise", tokeniser), ("features", features), ("classifier", clf)])
@@ -288,6 +289,7 @@ class DualUseModel:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        os.chmod(tmp, 0o755)
         try:
             joblib.dump({"pipeline": self.pipeline, "markers": self.markers}, tmp / MODEL_FILE, compress=3)
             (tmp / CONFIG_FILE).write_text(config_to_str(self.config), encoding="utf-8")

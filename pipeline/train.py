@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .config import LABELS, load_config
-from .corpus import Corpus, Splits, make_splits, read_corpus, read_corpus_file
+from .corpus import prepare_data
 from .evaluate import evaluate_texts
 from .markers import MarkerMatcher
 from .model import DualUseModel, build_pipeline, library_versions, sha256_file
@@ -32,26 +32,6 @@ class TrainResult:
     output: Path | None
     metrics: dict[str, Any]
     split_counts: dict[str, int]
-
-
-def prepare_data(cfg: dict) -> tuple[Corpus, Splits, Corpus | None]:
-    """Read the corpus and the OOD set named in ``cfg`` and compute the splits."""
-    c = cfg["corpus"]
-    corpus = read_corpus(cfg["paths"]["corpus"], c["text_column"], c["label_column"])
-    ood = None
-    if cfg["paths"].get("ood"):
-        ood_path = Path(cfg["paths"]["ood"])
-        if ood_path.is_file():
-            ood = read_corpus_file(ood_path, c["text_column"], c["label_column"])
-    splits = make_splits(
-        corpus,
-        dev_fraction=c["dev_fraction"],
-        test_fraction=c["test_fraction"],
-        seed=c["split_seed"],
-        threshold=c["near_duplicate_threshold"],
-        ood_texts=ood.text if ood is not None else None,
-    )
-    return corpus, splits, ood
 
 
 def fit_model(cfg: dict, texts: list[str], labels: list[str]) -> DualUseModel:

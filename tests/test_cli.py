@@ -153,3 +153,26 @@ def test_help_has_examples():
         result = run(cmd, "--help")
         assert result.exit_code == 0
         assert "Example" in result.output
+
+
+def test_corpus_check_and_export(tmp_path):
+    cfg = write_tiny_config(tmp_path)
+    text = cfg.read_text(encoding="utf-8")
+    text = text.replace(
+        'corpus = ["corpora/handwritten/*.csv", "corpora/nomenclature/*.csv"]',
+        f'corpus = ["{tmp_path / "tiny_corpus.csv"}"]',
+    )
+    text = text.replace('ood = "corpora/ood/ood_test.csv"', "ood = null")
+    text = text.replace("test_fraction = 0.15", "test_fraction = 0.3")
+    cfg.write_text(text, encoding="utf-8")
+    result = run("corpus", "check", cfg)
+    assert result.exit_code == 0, result.output
+    assert "corpus check passed" in result.output
+    assert "tiny_corpus" in result.output
+    out = tmp_path / "test_split.csv"
+    result = run("corpus", "export", cfg, "--split", "test", "--output", out)
+    assert result.exit_code == 0, result.output
+    rows = read_csv(out)
+    assert rows and {r["split"] for r in rows} == {"test"}
+    assert int(result.output.split()[0]) == len(rows)
+    assert run("corpus", "export", cfg, "--split", "nope", "--output", out).exit_code == 2
