@@ -24,6 +24,7 @@ _LOOKALIKE_CYR = frozenset(_LAT_TO_CYR.values())
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _SPACED_LETTERS_RE = re.compile(r"(?<!\w)[^\W\d_](?: [^\W\d_]){2,}(?!\w)")
 _SPACE_RE = re.compile(r"\s+")
+_HAS_LETTER = re.compile(r"[^\W\d_]").search
 _TRANSLATE_INVISIBLE = None
 
 
@@ -135,6 +136,7 @@ class Normaliser:
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_cache"] = {}
+        state.pop("_run_cache", None)
         return state
 
     def _word(self, match: re.Match) -> str:
@@ -159,8 +161,26 @@ class Normaliser:
             text = text.replace("ё", "е").replace("Ё", "Е")
         if self.join_spaced_letters and " " in text:
             text = _SPACED_LETTERS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
-        if self.fix_lookalikes:
-            text = _WORD_RE.sub(self._word, text)
-        if self.lowercase:
-            text = text.lower()
-        return _SPACE_RE.sub(" ", text).strip()
+        if not (self.fix_lookalikes or self.lowercase):
+            return _SPACE_RE.sub(" ", text).strip()
+        # Both steps act within whitespace-free runs, so each distinct run is repaired once and cached; joining
+        # the runs with single spaces also collapses whitespace.
+        cache = self.__dict__.get("_run_cache")
+        if cache is None:
+            cache = self._run_cache = {}
+        out = []
+        for run in text.split():
+            fixed = cache.get(run)
+            if fixed is None and not _HAS_LETTER(run):
+                # Runs without letters (figures, serials) need no repair and are mostly unique: not cached.
+                out.append(run.lower() if self.lowercase else run)
+                continue
+            if fixed is None:
+                fixed = _WORD_RE.sub(self._word, run) if self.fix_lookalikes else run
+                if self.lowercase:
+                    fixed = fixed.lower()
+                if len(cache) > 500_000:
+                    cache.clear()
+                cache[run] = fixed
+            out.append(fixed)
+        return " ".join(out)

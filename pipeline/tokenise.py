@@ -66,7 +66,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self.cache_size = cache_size
 
     # The runtime objects live outside the estimator parameters and are dropped from pickles.
-    _RUNTIME = ("_nlp", "_normaliser", "_morph", "_lemma_cache", "_text_cache")
+    _RUNTIME = ("_nlp", "_normaliser", "_morph", "_lemma_cache", "_text_cache", "_run_cache")
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
@@ -147,14 +147,28 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
             todo_idx.append(i)
             todo_norm.append(norm(cut))
         if todo_idx:
-            lemmatise = self.lemmatise
-            for i, doc in zip(todo_idx, self.nlp.tokenizer.pipe(todo_norm, batch_size=1000)):
-                toks = []
-                for tok in doc:
-                    t = tok.text
-                    if not _HAS_WORD_CHAR.search(t):
-                        continue
-                    toks.append(self._lemma(t) if lemmatise else t)
+            # spaCy tokenises each space-separated run on its own, and normalised text has single spaces only:
+            # the tokens of a text are the tokens of its runs, and each distinct run is tokenised once.
+            runs = self.__dict__.get("_run_cache")
+            if runs is None:
+                runs = self._run_cache = {}
+            code_match = _CODE_RE.match
+            specials = self.nlp.tokenizer.rules or {}
+            for i, normalised in zip(todo_idx, todo_norm):
+                toks: list[str] = []
+                for run in normalised.split(" "):
+                    hit = runs.get(run)
+                    if hit is None:
+                        if code_match(run) and run not in specials:
+                            # A code or figure is one token (spaCy's token_match); such runs are mostly unique
+                            # (serials, prices), so they bypass spaCy and the cache, keeping memory flat.
+                            toks.append(run)
+                            continue
+                        hit = self._tokenise_run(run) if run else ()
+                        if len(runs) > 500_000:
+                            runs.clear()
+                        runs[run] = hit
+                    toks.extend(hit)
                 toks_t = tuple(toks)
                 out[i] = toks_t
                 if self.cache_size:
@@ -162,6 +176,16 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
                         cache.clear()
                     cache[texts[i]] = toks_t
         return out  # type: ignore[return-value]
+
+    def _tokenise_run(self, run: str) -> Tokens:
+        lemmatise = self.lemmatise
+        toks = []
+        for tok in self.nlp.tokenizer(run):
+            t = tok.text
+            if not _HAS_WORD_CHAR.search(t):
+                continue
+            toks.append(self._lemma(t) if lemmatise else t)
+        return tuple(toks)
 
 
 def build_spacy_tokeniser(lang: str):
