@@ -125,7 +125,17 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
     "training": {
         "seed": (_int, True),
     },
+    "augment": {
+        "copies": (_int, False),
+        "p_translit": (_fraction, False),
+        "p_typo": (_fraction, False),
+        "p_upper": (_fraction, False),
+        "p_boilerplate": (_fraction, False),
+        "seed": (_int, False),
+    },
 }
+# Sections that may be left out of a config (their keys then take the library defaults).
+OPTIONAL_SECTIONS = frozenset({"augment"})
 
 
 def parse_override_value(raw: str) -> Any:
@@ -173,6 +183,8 @@ def validate_config(cfg: dict, source: str = "<config>") -> None:
             raise ConfigError(f"{source}: unknown section [{section}]; expected one of {sorted(SCHEMA)}")
     for section, keys in SCHEMA.items():
         if section not in cfg:
+            if section in OPTIONAL_SECTIONS:
+                continue
             raise ConfigError(f"{source}: missing section [{section}]")
         values = cfg[section]
         for key in values:

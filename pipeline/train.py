@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .augment import Augmenter
 from .config import LABELS, load_config
 from .corpus import prepare_data
 from .evaluate import evaluate_texts
@@ -35,13 +36,19 @@ class TrainResult:
 
 
 def fit_model(cfg: dict, texts: list[str], labels: list[str]) -> DualUseModel:
-    """Fit the pipeline of ``cfg`` on ``texts``/``labels`` and attach the marker rules."""
+    """Fit the pipeline of ``cfg`` on ``texts``/``labels`` and attach the marker rules.
+
+    When the config's ``[augment]`` section asks for copies, noisy copies of the lines are fitted on too.
+    """
     seed = cfg["training"]["seed"]
     random.seed(seed)
     np.random.seed(seed)
     missing = sorted(set(LABELS) - set(labels))
     if missing:
         raise ValueError(f"the training data has no line of label(s) {missing}; every label needs examples")
+    aug = cfg.get("augment") or {}
+    if aug.get("copies", 0) > 0:
+        texts, labels = Augmenter(**aug).augment(texts, labels)
     pipeline = build_pipeline(cfg)
     pipeline.fit(texts, labels)
     markers = MarkerMatcher.from_file(cfg["paths"]["markers"])

@@ -1,0 +1,147 @@
+"""Seeded training-data augmentation: the noise real declarations carry, added to copies of training lines.
+
+Applied only to the lines a model is fitted on, after the corpus is split, so every variant stays in the split of
+the line it came from. Each copy gets one or more of: transliteration of Russian words into Latin letters (several
+romanisation habits), typos (a dropped, doubled or swapped letter), upper case (the ДТ graph-31 style), and
+declaration boilerplate (quantities, disclaimers, origin) in the line's language.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+
+_TRANSLIT_SCHEMES = [
+    {"ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ы": "y", "й": "y", "ю": "yu", "я": "ya"},
+    {"ж": "zh", "х": "h", "ц": "c", "ч": "ch", "ш": "sh", "щ": "sch", "ы": "i", "й": "i", "ю": "iu", "я": "ia"},
+    {"ж": "j", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ы": "y", "й": "j", "ю": "ju", "я": "ja"},
+]
+_TRANSLIT_BASE = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "з": "z", "и": "i", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "ъ": "", "ь": "",
+    "э": "e",
+}  # fmt: skip
+
+_BOILERPLATE = {
+    "ru": [
+        "КОЛ-ВО {n} ШТ",
+        "{n} шт.",
+        "НЕ ЯВЛЯЕТСЯ ТОВАРОМ ВОЕННОГО НАЗНАЧЕНИЯ",
+        "НЕ ЛОМ ЭЛЕКТРООБОРУДОВАНИЯ",
+        "страна происхождения Китай",
+        "ИЗГОТОВИТЕЛЬ ОТСУТСТВУЕТ",
+        "ТОВАРНЫЙ ЗНАК ОТСУТСТВУЕТ",
+        "новый, в заводской упаковке",
+        "к-т {n} шт",
+    ],
+    "en": [
+        "{n} PCS",
+        "qty {n} units",
+        "made in China",
+        "new, original packing",
+        "HS CODE 8471300000",
+        "said to contain {n} cartons",
+        "not for military use",
+    ],
+}
+_WORD = re.compile(r"[А-Яа-яЁё]+")
+
+
+def transliterate(text: str, scheme: int = 0) -> str:
+    """Write the Russian words of ``text`` in Latin letters with one of the usual romanisation habits."""
+    table = {**_TRANSLIT_BASE, **_TRANSLIT_SCHEMES[scheme % len(_TRANSLIT_SCHEMES)]}
+
+    def one(m: re.Match) -> str:
+        word = m.group(0)
+        out = "".join(table.get(ch.lower(), ch) for ch in word)
+        return out.upper() if word.isupper() and len(word) > 1 else (out.capitalize() if word[0].isupper() else out)
+
+    return _WORD.sub(one, text)
+
+
+def add_typo(text: str, rng: random.Random) -> str:
+    """Drop, double or swap one letter in one word of five or more letters."""
+    words = [m for m in re.finditer(r"[^\W\d_]{5,}", text)]
+    if not words:
+        return text
+    m = rng.choice(words)
+    w = m.group(0)
+    i = rng.randrange(1, len(w) - 1)
+    op = rng.randrange(3)
+    if op == 0:
+        w2 = w[:i] + w[i + 1 :]
+    elif op == 1:
+        w2 = w[:i] + w[i] + w[i:]
+    else:
+        w2 = w[: i - 1] + w[i] + w[i - 1] + w[i + 1 :]
+    return text[: m.start()] + w2 + text[m.end() :]
+
+
+class Augmenter:
+    """Make noisy copies of training lines.
+
+    Args:
+        copies: noisy copies per line (0 switches augmentation off).
+        p_translit: chance that a copy of a line with Russian words is transliterated.
+        p_typo: chance of a typo in a copy.
+        p_upper: chance that a copy is put in upper case.
+        p_boilerplate: chance that declaration boilerplate is appended.
+        seed: random seed; the same seed gives the same copies.
+    """
+
+    def __init__(
+        self,
+        copies: int = 1,
+        p_translit: float = 0.3,
+        p_typo: float = 0.3,
+        p_upper: float = 0.2,
+        p_boilerplate: float = 0.3,
+        seed: int = 0,
+    ):
+        self.copies = copies
+        self.p_translit = p_translit
+        self.p_typo = p_typo
+        self.p_upper = p_upper
+        self.p_boilerplate = p_boilerplate
+        self.seed = seed
+
+    def variant(self, text: str, rng: random.Random) -> str:
+        """One noisy copy of ``text`` (at least one change is made when possible)."""
+        out = text
+        has_ru = bool(_WORD.search(text))
+        changed = False
+        for _ in range(3):
+            if has_ru and rng.random() < self.p_translit:
+                out = transliterate(out, rng.randrange(len(_TRANSLIT_SCHEMES)))
+                has_ru = False
+                changed = True
+            if rng.random() < self.p_typo:
+                out = add_typo(out, rng)
+                changed = True
+            if rng.random() < self.p_upper:
+                out = out.upper()
+                changed = True
+            if rng.random() < self.p_boilerplate:
+                lang = "ru" if _WORD.search(out) else "en"
+                extra = rng.choice(_BOILERPLATE[lang]).format(n=rng.choice([1, 2, 5, 10, 20, 50, 100, 500]))
+                out = f"{out}, {extra}" if rng.random() < 0.7 else f"{extra} {out}"
+                changed = True
+            if changed:
+                break
+        return out
+
+    def augment(self, texts: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Return the original lines followed by ``copies`` noisy copies of each (same labels).
+
+        Copies identical to their original are dropped.
+        """
+        rng = random.Random(self.seed)
+        out_t, out_l = list(texts), list(labels)
+        for _ in range(self.copies):
+            for t, lab in zip(texts, labels):
+                v = self.variant(t, rng)
+                if v != t:
+                    out_t.append(v)
+                    out_l.append(lab)
+        return out_t, out_l
