@@ -133,9 +133,7 @@ def evaluate(
     typer.echo(format_evaluation(metrics))
 
 
-@app.command(
-    epilog="Example: dualuse thresholds corpora/dev.csv --model models/my-model --target-precision 0.95"
-)
+@app.command(epilog="Example: dualuse thresholds corpora/dev.csv --model models/my-model --target-precision 0.95")
 def thresholds(
     dev: Annotated[Path, typer.Argument(help="Labelled dev file (not training data), any format predict reads.")],
     model: Annotated[Path, typer.Option("--model", "-m", help="Model folder whose meta.json gets the thresholds.")],
@@ -222,8 +220,15 @@ def predict(
 
         try:
             result = predict_dask(
-                str(input_path), output, text_columns=text_column or None, model=model, scheduler=scheduler,
-                jobs=jobs or None, encoding=encoding, delimiter=delimiter, header=not no_header,
+                str(input_path),
+                output,
+                text_columns=text_column or None,
+                model=model,
+                scheduler=scheduler,
+                jobs=jobs or None,
+                encoding=encoding,
+                delimiter=delimiter,
+                header=not no_header,
                 output_format=output_format,
             )
         except (*USER_ERRORS, ValueError) as exc:
@@ -266,8 +271,7 @@ def predict(
     except PredictInterrupted as exc:
         if bar:
             bar.close()
-        typer.echo(f"interrupted after {exc.summary.rows} rows; run the same command with --resume to finish",
-                   err=True)
+        typer.echo(f"interrupted after {exc.summary.rows} rows; run the same command with --resume to finish", err=True)
         raise typer.Exit(130) from None
     if bar:
         bar.close()
@@ -286,8 +290,7 @@ def predict(
         f"errors: {summary.failed_rows}"
     )
     if summary.failed_rows:
-        typer.echo(f"{summary.failed_rows} row(s) could not be read cleanly (all in {summary.errors_path}):",
-                   err=True)
+        typer.echo(f"{summary.failed_rows} row(s) could not be read cleanly (all in {summary.errors_path}):", err=True)
         for line, reason in summary.errors[:20]:
             typer.echo(f"  line {line}: {reason}", err=True)
         raise typer.Exit(1)

@@ -113,7 +113,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "sublinear_tf": (_bool, True),
         "use_idf": (_bool, True),
         "char_weight": (_number, True),
-        "translit": (_bool, False),
+        "translit": (_one_of(True, False, "only"), False),
     },
     "classifier": {
         "type": (_one_of("logreg", "svm_calibrated", "sgd"), True),
@@ -121,6 +121,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "class_weight": (_one_of("balanced", None), True),
         "max_iter": (_int, True),
         "calibration_folds": (_int, False),
+        "calibration_ensemble": (_bool, False),
     },
     "training": {
         "seed": (_int, True),

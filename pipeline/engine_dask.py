@@ -168,8 +168,9 @@ def predict_dask(
     model_dir = Path(model) if model is not None else DEFAULT_MODEL_DIR
     local_model = load_model(model_dir)
     blob = model_blob(model_dir)
-    first = TableReader(files[0], encoding=encoding, delimiter=delimiter, header=header) \
-        if "://" not in files[0] else None
+    first = (
+        TableReader(files[0], encoding=encoding, delimiter=delimiter, header=header) if "://" not in files[0] else None
+    )
     fmt = first.format if first else ("parquet" if ".parquet" in files[0] else "csv")
     if fmt == "parquet":
         ddf = dd.read_parquet(files)
@@ -199,8 +200,9 @@ def predict_dask(
         client = Client(scheduler)
         cluster = None
     else:
-        cluster = LocalCluster(n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
     output_dir = str(output_dir)
     remote = "://" in output_dir
@@ -217,8 +219,9 @@ def predict_dask(
         # Computed together so each partition is labelled once (the mixed-collection warning is harmless).
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Computing mixed collections")
-            _, counts, flagged = dask.compute(write, out[names["label"]].value_counts(),
-                                              out[names["military_marker"]].sum())
+            _, counts, flagged = dask.compute(
+                write, out[names["label"]].value_counts(), out[names["military_marker"]].sum()
+            )
         summary = DaskSummary(input_glob, output_dir, cols, scheduler=client.scheduler.address)
     finally:
         client.close()

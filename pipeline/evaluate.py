@@ -68,9 +68,7 @@ def _confusion(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) 
     return conf
 
 
-def classification_metrics(
-    gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] = LABELS
-) -> dict[str, Any]:
+def classification_metrics(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] = LABELS) -> dict[str, Any]:
     """Per-class precision/recall/F1/support, macro and micro averages, accuracy and the confusion matrix.
 
     Args:
@@ -274,9 +272,7 @@ def slice_metrics(
     return out
 
 
-def calibration(
-    gold: Sequence[str], proba: np.ndarray, classes: Sequence[str], n_bins: int = 10
-) -> dict[str, Any]:
+def calibration(gold: Sequence[str], proba: np.ndarray, classes: Sequence[str], n_bins: int = 10) -> dict[str, Any]:
     """Reliability of the model's top-class probability, and the Brier score.
 
     Args:
@@ -384,19 +380,20 @@ def read_labelled(
         (label_col,) = find_columns(reader.columns, [label_column], str(data))
     except InputError:
         raise InputError(
-            f"{data}: label column {label_column!r} not found (use --label-column); columns present: "
-            f"{reader.columns}"
+            f"{data}: label column {label_column!r} not found (use --label-column); columns present: {reader.columns}"
         ) from None
-    out = LabelledData(str(data), columns={c: [] for c in reader.columns}, text_columns=text_cols,
-                       label_column=label_col)
+    out = LabelledData(
+        str(data), columns={c: [] for c in reader.columns}, text_columns=text_cols, label_column=label_col
+    )
     errors: list[str] = []
     for row, line, err in reader.iter_rows():
         label = "" if row.get(label_col) is None else str(row.get(label_col)).strip()
         if err:
             errors.append(f"{data}, line {line}: {err}")
         elif label not in LABELS:
-            errors.append(f"{data}, line {line}, column {label_col!r}: unknown label {label!r}; expected one of "
-                          f"{list(LABELS)}")
+            errors.append(
+                f"{data}, line {line}, column {label_col!r}: unknown label {label!r}; expected one of {list(LABELS)}"
+            )
         out.texts.append(row_text(row, text_cols))
         out.gold.append(label)
         out.lines.append(line)
@@ -470,8 +467,10 @@ def run_evaluation(
         lang = [detect_lang(t) for t in data.texts]
         lang_source = "detected"
     marker_name, marker_keys = _marker_keys(data, batch)
-    slices = {"lang": slice_metrics(data.gold, batch.labels, lang, labels),
-              marker_name: slice_metrics(data.gold, batch.labels, marker_keys, labels)}
+    slices = {
+        "lang": slice_metrics(data.gold, batch.labels, lang, labels),
+        marker_name: slice_metrics(data.gold, batch.labels, marker_keys, labels),
+    }
     for col in by:
         values = data.column(col)
         if values is None:

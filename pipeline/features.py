@@ -18,6 +18,26 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 _EMPTY = np.zeros(0, dtype=np.int32)
+_HAS_DIGIT = re.compile(r"\d").search
+_FOUR_DIGITS = re.compile(r"(?:\D*\d){4}").match
+_ZERO_DIGITS = str.maketrans("0123456789", "0000000000")
+TOKEN_CACHE_SIZE = 300_000
+
+
+def squash_digits(token: str) -> str:
+    """Keep the first four digits of a token and turn the later ones into ``0``.
+
+    Long digit runs (serial numbers, declaration numbers, prices) say nothing about the goods but make every
+    token unique; model codes (``2207``, ``cf-33``, ``m300``) and the heading of an HS code (``8806…``) are kept.
+    Character n-grams are taken from the squashed token.
+    """
+    m = _FOUR_DIGITS(token)
+    if m is None:
+        return token
+    end = m.end()
+    tail = token[end:]
+    return token if not tail else token[:end] + tail.translate(_ZERO_DIGITS)
+
 
 _CYR_TO_LAT = str.maketrans(
     {
@@ -87,8 +107,9 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         sublinear_tf: use ``1 + log(tf)`` instead of raw counts.
         use_idf: weight by smoothed inverse document frequency.
         char_weight: multiplier of the character n-gram block relative to the word block.
-        translit: also take character n-grams of each word's Latin transliteration skeleton (prefix ``t:``), so
-            that ``квадрокоптер`` and ``kvadrokopter`` share features.
+        translit: ``True``: also take character n-grams of each word's Latin transliteration skeleton (prefix
+            ``t:``), so that ``квадрокоптер`` and ``kvadrokopter`` share features; ``"only"``: take the skeleton's
+            n-grams instead of the word's (codes and figures keep their own); ``False``: words only.
 
     Attributes:
         vocabulary_: feature string → column index (word n-grams are prefixed ``w:``, char n-grams ``c:``,
@@ -105,7 +126,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         sublinear_tf: bool = True,
         use_idf: bool = True,
         char_weight: float = 1.0,
-        translit: bool = False,
+        translit: bool | str = False,
     ):
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -119,6 +140,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
     def __getstate__(self) -> dict:
         state = super().__getstate__()
         state.pop("_token_cache", None)
+        state.pop("_vocab_split", None)
         return state
 
     def _doc_features(self, tokens: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -131,14 +153,20 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
                 chars.extend(self._token_grams(tok))
         return words, chars
 
-    def _token_grams(self, token: str) -> list[str]:
+    def _gram_groups(self, token: str) -> list[tuple[str, list[str]]]:
+        """The character n-grams of one token, grouped by kind: ``c`` (the token) and ``t`` (its skeleton)."""
         clo, chi = self.char_ngram_range
-        grams = ["c:" + g for g in _char_ngrams(token, clo, chi)]
-        if self.translit:
-            skel = translit_skeleton(token)
-            if skel is not None:
-                grams.extend("t:" + g for g in _char_ngrams(skel, clo, chi))
-        return grams
+        token = squash_digits(token)
+        # Codes and figures (tokens with a digit) have no transliteration: their skeleton would only repeat them.
+        skel = translit_skeleton(token) if self.translit and not _HAS_DIGIT(token) else None
+        if skel is None:
+            return [("c", _char_ngrams(token, clo, chi))]
+        if self.translit == "only":
+            return [("t", _char_ngrams(skel, clo, chi))]
+        return [("c", _char_ngrams(token, clo, chi)), ("t", _char_ngrams(skel, clo, chi))]
+
+    def _token_grams(self, token: str) -> list[str]:
+        return [f"{kind}:{g}" for kind, grams in self._gram_groups(token) for g in grams]
 
     def fit(self, X: Sequence[Sequence[str]], y=None) -> TokenNgramVectorizer:
         """Learn the vocabulary and IDF weights from token tuples; return ``self``."""
@@ -172,60 +200,105 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         self.column_weights_ = weights
         self.n_features_out_ = len(items)
         self._token_cache = {}
+        self.__dict__.pop("_vocab_split", None)
         return self
+
+    def _lookup(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        """Word, character and transliteration vocabularies without their prefixes (built once, not pickled)."""
+        lookup = self.__dict__.get("_vocab_split")
+        if lookup is None:
+            split: dict[str, dict[str, int]] = {"w": {}, "c": {}, "t": {}}
+            for f, i in self.vocabulary_.items():
+                split[f[0]][f[2:]] = i
+            lookup = self._vocab_split = (split["w"], split["c"], split["t"])
+        return lookup
 
     def _token_indices(self, token: str) -> np.ndarray:
         cache = self.__dict__.get("_token_cache")
         if cache is None:
             cache = self._token_cache = {}
-        idx = cache.get(token)
+        key = squash_digits(token)
+        idx = cache.get(key)
         if idx is None:
-            vocab = self.vocabulary_
-            found = [vocab.get(g) for g in self._token_grams(token)] if self.char_ngram_range[1] > 0 else []
-            idx = np.array([i for i in found if i is not None], dtype=np.int32)
-            if len(cache) > 1_000_000:
+            lookup = self._lookup()
+            found: list[int] = []
+            for kind, grams in self._gram_groups(key):
+                get = lookup[1 if kind == "c" else 2].get
+                found.extend(i for i in map(get, grams) if i is not None)
+            idx = np.array(found, dtype=np.int32)
+            if len(cache) >= TOKEN_CACHE_SIZE:
                 cache.clear()
-            cache[token] = idx
+            cache[key] = idx
         return idx
+
+    def word_indices(self, tokens: Sequence[str], min_n: int = 1, max_n: int | None = None) -> list[int]:
+        """Column indices of the known word n-grams of one token sequence.
+
+        Args:
+            tokens: the tokens.
+            min_n: look only at n-grams of at least this many words (within the configured range).
+            max_n: look only at n-grams of at most this many words (``None``: the configured maximum).
+        """
+        wlo, whi = self.word_ngram_range
+        wlo = max(wlo, min_n)
+        if max_n is not None:
+            whi = min(whi, max_n)
+        if whi == 0 or wlo > whi:
+            return []
+        get = self._lookup()[0].get
+        return [i for i in map(get, _word_ngrams(tokens, wlo, whi)) if i is not None]
+
+    def char_indices(self, token: str) -> np.ndarray:
+        """Column indices of the known character n-grams of one token (cached per distinct token)."""
+        if self.char_ngram_range[1] == 0:
+            return _EMPTY
+        return self._token_indices(token)
 
     def transform(self, X: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Return the L2-normalised TF-IDF matrix, one row per token tuple."""
         check_is_fitted(self, "vocabulary_")
-        vocab = self.vocabulary_
-        wlo, whi = self.word_ngram_range
-        use_chars = self.char_ngram_range[1] > 0
+        word_indices = self.word_indices
+        char_indices = self.char_indices
         parts: list[np.ndarray] = []
-        indptr = [0]
-        total = 0
+        lengths: list[int] = []
         for tokens in X:
-            row: list[np.ndarray] = []
-            if whi > 0:
-                w = [vocab.get("w:" + g) for g in _word_ngrams(tokens, wlo, whi)]
-                w = [i for i in w if i is not None]
-                if w:
-                    row.append(np.array(w, dtype=np.int32))
-            if use_chars:
-                row.extend(self._token_indices(tok) for tok in tokens)
-            if row:
-                arr = np.concatenate(row) if len(row) > 1 else row[0]
+            n = 0
+            w = word_indices(tokens)
+            if w:
+                parts.append(np.array(w, dtype=np.int32))
+                n = len(w)
+            for tok in tokens:
+                arr = char_indices(tok)
                 parts.append(arr)
-                total += len(arr)
-            indptr.append(total)
+                n += len(arr)
+            lengths.append(n)
+        return self.matrix_from_indices(parts, lengths)
+
+    def matrix_from_indices(self, parts: list[np.ndarray], lengths: Sequence[int]) -> sp.csr_matrix:
+        """Build the weighted, L2-normalised matrix from per-row feature indices.
+
+        Args:
+            parts: index arrays, concatenated in row order (a row may span several arrays).
+            lengths: how many indices each row has.
+        """
         indices = np.concatenate(parts) if parts else _EMPTY
-        data = np.ones(len(indices), dtype=np.float64)
-        mat = sp.csr_matrix(
-            (data, indices, np.array(indptr, dtype=np.int64)), shape=(len(indptr) - 1, self.n_features_out_)
-        )
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        mat = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(lengths), self.n_features_out_))
         mat.sum_duplicates()
+        data = mat.data
         if self.sublinear_tf:
-            np.log(mat.data, out=mat.data)
-            mat.data += 1.0
-        mat = mat @ sp.diags(self.column_weights_)
-        mat = sp.csr_matrix(mat)
-        norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel())
+            np.log(data, out=data)
+            data += 1.0
+        data *= self.column_weights_[mat.indices]
+        sq = np.zeros(mat.shape[0])
+        nonempty = np.diff(mat.indptr) > 0
+        if data.size:
+            sq[nonempty] = np.add.reduceat(data * data, mat.indptr[:-1][nonempty])
+        norms = np.sqrt(sq)
         norms[norms == 0] = 1.0
-        mat = sp.diags(1.0 / norms) @ mat
-        return sp.csr_matrix(mat)
+        data /= np.repeat(norms, np.diff(mat.indptr))
+        return mat
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Return the feature strings in column order."""

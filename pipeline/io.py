@@ -407,9 +407,7 @@ class TableReader:
             self.columns = []
             return
         if self.header:
-            self.columns = [
-                str(c).strip() if c not in (None, "") else f"column_{i + 1}" for i, c in enumerate(first)
-            ]
+            self.columns = [str(c).strip() if c not in (None, "") else f"column_{i + 1}" for i, c in enumerate(first)]
         else:
             self.columns = [f"column_{i + 1}" for i in range(len(first))]
 
@@ -589,8 +587,7 @@ class AtomicWriter:
         encoding: text encoding of CSV/JSONL output.
     """
 
-    def __init__(self, path: str | Path, columns: Sequence[str], delimiter: str | None = None,
-                 encoding: str = "utf-8"):
+    def __init__(self, path: str | Path, columns: Sequence[str], delimiter: str | None = None, encoding: str = "utf-8"):
         self.path = Path(path)
         self.format, self.gzipped = detect_format(self.path)
         if self.format == "txt":
@@ -732,8 +729,14 @@ class ChunkWriter:
         resume: a :attr:`state` saved by an earlier writer of the same file: continue after it.
     """
 
-    def __init__(self, path: str | Path, columns: Sequence[str], delimiter: str | None = None,
-                 encoding: str = "utf-8", resume: dict | None = None):
+    def __init__(
+        self,
+        path: str | Path,
+        columns: Sequence[str],
+        delimiter: str | None = None,
+        encoding: str = "utf-8",
+        resume: dict | None = None,
+    ):
         self.path = Path(path)
         self.format, self.gzipped = detect_format(self.path)
         if self.format == "txt":
@@ -840,9 +843,7 @@ class ChunkWriter:
             for f in pq.read_schema(part):
                 if not pa.types.is_null(f.type):
                     types[f.name].add(f.type)
-        schema = pa.schema(
-            [(c, next(iter(t)) if len(t) == 1 else pa.string()) for c, t in types.items()]
-        )
+        schema = pa.schema([(c, next(iter(t)) if len(t) == 1 else pa.string()) for c, t in types.items()])
         with pq.ParquetWriter(self.tmp_path, schema) as out:
             for part in parts:
                 table = pq.read_table(part)
@@ -879,5 +880,4 @@ def _to_type(col, typ):
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         if pa.types.is_string(typ):
             return pa.array([None if v is None else str(v) for v in col.to_pylist()], type=pa.string())
-        raise InputError(f"a column changes type between chunks ({col.type} vs {typ}); cannot write Parquet") \
-            from None
+        raise InputError(f"a column changes type between chunks ({col.type} vs {typ}); cannot write Parquet") from None

@@ -36,6 +36,10 @@ class MarkerMatcher:
 
         self._pattern = join(self.patterns)
         self._exclusion = join(self.exclusions)
+        # A rule can only match a text holding its required literal; checking literals with `in` first skips the
+        # regular expressions for the great majority of lines, which name no military end use.
+        self._pattern_literals = _prefilter(self.patterns)
+        self._exclusion_literals = _prefilter(self.exclusions)
 
     def __getstate__(self) -> dict:
         return {"patterns": self.patterns, "exclusions": self.exclusions, "source": self.source}
@@ -74,11 +78,76 @@ class MarkerMatcher:
         if self._pattern is None or not normalised_text:
             return None
         text = normalised_text
-        if self._exclusion is not None:
+        if self._exclusion is not None and _may_match(self._exclusion_literals, text):
             text = self._exclusion.sub(" ", text)
+        if not _may_match(self._pattern_literals, text):
+            return None
         m = self._pattern.search(text)
         return m.group(0) if m else None
 
     def __call__(self, normalised_text: str) -> int:
         """Return 1 when ``normalised_text`` names a military end use, else 0."""
         return int(self.find(normalised_text) is not None)
+
+
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of ``pattern`` must contain, if such a set is known.
+
+    Looks at runs of literal characters in the pattern's top-level sequence, and into groups, alternatives
+    (every branch must have its own literals) and repeats of at least one; picks the candidate whose shortest
+    literal is longest (later candidates win ties, as the end of a phrase is usually the rarer part). ``None``
+    means no safe set of literals of two or more characters was found.
+    """
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return None
+    best = _seq_literals(parsed, sre_parse)
+    return tuple(sorted(set(best), key=len)) if best and min(map(len, best)) >= 2 else None
+
+
+def _seq_literals(seq, sp) -> list[str] | None:
+    candidates: list[list[str]] = []
+    run: list[str] = []
+    for op, arg in list(seq) + [(None, None)]:
+        if op is sp.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            candidates.append(["".join(run)])
+            run = []
+        sub = None
+        if op is sp.SUBPATTERN:
+            sub = _seq_literals(arg[-1], sp)
+        elif op is sp.BRANCH:
+            branches = [_seq_literals(b, sp) for b in arg[1]]
+            if all(branches):
+                sub = [lit for b in branches for lit in b]
+        elif op in (sp.MAX_REPEAT, sp.MIN_REPEAT) and arg[0] >= 1:
+            sub = _seq_literals(arg[2], sp)
+        if sub:
+            candidates.append(sub)
+    best: list[str] | None = None
+    for cand in candidates:
+        if best is None or min(map(len, cand)) >= min(map(len, best)):
+            best = cand
+    return best
+
+
+def _prefilter(rules: list[str]) -> tuple[str, ...] | None:
+    """The required literal of every rule, or ``None`` when some rule has none (then nothing can be skipped)."""
+    literals: set[str] = set()
+    for rule in rules:
+        lits = required_literals(rule)
+        if lits is None:
+            return None
+        literals.update(lits)
+    return tuple(sorted(literals, key=len))
+
+
+def _may_match(literals: tuple[str, ...] | None, text: str) -> bool:
+    return literals is None or any(lit in text for lit in literals)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from .config import LABELS
+from .fastpath import RunFeaturiser
 from .features import TokenNgramVectorizer
 from .markers import MarkerMatcher
 from .tokenise import SpacyTokeniser
@@ -32,6 +34,8 @@ META_FILE = "meta.json"
 CONFIG_FILE = "config.cfg"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
 TRACKED_LIBRARIES = ("dualuse", "scikit-learn", "spacy", "numpy", "scipy", "joblib", "pymorphy3")
+
+_HAS_ALNUM = re.compile(r"[^\W_]").search
 
 STATUS_OK = "ok"
 STATUS_EMPTY = "empty"
@@ -78,7 +82,9 @@ def build_classifier(cfg: dict, seed: int):
         from sklearn.svm import LinearSVC
 
         svc = LinearSVC(C=cfg["C"], class_weight=cfg["class_weight"], max_iter=cfg["max_iter"], random_state=seed)
-        return CalibratedClassifierCV(svc, cv=cfg.get("calibration_folds", 3), method="sigmoid")
+        return CalibratedClassifierCV(
+            svc, cv=cfg.get("calibration_folds", 3), method="sigmoid", ensemble=cfg.get("calibration_ensemble", False)
+        )
     if kind == "sgd":
         return SGDClassifier(
             loss="log_loss",
@@ -207,6 +213,19 @@ class DualUseModel:
         """The label order of the classifier's probability columns."""
         return [str(c) for c in self.pipeline.classes_]
 
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_featuriser", None)
+        return state
+
+    @property
+    def featuriser(self) -> RunFeaturiser:
+        """The per-run cached featuriser over the fitted tokenise and features steps (built on first use)."""
+        fp = self.__dict__.get("_featuriser")
+        if fp is None:
+            fp = self._featuriser = RunFeaturiser(self.tokeniser, self.pipeline.named_steps["features"])
+        return fp
+
     @property
     def tokeniser(self) -> SpacyTokeniser:
         """The fitted tokenisation stage."""
@@ -229,16 +248,20 @@ class DualUseModel:
             A :class:`PredictionBatch` in input order.
         """
         tok = self.tokeniser
-        norm = tok.normaliser
         max_chars = tok.max_chars
         classes = self.classes
         n = len(texts)
         raw = ["" if t is None else str(t) for t in texts]
-        normalised = [norm(t) for t in raw]
+        # Each text is normalised once, for the features and for the marker rules; the features equal those of
+        # self.pipeline's fitted steps (see RunFeaturiser), only computed with a per-run cache.
+        normalised, features = self.featuriser.featurise(raw)
+        for i, r in enumerate(raw):
+            if max_chars and len(r) > max_chars:
+                normalised[i] = tok.normaliser(r)
         statuses = [STATUS_OK] * n
         keep = []
         for i, (r, t) in enumerate(zip(raw, normalised)):
-            if not any(ch.isalnum() for ch in t):
+            if not _HAS_ALNUM(t):
                 statuses[i] = STATUS_EMPTY
             else:
                 keep.append(i)
@@ -246,7 +269,8 @@ class DualUseModel:
                     statuses[i] = STATUS_TRUNCATED
         proba = np.zeros((n, len(classes)))
         if keep:
-            proba[keep] = self.pipeline.predict_proba([raw[i] for i in keep])
+            rows = features if len(keep) == n else features[keep]
+            proba[keep] = self.pipeline.named_steps["classifier"].predict_proba(rows)
         best = proba.argmax(axis=1)
         scores = proba[np.arange(n), best]
         labels = [classes[j] for j in best]

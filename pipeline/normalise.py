@@ -149,38 +149,46 @@ class Normaliser:
             self._cache[word] = fixed
         return fixed
 
-    def __call__(self, text: str) -> str:
-        """Return the normalised form of ``text``."""
+    def prepare(self, text: str) -> str:
+        """The whole-text steps: NFKC, invisible characters, ``ё``, spaced letters (before :meth:`repair_run`)."""
         if not text:
             return ""
         if self.nfkc:
             text = unicodedata.normalize("NFKC", text)
-        if self.strip_invisible:
+        if self.strip_invisible and not text.isprintable():
             text = text.translate(_invisible_table())
         if self.yo_to_e:
             text = text.replace("ё", "е").replace("Ё", "Е")
         if self.join_spaced_letters and " " in text:
             text = _SPACED_LETTERS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
-        if not (self.fix_lookalikes or self.lowercase):
-            return _SPACE_RE.sub(" ", text).strip()
-        # Both steps act within whitespace-free runs, so each distinct run is repaired once and cached; joining
-        # the runs with single spaces also collapses whitespace.
+        return text
+
+    def repair_run(self, run: str) -> str:
+        """The per-run steps on one whitespace-free run of prepared text: look-alike letters and case.
+
+        Each distinct run with letters is repaired once and cached; runs without letters (figures, serials) are
+        mostly unique and are not cached.
+        """
         cache = self.__dict__.get("_run_cache")
         if cache is None:
             cache = self._run_cache = {}
-        out = []
-        for run in text.split():
-            fixed = cache.get(run)
-            if fixed is None and not _HAS_LETTER(run):
-                # Runs without letters (figures, serials) need no repair and are mostly unique: not cached.
-                out.append(run.lower() if self.lowercase else run)
-                continue
-            if fixed is None:
-                fixed = _WORD_RE.sub(self._word, run) if self.fix_lookalikes else run
-                if self.lowercase:
-                    fixed = fixed.lower()
-                if len(cache) > 500_000:
-                    cache.clear()
-                cache[run] = fixed
-            out.append(fixed)
-        return " ".join(out)
+        fixed = cache.get(run)
+        if fixed is None:
+            if not _HAS_LETTER(run):
+                return run.lower() if self.lowercase else run
+            fixed = _WORD_RE.sub(self._word, run) if self.fix_lookalikes else run
+            if self.lowercase:
+                fixed = fixed.lower()
+            if len(cache) > 500_000:
+                cache.clear()
+            cache[run] = fixed
+        return fixed
+
+    def __call__(self, text: str) -> str:
+        """Return the normalised form of ``text``.
+
+        That is :meth:`prepare`, then :meth:`repair_run` on every run, the runs joined by single spaces (which also
+        collapses whitespace).
+        """
+        repair = self.repair_run
+        return " ".join([repair(run) for run in self.prepare(text).split()])

@@ -54,8 +54,9 @@ class ChunkPool:
         jobs: worker processes (``0`` or ``None``: all cores).
     """
 
-    def __init__(self, model: DualUseModel | str | Path | None, task: Callable[[DualUseModel, Any], Any],
-                 jobs: int | None = None):
+    def __init__(
+        self, model: DualUseModel | str | Path | None, task: Callable[[DualUseModel, Any], Any], jobs: int | None = None
+    ):
         self.model = model
         self.task = task
         self.jobs = jobs or default_jobs()
@@ -85,8 +86,9 @@ class ChunkPool:
         if second is None:
             yield first[0], self.task(self._local_model(), first[1])
             return
-        model = self.model if isinstance(self.model, DualUseModel) else (
-            None if self.model is None else str(self.model))
+        model = (
+            self.model if isinstance(self.model, DualUseModel) else (None if self.model is None else str(self.model))
+        )
         self._executor = ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(model, self.task))
         pending: deque[tuple[T, Future]] = deque()
         limit = 2 * self.jobs

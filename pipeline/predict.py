@@ -126,8 +126,9 @@ def added_columns(model: DualUseModel, top_k: int = 0, apply_thresholds: bool = 
     return extra
 
 
-def label_texts(model: DualUseModel, texts: Sequence[str], top_k: int = 0,
-                apply_thresholds: bool = True) -> dict[str, list]:
+def label_texts(
+    model: DualUseModel, texts: Sequence[str], top_k: int = 0, apply_thresholds: bool = True
+) -> dict[str, list]:
     """Label texts and return the added columns as lists (the compact form workers send back).
 
     Args:
@@ -239,7 +240,11 @@ def predict(
     out_cols, names = output_columns(reader.columns, extra)
     pool = ChunkPool(model, _label_task, jobs)
     summary = PredictSummary(
-        str(input_path), str(output_path), cols, encoding=reader.encoding, delimiter=reader.delimiter,
+        str(input_path),
+        str(output_path),
+        cols,
+        encoding=reader.encoding,
+        delimiter=reader.delimiter,
         jobs=pool.jobs,
     )
     state_path = state_path_for(output_path)
@@ -305,17 +310,28 @@ def predict(
             err_writer.write(err_rows)
             summary.rows += len(out_rows)
             chunks_done += 1
-            _write_json_atomic(state_path, {
-                "version": STATE_VERSION,
-                "fingerprint": fingerprint,
-                "chunks": chunks_done,
-                "output": writer.state,
-                "errors": err_writer.state,
-                "counts": summary._counts(),
-            })
+            _write_json_atomic(
+                state_path,
+                {
+                    "version": STATE_VERSION,
+                    "fingerprint": fingerprint,
+                    "chunks": chunks_done,
+                    "output": writer.state,
+                    "errors": err_writer.state,
+                    "counts": summary._counts(),
+                },
+            )
             if progress is not None:
-                progress(Progress(summary.rows, rows_total, reader.bytes_read, bytes_total,
-                                  time.perf_counter() - start, summary.rows - summary.resumed_rows))
+                progress(
+                    Progress(
+                        summary.rows,
+                        rows_total,
+                        reader.bytes_read,
+                        bytes_total,
+                        time.perf_counter() - start,
+                        summary.rows - summary.resumed_rows,
+                    )
+                )
         writer.commit()
         if summary.failed:
             summary.errors_path = str(err_writer.commit())

@@ -62,8 +62,7 @@ def _table(header: list[str] | None, rows: list[list[str]], left: int = 1) -> st
     """
     head = "".join(f'<th class="l">{h}</th>' if i < left else f"<th>{h}</th>" for i, h in enumerate(header or []))
     body = "".join(
-        "<tr>" + "".join(f'<td class="l">{c}</td>' if i < left else f"<td>{c}</td>" for i, c in enumerate(r))
-        + "</tr>"
+        "<tr>" + "".join(f'<td class="l">{c}</td>' if i < left else f"<td>{c}</td>" for i, c in enumerate(r)) + "</tr>"
         for r in rows
     )
     thead = f"<thead><tr>{head}</tr></thead>" if header else ""
@@ -73,8 +72,10 @@ def _table(header: list[str] | None, rows: list[list[str]], left: int = 1) -> st
 def _img(path: Path, alt: str, small: bool = False) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     cls = ' class="small"' if small else ""
-    return (f'<figure{cls}><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
-            f"<figcaption class=\"note\">{html.escape(path.name)}</figcaption></figure>")
+    return (
+        f'<figure{cls}><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+        f'<figcaption class="note">{html.escape(path.name)}</figcaption></figure>'
+    )
 
 
 def write_errors_csv(errors: list[dict[str, Any]], path: str | Path) -> Path:
@@ -93,7 +94,7 @@ def render_html(ev: Evaluation, figures: dict[str, Path]) -> str:
     esc = html.escape
     d = m.get("any_dual_use", {})
     parts = [
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         "<title>dualuse evaluation report</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>dualuse evaluation report</h1>",
@@ -106,43 +107,75 @@ def render_html(ev: Evaluation, figures: dict[str, Path]) -> str:
         ["model", esc(str(m.get("model")))],
         ["model sha256", esc(str(m.get("model_sha256") or "–"))],
         ["thresholds", esc(", ".join(f"{k} ≥ {v:.3f}" for k, v in m["thresholds"].items()) or "none")],
-        ["confidence intervals", f"{bs.get('level', 0.95):.0%} percentile bootstrap, "
-         f"{bs.get('n_boot')} resamples, seed {bs.get('seed')}"],
+        [
+            "confidence intervals",
+            f"{bs.get('level', 0.95):.0%} percentile bootstrap, {bs.get('n_boot')} resamples, seed {bs.get('seed')}",
+        ],
         ["language", "from the lang column" if m.get("lang_source") == "column" else "detected from the script"],
         ["generated", datetime.now(timezone.utc).isoformat(timespec="seconds")],
     ]
     parts.append(_table(None, info_rows, left=2))
 
     parts.append("<h2>Review queue: any dual-use class vs other</h2>")
-    parts.append('<p class="note">A line counts as caught when the model gives it any dual-use class; precision '
-                 "is the share of flagged lines that are dual-use, recall the share of dual-use lines flagged.</p>")
-    parts.append(_table(
-        ["precision", "recall", "F1", "flagged", "gold dual-use"],
-        [[f'<span class="key">{_ci(d.get("precision"), d.get("precision_ci"))}</span>',
-          f'<span class="key">{_ci(d.get("recall"), d.get("recall_ci"))}</span>',
-          _ci(d.get("f1"), d.get("f1_ci")), str(d.get("predicted", "–")), str(d.get("support", "–"))]],
-        left=0,
-    ))
+    parts.append(
+        '<p class="note">A line counts as caught when the model gives it any dual-use class; precision '
+        "is the share of flagged lines that are dual-use, recall the share of dual-use lines flagged.</p>"
+    )
+    parts.append(
+        _table(
+            ["precision", "recall", "F1", "flagged", "gold dual-use"],
+            [
+                [
+                    f'<span class="key">{_ci(d.get("precision"), d.get("precision_ci"))}</span>',
+                    f'<span class="key">{_ci(d.get("recall"), d.get("recall_ci"))}</span>',
+                    _ci(d.get("f1"), d.get("f1_ci")),
+                    str(d.get("predicted", "–")),
+                    str(d.get("support", "–")),
+                ]
+            ],
+            left=0,
+        )
+    )
     cal = m.get("calibration", {})
-    parts.append(_table(
-        ["macro precision", "macro recall", "macro F1", "micro F1 (accuracy)", "Brier", "ECE"],
-        [[_ci(m["macro_precision"], m.get("macro_precision_ci")), _ci(m["macro_recall"], m.get("macro_recall_ci")),
-          _ci(m["macro_f1"], m.get("macro_f1_ci")), _ci(m["micro_f1"], m.get("micro_f1_ci")),
-          _num(cal.get("brier"), 4), _num(cal.get("ece"), 4)]],
-        left=0,
-    ))
+    parts.append(
+        _table(
+            ["macro precision", "macro recall", "macro F1", "micro F1 (accuracy)", "Brier", "ECE"],
+            [
+                [
+                    _ci(m["macro_precision"], m.get("macro_precision_ci")),
+                    _ci(m["macro_recall"], m.get("macro_recall_ci")),
+                    _ci(m["macro_f1"], m.get("macro_f1_ci")),
+                    _ci(m["micro_f1"], m.get("micro_f1_ci")),
+                    _num(cal.get("brier"), 4),
+                    _num(cal.get("ece"), 4),
+                ]
+            ],
+            left=0,
+        )
+    )
     if m["thresholds"]:
         r = m["review"]
-        parts.append(f'<p class="note">Below-threshold lines labelled <code>other</code> with review=1: {r["n"]}; '
-                     f'{r["gold_dual_use"]} of them are dual-use, {r["candidate_correct"]} have the right '
-                     "candidate class.</p>")
+        parts.append(
+            f'<p class="note">Below-threshold lines labelled <code>other</code> with review=1: {r["n"]}; '
+            f"{r['gold_dual_use']} of them are dual-use, {r['candidate_correct']} have the right "
+            "candidate class.</p>"
+        )
 
     parts.append("<h2>Per class</h2>")
     rows = []
     ap = m.get("average_precision", {})
     for lab, c in m["per_class"].items():
-        rows.append([esc(lab), _ci(c["precision"], c.get("precision_ci")), _ci(c["recall"], c.get("recall_ci")),
-                     _ci(c["f1"], c.get("f1_ci")), str(c["support"]), str(c["predicted"]), _num(ap.get(lab))])
+        rows.append(
+            [
+                esc(lab),
+                _ci(c["precision"], c.get("precision_ci")),
+                _ci(c["recall"], c.get("recall_ci")),
+                _ci(c["f1"], c.get("f1_ci")),
+                str(c["support"]),
+                str(c["predicted"]),
+                _num(ap.get(lab)),
+            ]
+        )
     parts.append(_table(["label", "precision", "recall", "F1", "support", "predicted", "avg. precision"], rows))
 
     parts.append("<h2>Confusion matrix</h2>")
@@ -153,31 +186,60 @@ def render_html(ev: Evaluation, figures: dict[str, Path]) -> str:
         parts.append(_img(figures["confusion"], "confusion matrix", small=True))
 
     parts.append("<h2>Precision–recall curves</h2>")
-    parts.append('<p class="note">One-vs-rest on the model\'s probabilities; the red dot is the precision and '
-                 "recall of the labels actually assigned (with thresholds).</p>")
+    parts.append(
+        '<p class="note">One-vs-rest on the model\'s probabilities; the red dot is the precision and '
+        "recall of the labels actually assigned (with thresholds).</p>"
+    )
     if "pr_curves" in figures:
         parts.append(_img(figures["pr_curves"], "precision-recall curves"))
 
     parts.append("<h2>Calibration</h2>")
     if "calibration" in figures:
         parts.append(_img(figures["calibration"], "reliability diagram", small=True))
-    cal_rows = [[f"{b['lo']:.1f}–{b['hi']:.1f}", str(b["n"]), _num(b["confidence"]), _num(b["accuracy"])]
-                for b in cal.get("bins", []) if b["n"]]
+    cal_rows = [
+        [f"{b['lo']:.1f}–{b['hi']:.1f}", str(b["n"]), _num(b["confidence"]), _num(b["accuracy"])]
+        for b in cal.get("bins", [])
+        if b["n"]
+    ]
     parts.append(_table(["probability bin", "lines", "mean probability", "share correct"], cal_rows))
 
     parts.append("<h2>Slices</h2>")
     for name, sl in m.get("slices", {}).items():
         parts.append(f"<h3>{esc(name)}</h3>")
-        rows = [[esc(k), str(v["n"]), _num(v["accuracy"]), _num(v["macro_f1"]), _num(v["dual_use_precision"]),
-                 _num(v["dual_use_recall"]), str(v["dual_use_support"])] for k, v in sl.items()]
-        parts.append(_table([esc(name), "n", "accuracy", "macro F1", "dual-use precision", "dual-use recall",
-                             "gold dual-use"], rows))
+        rows = [
+            [
+                esc(k),
+                str(v["n"]),
+                _num(v["accuracy"]),
+                _num(v["macro_f1"]),
+                _num(v["dual_use_precision"]),
+                _num(v["dual_use_recall"]),
+                str(v["dual_use_support"]),
+            ]
+            for k, v in sl.items()
+        ]
+        parts.append(
+            _table(
+                [esc(name), "n", "accuracy", "macro F1", "dual-use precision", "dual-use recall", "gold dual-use"], rows
+            )
+        )
 
     parts.append("<h2>Errors, most confident first</h2>")
-    parts.append(f'<p class="note">{m["n_errors"]} misclassified rows; the first {HTML_ERRORS_SHOWN} are shown. '
-                 f'All are in <a href="{ERRORS_FILE}">{ERRORS_FILE}</a>.</p>')
-    err_rows = [[str(e["line"]), f'<span>{esc(e["text"])}</span>', esc(e["gold"]), esc(e["predicted"]),
-                 f'{e["score"]:.3f}', esc(e["candidate"] or "")] for e in ev.errors[:HTML_ERRORS_SHOWN]]
+    parts.append(
+        f'<p class="note">{m["n_errors"]} misclassified rows; the first {HTML_ERRORS_SHOWN} are shown. '
+        f'All are in <a href="{ERRORS_FILE}">{ERRORS_FILE}</a>.</p>'
+    )
+    err_rows = [
+        [
+            str(e["line"]),
+            f"<span>{esc(e['text'])}</span>",
+            esc(e["gold"]),
+            esc(e["predicted"]),
+            f"{e['score']:.3f}",
+            esc(e["candidate"] or ""),
+        ]
+        for e in ev.errors[:HTML_ERRORS_SHOWN]
+    ]
     table = _table(["line", "text", "gold", "predicted", "score", "candidate"], err_rows)
     parts.append(table.replace("<td><span>", '<td class="text"><span>'))
     parts.append("</body></html>")
@@ -200,8 +262,9 @@ def write_report(ev: Evaluation, out_dir: str | Path) -> dict[str, str]:
     keep = [i for i, s in enumerate(batch.statuses) if s != STATUS_EMPTY]
     operating = {lab: (c["recall"], c["precision"]) for lab, c in m["per_class"].items() if c["predicted"]}
     figures = {
-        "pr_curves": plot_pr_curves([ev.data.gold[i] for i in keep], batch.proba[keep], batch.classes,
-                                    out / FIGURES["pr_curves"], operating),
+        "pr_curves": plot_pr_curves(
+            [ev.data.gold[i] for i in keep], batch.proba[keep], batch.classes, out / FIGURES["pr_curves"], operating
+        ),
         "calibration": plot_reliability(m["calibration"], out / FIGURES["calibration"]),
         "confusion": plot_confusion(m["confusion"], m["labels"], out / FIGURES["confusion"]),
     }
@@ -212,8 +275,7 @@ def write_report(ev: Evaluation, out_dir: str | Path) -> dict[str, str]:
         "metrics_json": str(out / METRICS_FILE),
         "figures": {k: str(v) for k, v in figures.items()},
     }
-    (out / METRICS_FILE).write_text(json.dumps(dict(m, report=files), ensure_ascii=False, indent=2),
-                                    encoding="utf-8")
+    (out / METRICS_FILE).write_text(json.dumps(dict(m, report=files), ensure_ascii=False, indent=2), encoding="utf-8")
     (out / REPORT_FILE).write_text(render_html(ev, figures), encoding="utf-8")
     return files
 
@@ -233,23 +295,31 @@ def format_evaluation(m: dict[str, Any]) -> str:
         lines.append("thresholds: " + ", ".join(f"{k} ≥ {v:.3f}" for k, v in m["thresholds"].items()))
     lines.append(f"{'label':<16}{'precision':>10} {'95% CI':<15}{'recall':>8} {'95% CI':<15}{'f1':>7}{'support':>9}")
     for lab, r in m["per_class"].items():
-        lines.append(f"{lab:<16}{r['precision']:>10.3f} {_ci_text(r.get('precision_ci')):<15}"
-                     f"{r['recall']:>8.3f} {_ci_text(r.get('recall_ci')):<15}{r['f1']:>7.3f}{r['support']:>9d}")
-    lines.append(f"{'macro':<16}{m['macro_precision']:>10.3f} {'':<15}{m['macro_recall']:>8.3f} {'':<15}"
-                 f"{m['macro_f1']:>7.3f}  {_ci_text(m.get('macro_f1_ci'))}")
+        lines.append(
+            f"{lab:<16}{r['precision']:>10.3f} {_ci_text(r.get('precision_ci')):<15}"
+            f"{r['recall']:>8.3f} {_ci_text(r.get('recall_ci')):<15}{r['f1']:>7.3f}{r['support']:>9d}"
+        )
+    lines.append(
+        f"{'macro':<16}{m['macro_precision']:>10.3f} {'':<15}{m['macro_recall']:>8.3f} {'':<15}"
+        f"{m['macro_f1']:>7.3f}  {_ci_text(m.get('macro_f1_ci'))}"
+    )
     lines.append(f"micro F1 / accuracy {m['micro_f1']:.3f} {_ci_text(m.get('micro_f1_ci'))}")
     d = m.get("any_dual_use")
     if d:
-        lines.append(f"any dual-use vs other: precision {d['precision']:.3f} {_ci_text(d.get('precision_ci'))}, "
-                     f"recall {d['recall']:.3f} {_ci_text(d.get('recall_ci'))} "
-                     f"({d['predicted']} flagged, {d['support']} gold)")
+        lines.append(
+            f"any dual-use vs other: precision {d['precision']:.3f} {_ci_text(d.get('precision_ci'))}, "
+            f"recall {d['recall']:.3f} {_ci_text(d.get('recall_ci'))} "
+            f"({d['predicted']} flagged, {d['support']} gold)"
+        )
     cal = m.get("calibration") or {}
     if cal.get("brier") is not None:
         lines.append(f"calibration: Brier {cal['brier']:.4f}, ECE {cal['ece']:.4f}")
     if m.get("thresholds"):
         r = m["review"]
-        lines.append(f"review=1 lines: {r['n']} ({r['gold_dual_use']} dual-use, {r['candidate_correct']} with the "
-                     "right candidate)")
+        lines.append(
+            f"review=1 lines: {r['n']} ({r['gold_dual_use']} dual-use, {r['candidate_correct']} with the "
+            "right candidate)"
+        )
     labels = m["labels"]
     lines.append("\nconfusion (rows: gold, columns: predicted)")
     lines.append(" " * 16 + "".join(f"{lab[:8]:>9}" for lab in labels))
@@ -259,8 +329,10 @@ def format_evaluation(m: dict[str, Any]) -> str:
         lines.append(f"\nby {name}")
         lines.append(f"{'value':<16}{'n':>6}{'acc':>8}{'macroF1':>9}{'DU prec':>9}{'DU rec':>8}")
         for k, v in sl.items():
-            lines.append(f"{str(k)[:15]:<16}{v['n']:>6d}{_pct(v['accuracy']):>8}{_pct(v['macro_f1']):>9}"
-                         f"{_pct(v['dual_use_precision']):>9}{_pct(v['dual_use_recall']):>8}")
+            lines.append(
+                f"{str(k)[:15]:<16}{v['n']:>6d}{_pct(v['accuracy']):>8}{_pct(v['macro_f1']):>9}"
+                f"{_pct(v['dual_use_precision']):>9}{_pct(v['dual_use_recall']):>8}"
+            )
     lines.append(f"\n{m['n_errors']} errors")
     for e in m.get("top_errors", [])[:5]:
         lines.append(f"  line {e['line']}: {e['gold']} → {e['predicted']} ({e['score']:.3f}) {e['text'][:70]}")
@@ -271,13 +343,17 @@ def format_evaluation(m: dict[str, Any]) -> str:
 
 def format_thresholds(result: dict[str, Any]) -> str:
     """Plain-text summary of :func:`pipeline.thresholds.thresholds` output."""
-    lines = [f"target precision {result['target_precision']:.3f} on {result['dev']} (n={result['n']})",
-             f"{'label':<16}{'threshold':>10}{'precision':>10}{'≥(95%)':>8}{'recall':>8}{'labelled':>9}"
-             f"{'support':>8}  status"]
+    lines = [
+        f"target precision {result['target_precision']:.3f} on {result['dev']} (n={result['n']})",
+        f"{'label':<16}{'threshold':>10}{'precision':>10}{'≥(95%)':>8}{'recall':>8}{'labelled':>9}"
+        f"{'support':>8}  status",
+    ]
     for lab, c in result["per_class"].items():
         thr = "–" if c["threshold"] is None else f"{c['threshold']:.4f}"
-        lines.append(f"{lab:<16}{thr:>10}{_pct(c['precision']):>10}{_pct(c['precision_lower']):>8}"
-                     f"{_pct(c['recall']):>8}{c['labelled']:>9d}{c['support']:>8d}  {c['status']}")
+        lines.append(
+            f"{lab:<16}{thr:>10}{_pct(c['precision']):>10}{_pct(c['precision_lower']):>8}"
+            f"{_pct(c['recall']):>8}{c['labelled']:>9d}{c['support']:>8d}  {c['status']}"
+        )
     for w in result.get("warnings", []):
         lines.append(f"warning: {w}")
     if result.get("written"):
@@ -290,8 +366,10 @@ def format_thresholds(result: dict[str, Any]) -> str:
 def format_cv(cv: dict[str, Any]) -> str:
     """Plain-text summary of :func:`pipeline.crossval.cross_validate` output (mean ± std over folds)."""
     s = cv["summary"]
-    lines = [f"{cv['k']}-fold cross-validation, grouped by split clusters (n={cv['n']})",
-             f"{'label':<16}{'precision':>16}{'recall':>16}{'f1':>16}"]
+    lines = [
+        f"{cv['k']}-fold cross-validation, grouped by split clusters (n={cv['n']})",
+        f"{'label':<16}{'precision':>16}{'recall':>16}{'f1':>16}",
+    ]
 
     def ms(x: dict[str, float]) -> str:
         return f"{x['mean']:.3f} ± {x['std']:.3f}"
@@ -324,18 +402,22 @@ def info(model: str | Path | None = None) -> dict[str, Any]:
 
 def format_info(meta: dict[str, Any]) -> str:
     """Readable summary of a model's meta: labels, versions, corpus hash, thresholds and metrics."""
-    lines = [f"model {meta.get('name') or ''}  ({meta.get('path', '')})".rstrip(),
-             f"trained at     {meta.get('trained_at', '–')}",
-             f"labels         {', '.join(meta.get('labels') or [])}",
-             f"model sha256   {meta.get('model_sha256', '–')}"]
+    lines = [
+        f"model {meta.get('name') or ''}  ({meta.get('path', '')})".rstrip(),
+        f"trained at     {meta.get('trained_at', '–')}",
+        f"labels         {', '.join(meta.get('labels') or [])}",
+        f"model sha256   {meta.get('model_sha256', '–')}",
+    ]
     versions = meta.get("versions") or {}
     if versions:
         lines.append("versions       " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     corpus = meta.get("corpus") or {}
     if corpus:
         lines.append(f"corpus sha256  {corpus.get('sha256', '–')}")
-        lines.append(f"corpus lines   {corpus.get('lines', '–')}; fitted on {'+'.join(corpus.get('fit_on') or [])}; "
-                     + ", ".join(f"{k}={v}" for k, v in (corpus.get("split_counts") or {}).items()))
+        lines.append(
+            f"corpus lines   {corpus.get('lines', '–')}; fitted on {'+'.join(corpus.get('fit_on') or [])}; "
+            + ", ".join(f"{k}={v}" for k, v in (corpus.get("split_counts") or {}).items())
+        )
         for f, h in (corpus.get("files") or {}).items():
             lines.append(f"  {f}  {h[:16]}…")
         for f, h in (corpus.get("ood") or {}).items():
@@ -345,8 +427,9 @@ def format_info(meta: dict[str, Any]) -> str:
         lines.append("thresholds     " + ", ".join(f"{k} ≥ {v:.4f}" for k, v in thr.items()))
         ti = meta.get("thresholds_info") or {}
         if ti:
-            lines.append(f"  chosen for precision {ti.get('target_precision')} on {ti.get('dev')} "
-                         f"at {ti.get('chosen_at')}")
+            lines.append(
+                f"  chosen for precision {ti.get('target_precision')} on {ti.get('dev')} at {ti.get('chosen_at')}"
+            )
     else:
         lines.append("thresholds     none (every line gets its best class)")
     metrics = meta.get("metrics") or {}
@@ -359,8 +442,10 @@ def format_info(meta: dict[str, Any]) -> str:
         lines.append(f"{'label':<16}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
         for lab, r in (m.get("per_class") or {}).items():
             lines.append(f"{lab:<16}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}{r['support']:>10d}")
-        lines.append(f"{'macro':<16}{m.get('macro_precision', 0):>10.3f}{m.get('macro_recall', 0):>10.3f}"
-                     f"{m.get('macro_f1', 0):>10.3f}")
+        lines.append(
+            f"{'macro':<16}{m.get('macro_precision', 0):>10.3f}{m.get('macro_recall', 0):>10.3f}"
+            f"{m.get('macro_f1', 0):>10.3f}"
+        )
         lines.append(f"accuracy {m.get('accuracy', 0):.3f}")
         d = m.get("any_dual_use")
         if d:

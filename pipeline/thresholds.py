@@ -109,11 +109,25 @@ def select_thresholds(
                 "status": STATUS_OK,
             }
         elif support == 0 and len(scores) == 0:
-            out[c] = {"threshold": None, "precision": None, "precision_lower": None, "recall": None,
-                      "labelled": 0, "support": 0, "status": STATUS_NO_DATA}
+            out[c] = {
+                "threshold": None,
+                "precision": None,
+                "precision_lower": None,
+                "recall": None,
+                "labelled": 0,
+                "support": 0,
+                "status": STATUS_NO_DATA,
+            }
         else:
-            out[c] = {"threshold": UNREACHABLE_THRESHOLD, "precision": None, "precision_lower": None,
-                      "recall": 0.0, "labelled": 0, "support": support, "status": STATUS_UNREACHABLE}
+            out[c] = {
+                "threshold": UNREACHABLE_THRESHOLD,
+                "precision": None,
+                "precision_lower": None,
+                "recall": 0.0,
+                "labelled": 0,
+                "support": support,
+                "status": STATUS_UNREACHABLE,
+            }
     return out
 
 
@@ -182,11 +196,15 @@ def thresholds(
         warnings.append(f"{dev} is one of the model's training corpus files: the expected precision is optimistic")
     for c, r in per_class.items():
         if r["status"] == STATUS_UNREACHABLE:
-            warnings.append(f"{c}: precision {target_precision} is not reachable on the dev set; every {c} line "
-                            "will be labelled other with review=1")
+            warnings.append(
+                f"{c}: precision {target_precision} is not reachable on the dev set; every {c} line "
+                "will be labelled other with review=1"
+            )
         elif r["status"] == STATUS_OK and r["labelled"] < FEW_LINES:
-            warnings.append(f"{c}: only {r['labelled']} dev line(s) above the threshold; the precision estimate "
-                            f"is weak (95% lower bound {r['precision_lower']:.3f})")
+            warnings.append(
+                f"{c}: only {r['labelled']} dev line(s) above the threshold; the precision estimate "
+                f"is weak (95% lower bound {r['precision_lower']:.3f})"
+            )
     written = None
     if not dry_run:
         model.meta["thresholds"] = chosen

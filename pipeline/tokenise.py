@@ -20,6 +20,9 @@ from .normalise import Normaliser
 # with its unit: keep it whole.
 _CODE_RE = re.compile(r"^(?=[^\d]*\d)[\w][\w.\-/+,]*[\w]$|^\d$")
 _HAS_WORD_CHAR = re.compile(r"\w")
+# Punctuation that spaCy always splits off the start / end of a run as a prefix / suffix.
+_CODE_PREFIXES = '("'
+_CODE_SUFFIXES = ',;)"'
 _CYRILLIC_WORD = re.compile(r"^[а-яе-]+$")
 
 Tokens = tuple[str, ...]
@@ -38,7 +41,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         fix_lookalikes: see :class:`~pipeline.normalise.Normaliser`.
         lowercase: see :class:`~pipeline.normalise.Normaliser`.
         max_chars: texts are cut to this many characters before tokenising (0: no limit).
-        cache_size: how many distinct texts to remember with their tokens (0: no cache).
+        cache_size: how many distinct space-separated runs to remember with their tokens (0: no cache).
     """
 
     def __init__(
@@ -66,7 +69,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self.cache_size = cache_size
 
     # The runtime objects live outside the estimator parameters and are dropped from pickles.
-    _RUNTIME = ("_nlp", "_normaliser", "_morph", "_lemma_cache", "_text_cache", "_run_cache")
+    _RUNTIME = ("_nlp", "_normaliser", "_morph", "_lemma_cache", "_run_cache")
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
@@ -130,52 +133,54 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
 
     def transform(self, X: Iterable[str]) -> list[Tokens]:
         """Return one tuple of tokens per input text (``None`` counts as empty)."""
-        cache = self.__dict__.get("_text_cache")
-        if cache is None:
-            cache = self._text_cache = {}
-        texts = ["" if t is None else str(t) for t in X]
-        out: list[Tokens | None] = [None] * len(texts)
-        todo_idx: list[int] = []
-        todo_norm: list[str] = []
         norm = self.normaliser
-        for i, text in enumerate(texts):
-            hit = cache.get(text)
-            if hit is not None:
-                out[i] = hit
-                continue
-            cut = text[: self.max_chars] if self.max_chars else text
-            todo_idx.append(i)
-            todo_norm.append(norm(cut))
-        if todo_idx:
-            # spaCy tokenises each space-separated run on its own, and normalised text has single spaces only:
-            # the tokens of a text are the tokens of its runs, and each distinct run is tokenised once.
-            runs = self.__dict__.get("_run_cache")
-            if runs is None:
-                runs = self._run_cache = {}
-            code_match = _CODE_RE.match
-            specials = self.nlp.tokenizer.rules or {}
-            for i, normalised in zip(todo_idx, todo_norm):
-                toks: list[str] = []
-                for run in normalised.split(" "):
-                    hit = runs.get(run)
-                    if hit is None:
-                        if code_match(run) and run not in specials:
-                            # A code or figure is one token (spaCy's token_match); such runs are mostly unique
-                            # (serials, prices), so they bypass spaCy and the cache, keeping memory flat.
-                            toks.append(run)
-                            continue
-                        hit = self._tokenise_run(run) if run else ()
-                        if len(runs) > 500_000:
-                            runs.clear()
-                        runs[run] = hit
-                    toks.extend(hit)
-                toks_t = tuple(toks)
-                out[i] = toks_t
-                if self.cache_size:
-                    if len(cache) >= self.cache_size:
-                        cache.clear()
-                    cache[texts[i]] = toks_t
-        return out  # type: ignore[return-value]
+        max_chars = self.max_chars
+        texts = ["" if t is None else str(t) for t in X]
+        return self.transform_normalised([norm(t[:max_chars] if max_chars else t) for t in texts])
+
+    def transform_normalised(self, normalised: Iterable[str]) -> list[Tokens]:
+        """Tokenise texts already passed through :attr:`normaliser` (and cut to ``max_chars``).
+
+        ``transform(X)`` equals ``transform_normalised(normaliser(x[:max_chars]) for x in X)``; callers that need
+        the normalised text anyway (the marker rules) use this to normalise once.
+        """
+        # spaCy tokenises each space-separated run on its own, and normalised text has single spaces only:
+        # the tokens of a text are the tokens of its runs.
+        run_tokens = self.run_tokens
+        out: list[Tokens] = []
+        for text in normalised:
+            toks: list[str] = []
+            for run in text.split(" "):
+                toks.extend(run_tokens(run))
+            out.append(tuple(toks))
+        return out
+
+    def run_tokens(self, run: str) -> Tokens:
+        """Tokens of one space-free run of normalised text; each distinct run goes through spaCy once."""
+        runs = self.__dict__.get("_run_cache")
+        if runs is None:
+            runs = self._run_cache = {}
+        hit = runs.get(run)
+        if hit is None:
+            core = run.lstrip(_CODE_PREFIXES).rstrip(_CODE_SUFFIXES)
+            if core and _CODE_RE.match(core) and not self._has_special(run, core):
+                # A code or figure is one token (spaCy's token_match), and the brackets, quotes and commas around
+                # it are split off as punctuation, which is dropped; such runs are mostly unique (serials,
+                # prices), so they bypass spaCy and the cache, keeping memory flat.
+                return (core,)
+            hit = self._tokenise_run(run) if run else ()
+            if self.cache_size:
+                if len(runs) >= self.cache_size:
+                    runs.clear()
+                runs[run] = hit
+        return hit
+
+    def _has_special(self, run: str, core: str) -> bool:
+        """Whether spaCy could meet a special case (e.g. the emoticon ``8)``) while stripping ``run`` to ``core``."""
+        rules = self.nlp.tokenizer.rules or {}
+        start = run.index(core)
+        end = start + len(core)
+        return any(run[i:j] in rules for i in range(start + 1) for j in range(end, len(run) + 1))
 
     def _tokenise_run(self, run: str) -> Tokens:
         lemmatise = self.lemmatise

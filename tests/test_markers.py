@@ -68,3 +68,26 @@ def test_matcher_pickles():
     m = MarkerMatcher(["сво"], ["не сво"])
     clone = pickle.loads(pickle.dumps(m))
     assert clone("для сво") == 1 and clone("не сво") == 0
+
+
+def test_prefilter_never_changes_the_answer():
+    import re
+
+    from pipeline.markers import required_literals
+
+    from .conftest import TINY_CORPUS
+
+    matcher = MarkerMatcher.from_file(RULES)
+    assert matcher._pattern_literals is not None
+    slow = re.compile("|".join(f"(?:{p})" for p in matcher.patterns))
+    excl = re.compile("|".join(f"(?:{p})" for p in matcher.exclusions))
+    norm = Normaliser()
+    texts = TINY_CORPUS.read_text(encoding="utf-8").splitlines() + [
+        "в/ч 123", "в / ч 5", "v/ch 5", "поставка мо рф", "для армии", "smo needs", "не для нужд сво"
+    ]  # fmt: skip
+    for t in texts:
+        n = norm(t)
+        assert matcher(n) == int(bool(slow.search(excl.sub(" ", n)))), t
+    assert required_literals(r"\bсво\b") == ("сво",)
+    assert required_literals(r"(?:ab|cd)ef") == ("ef",) or required_literals(r"(?:ab|cd)ef") == ("ab", "cd")
+    assert required_literals(r"\bв ?/ ?ч\b") is None

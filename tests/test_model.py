@@ -1,6 +1,7 @@
 import json
 import warnings
 
+import numpy as np
 import pytest
 
 from pipeline import load_model
@@ -99,3 +100,9 @@ def test_pipeline_follows_sklearn_contract(tiny_model):
     assert cloned.get_params()["tokenise__lang"] == pipe.get_params()["tokenise__lang"]
     assert hasattr(pipe.named_steps["features"], "vocabulary_")
     assert not hasattr(cloned.named_steps["features"], "vocabulary_")
+
+
+def test_predict_batch_equals_pipeline_predict_proba(tiny_model, tiny_corpus):
+    texts = tiny_corpus.text + ["KBAДPOKOПTEP  DJI\u200b", "x" * 3000 + " квадрокоптер"]
+    batch = tiny_model.predict_batch(texts, apply_thresholds=False)
+    np.testing.assert_allclose(batch.proba, tiny_model.pipeline.predict_proba(texts), atol=1e-12)

@@ -36,7 +36,7 @@ def test_runtime_objects_not_pickled_and_rebuilt():
     tok = SpacyTokeniser(lemmatise=True)
     first = tok.transform(["Антенны GPS FZ-55"])
     state = tok.__getstate__()
-    for key in ("_nlp", "_morph", "_text_cache", "_lemma_cache", "_normaliser"):
+    for key in ("_nlp", "_morph", "_run_cache", "_lemma_cache", "_normaliser"):
         assert key not in state
     clone = pickle.loads(pickle.dumps(tok))
     assert clone.transform(["Антенны GPS FZ-55"]) == first
@@ -52,3 +52,18 @@ def test_none_and_long_texts():
     tok = SpacyTokeniser(max_chars=10)
     assert tok.transform([None]) == [()]
     assert tok.tokenise("квадрокоптер дрон") == ("квадрокопт",)
+
+
+TRICKY_RUNS = [
+    "fz-55,", "(rrj-91),", '"гарпия-a6",', "8)", "8),", "(8", "cf-33;", "5.8g", "2207/1950kv,", "22,1\",", "шт.",
+    "мотор-редуктор", "s/n:", "1581f4qbd2294002", "(m300)", "ip65/ip67", "-89...+24", "d=66", "квадрокоптер,",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["xx", "ru", "en"])
+def test_run_cache_and_code_shortcut_equal_plain_spacy(lang):
+    tok = SpacyTokeniser(lang=lang)
+    for run in TRICKY_RUNS:
+        expected = tuple(t.text for t in tok.nlp.tokenizer(run) if any(c.isalnum() or c == "_" for c in t.text))
+        assert tok.run_tokens(run) == expected, run
+        assert tok.run_tokens(run) == expected, run  # second time from the cache

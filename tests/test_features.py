@@ -1,0 +1,76 @@
+import math
+import pickle
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from pipeline.features import TokenNgramVectorizer, translit_skeleton
+
+DOCS = [
+    ("квадрокоптер", "dji", "mavic", "3"),
+    ("kvadrokopter", "dji", "sn123456789"),
+    ("rugged", "tablet", "rugged"),
+    (),
+]
+
+
+def reference_row(vec, tokens):
+    """TF-IDF row computed the slow, obvious way from the feature strings."""
+    grams = []
+    lo, hi = vec.word_ngram_range
+    for n in range(lo, hi + 1):
+        grams += ["w:" + " ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    for tok in tokens:
+        grams += vec._token_grams(tok)
+    counts = Counter(g for g in grams if g in vec.vocabulary_)
+    row = np.zeros(len(vec.vocabulary_))
+    for g, c in counts.items():
+        j = vec.vocabulary_[g]
+        row[j] = (1 + math.log(c)) * vec.column_weights_[j]
+    norm = np.linalg.norm(row)
+    return row / norm if norm else row
+
+
+@pytest.mark.parametrize("translit", [False, True])
+def test_transform_matches_reference(translit):
+    vec = TokenNgramVectorizer(word_ngram_range=(1, 2), char_ngram_range=(2, 4), char_weight=0.7, translit=translit)
+    X = vec.fit(DOCS).transform(DOCS + [("unseen", "квадрокоптер")])
+    for r, tokens in enumerate(DOCS + [("unseen", "квадрокоптер")]):
+        np.testing.assert_allclose(X[r].toarray().ravel(), reference_row(vec, tokens), atol=1e-12)
+    assert X[3].nnz == 0
+
+
+def test_translit_links_scripts():
+    assert translit_skeleton("квадрокоптер") == translit_skeleton("kvadrokopter")
+    assert translit_skeleton("защищенный") == translit_skeleton("zashchishchennyy") == translit_skeleton("zashishennyi")
+    assert translit_skeleton("2306") is None
+    vec = TokenNgramVectorizer(translit=True).fit(DOCS)
+    a, b = vec.transform([("квадрокоптер",), ("kvadrokopter",)])
+    assert (a @ b.T).toarray()[0, 0] > 0.3
+    vec_plain = TokenNgramVectorizer(translit=False).fit(DOCS)
+    a, b = vec_plain.transform([("квадрокоптер",), ("kvadrokopter",)])
+    assert (a @ b.T).toarray()[0, 0] == 0
+
+
+def test_min_df_and_max_features():
+    vec = TokenNgramVectorizer(min_df=2).fit(DOCS)
+    assert "w:dji" in vec.vocabulary_ and "w:mavic" not in vec.vocabulary_
+    vec = TokenNgramVectorizer(max_features=10).fit(DOCS)
+    assert len(vec.get_feature_names_out()) == 10
+
+
+def test_bad_ranges_rejected():
+    with pytest.raises(ValueError):
+        TokenNgramVectorizer(word_ngram_range=(0, 0), char_ngram_range=(0, 0)).fit(DOCS)
+    with pytest.raises(ValueError):
+        TokenNgramVectorizer(char_ngram_range=(3, 2)).fit(DOCS)
+
+
+def test_cache_not_pickled_and_same_output():
+    vec = TokenNgramVectorizer(translit=True).fit(DOCS)
+    before = vec.transform(DOCS).toarray()
+    assert vec._token_cache
+    clone = pickle.loads(pickle.dumps(vec))
+    assert "_token_cache" not in clone.__dict__
+    np.testing.assert_array_equal(clone.transform(DOCS).toarray(), before)
