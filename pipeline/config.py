@@ -114,6 +114,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "use_idf": (_bool, True),
         "char_weight": (_number, True),
         "translit": (_one_of(True, False, "only"), False),
+        "keep_digits": (_int, False),
     },
     "classifier": {
         "type": (_one_of("logreg", "svm_calibrated", "sgd"), True),

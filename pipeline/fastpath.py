@@ -44,22 +44,26 @@ class RunFeaturiser:
         self._unigrams_in_runs = lo == 1 and hi >= 1
         self._min_text_n = 2 if self._unigrams_in_runs else 1
 
-    def _run(self, run: str) -> tuple[str, tuple[str, ...], np.ndarray]:
-        entry = self._cache.get(run)
-        if entry is None:
-            fixed = self.tokeniser.normaliser.repair_run(run)
-            toks = self.tokeniser.run_tokens(fixed)
-            char_indices = self.features.char_indices
+    def _entries(self, runs: set[str]) -> dict[str, tuple[str, tuple[str, ...], np.ndarray]]:
+        """Compute the entries of runs not in the cache, all at once (new runs share one spaCy call)."""
+        repair = self.tokeniser.normaliser.repair_run
+        runs_l = list(runs)
+        fixed = [repair(r) for r in runs_l]
+        _, tokens = self.tokeniser._runs_tokens(fixed)
+        char_indices = self.features.char_indices
+        word_indices = self.features.word_indices
+        out = {}
+        for run, fix, toks in zip(runs_l, fixed, tokens):
             arrays = [char_indices(t) for t in toks]
             if self._unigrams_in_runs:
-                arrays.append(np.array(self.features.word_indices(toks, 1, 1), dtype=np.int32))
+                arrays.append(np.array(word_indices(toks, 1, 1), dtype=np.int32))
             idx = np.concatenate(arrays) if len(arrays) > 1 else (arrays[0] if arrays else _EMPTY)
-            entry = (fixed, toks, idx)
+            out[run] = entry = (fix, toks, idx)
             if not _UNCACHED(run):
                 if len(self._cache) >= self.cache_size:
                     self._cache.clear()
                 self._cache[run] = entry
-        return entry
+        return out
 
     def featurise(self, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
         """Normalised texts (cut to the tokeniser's ``max_chars``) and their feature matrix.
@@ -74,22 +78,34 @@ class RunFeaturiser:
         max_chars = self.tokeniser.max_chars
         word_indices = self.features.word_indices
         min_text_n = self._min_text_n
-        run = self._run
+        cache = self._cache
+        split = [prepare(t[:max_chars] if max_chars and len(t) > max_chars else t).split() for t in texts]
+        # The entries of this call's runs are taken out first: filling the cache with new runs may empty it.
+        entries = {}
+        new = set()
+        for runs in split:
+            for r in runs:
+                if r not in entries:
+                    hit = cache.get(r)
+                    if hit is None:
+                        new.add(r)
+                    else:
+                        entries[r] = hit
+        if new:
+            entries.update(self._entries(new))
         normalised: list[str] = []
         parts: list[np.ndarray] = []
         lengths: list[int] = []
-        for text in texts:
-            if max_chars and len(text) > max_chars:
-                text = text[:max_chars]
+        for runs in split:
             fixed_runs = []
             tokens: list[str] = []
             n = 0
-            for r in prepare(text).split():
-                fixed, toks, idx = run(r)
-                fixed_runs.append(fixed)
-                tokens.extend(toks)
-                parts.append(idx)
-                n += len(idx)
+            for r in runs:
+                entry = entries[r]
+                fixed_runs.append(entry[0])
+                tokens.extend(entry[1])
+                parts.append(entry[2])
+                n += len(entry[2])
             w = word_indices(tokens, min_text_n)
             if w:
                 parts.append(np.array(w, dtype=np.int32))

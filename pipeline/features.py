@@ -19,19 +19,22 @@ from sklearn.utils.validation import check_is_fitted
 
 _EMPTY = np.zeros(0, dtype=np.int32)
 _HAS_DIGIT = re.compile(r"\d").search
-_FOUR_DIGITS = re.compile(r"(?:\D*\d){4}").match
 _ZERO_DIGITS = str.maketrans("0123456789", "0000000000")
+_DIGIT_PREFIX = {n: re.compile(r"(?:\D*\d){" + str(n) + "}").match for n in range(1, 9)}
 TOKEN_CACHE_SIZE = 300_000
 
 
-def squash_digits(token: str) -> str:
-    """Keep the first four digits of a token and turn the later ones into ``0``.
+def squash_digits(token: str, keep: int = 4) -> str:
+    """Keep the first ``keep`` digits of a token and turn the later ones into ``0``.
 
-    Long digit runs (serial numbers, declaration numbers, prices) say nothing about the goods but make every
-    token unique; model codes (``2207``, ``cf-33``, ``m300``) and the heading of an HS code (``8806…``) are kept.
-    Character n-grams are taken from the squashed token.
+    Long digit runs (serial numbers, declaration numbers, prices) say little about the goods but make every
+    token unique. With ``keep=4`` model codes (``2207``, ``cf-33``, ``m300``) and the heading of an HS code
+    (``8806…``) stay as they are; with ``keep=0`` every digit becomes ``0`` (``cf-33`` → ``cf-00``), so character
+    n-grams describe the shape of a code while its word n-gram still holds the exact code.
     """
-    m = _FOUR_DIGITS(token)
+    if keep <= 0:
+        return token.translate(_ZERO_DIGITS) if _HAS_DIGIT(token) else token
+    m = _DIGIT_PREFIX[min(keep, 8)](token)
     if m is None:
         return token
     end = m.end()
@@ -110,6 +113,8 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         translit: ``True``: also take character n-grams of each word's Latin transliteration skeleton (prefix
             ``t:``), so that ``квадрокоптер`` and ``kvadrokopter`` share features; ``"only"``: take the skeleton's
             n-grams instead of the word's (codes and figures keep their own); ``False``: words only.
+        keep_digits: character n-grams see only the first ``keep_digits`` digits of a token; later digits read as
+            ``0`` (see :func:`squash_digits`). Word n-grams keep every digit.
 
     Attributes:
         vocabulary_: feature string → column index (word n-grams are prefixed ``w:``, char n-grams ``c:``,
@@ -127,6 +132,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         use_idf: bool = True,
         char_weight: float = 1.0,
         translit: bool | str = False,
+        keep_digits: int = 4,
     ):
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -136,6 +142,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         self.use_idf = use_idf
         self.char_weight = char_weight
         self.translit = translit
+        self.keep_digits = keep_digits
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
@@ -217,7 +224,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         cache = self.__dict__.get("_token_cache")
         if cache is None:
             cache = self._token_cache = {}
-        key = squash_digits(token)
+        key = squash_digits(token, self.keep_digits)
         idx = cache.get(key)
         if idx is None:
             lookup = self._lookup()

@@ -40,6 +40,7 @@ class MarkerMatcher:
         # regular expressions for the great majority of lines, which name no military end use.
         self._pattern_literals = _prefilter(self.patterns)
         self._exclusion_literals = _prefilter(self.exclusions)
+        self.__dict__.pop("_run_flags", None)
 
     def __getstate__(self) -> dict:
         return {"patterns": self.patterns, "exclusions": self.exclusions, "source": self.source}
@@ -78,12 +79,36 @@ class MarkerMatcher:
         if self._pattern is None or not normalised_text:
             return None
         text = normalised_text
+        if self._pattern_literals is not None and not self._runs_may_match(text):
+            return None
         if self._exclusion is not None and _may_match(self._exclusion_literals, text):
             text = self._exclusion.sub(" ", text)
         if not _may_match(self._pattern_literals, text):
             return None
         m = self._pattern.search(text)
         return m.group(0) if m else None
+
+    def _runs_may_match(self, text: str) -> bool:
+        """Whether some space-free run of ``text`` holds a piece of a required literal (cached per run).
+
+        Every required literal has a space-free piece (its longest) that lies inside one run of any text holding
+        the literal, so a text none of whose runs holds a piece cannot match; the answer for a run is cached,
+        which makes the common case (no marker) a few dictionary look-ups.
+        """
+        cache = self.__dict__.get("_run_flags")
+        if cache is None:
+            cache = self._run_flags = {}
+            self._pieces = tuple({_piece(lit) for lit in self._pattern_literals})
+        for run in text.split(" "):
+            flag = cache.get(run)
+            if flag is None:
+                flag = any(p in run for p in self._pieces)
+                if len(cache) >= 200_000:
+                    cache.clear()
+                cache[run] = flag
+            if flag:
+                return True
+        return False
 
     def __call__(self, normalised_text: str) -> int:
         """Return 1 when ``normalised_text`` names a military end use, else 0."""
@@ -151,3 +176,10 @@ def _prefilter(rules: list[str]) -> tuple[str, ...] | None:
 
 def _may_match(literals: tuple[str, ...] | None, text: str) -> bool:
     return literals is None or any(lit in text for lit in literals)
+
+
+def _piece(literal: str) -> str:
+    """The most selective space-free piece of a literal: the longest, then not a lone letter, then the last."""
+    pieces = literal.split(" ")
+    best = max(range(len(pieces)), key=lambda i: (len(pieces[i]), not pieces[i].isalpha(), i))
+    return pieces[best]

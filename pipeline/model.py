@@ -119,6 +119,7 @@ def build_pipeline(cfg: dict) -> Pipeline:
         use_idf=f["use_idf"],
         char_weight=f["char_weight"],
         translit=f.get("translit", False),
+        keep_digits=f.get("keep_digits", 4),
     )
     clf = build_classifier(cfg["classifier"], cfg["training"]["seed"])
     return Pipeline([("tokenise", tokeniser), ("features", features), ("classifier", clf)])

@@ -146,34 +146,65 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         """
         # spaCy tokenises each space-separated run on its own, and normalised text has single spaces only:
         # the tokens of a text are the tokens of its runs.
-        run_tokens = self.run_tokens
+        split = [text.split(" ") for text in normalised]
+        known = dict(zip(*self._runs_tokens({run for runs in split for run in runs})))
         out: list[Tokens] = []
-        for text in normalised:
+        for runs in split:
             toks: list[str] = []
-            for run in text.split(" "):
-                toks.extend(run_tokens(run))
+            for run in runs:
+                toks.extend(known[run])
             out.append(tuple(toks))
         return out
 
     def run_tokens(self, run: str) -> Tokens:
-        """Tokens of one space-free run of normalised text; each distinct run goes through spaCy once."""
-        runs = self.__dict__.get("_run_cache")
-        if runs is None:
-            runs = self._run_cache = {}
-        hit = runs.get(run)
-        if hit is None:
+        """Tokens of one space-free run of normalised text (see :meth:`runs_tokens`)."""
+        return self.runs_tokens([run])[0]
+
+    def runs_tokens(self, runs: Iterable[str]) -> list[Tokens]:
+        """Tokens of each space-free run of normalised text.
+
+        Each distinct run goes through spaCy once (remembered up to ``cache_size`` runs), and all new runs of a
+        call go through in one spaCy call: spaCy splits on spaces before anything else, so tokenising the runs
+        joined by spaces gives each run's own tokens. A run that is a code or figure (``FZ-55``, ``2207``,
+        ``1581F4QBD``), possibly in brackets, quotes or followed by a comma, is one token without spaCy.
+        """
+        return self._runs_tokens(runs)[1]
+
+    def _runs_tokens(self, runs: Iterable[str]) -> tuple[list[str], list[Tokens]]:
+        cache = self.__dict__.get("_run_cache")
+        if cache is None:
+            cache = self._run_cache = {}
+        runs = list(runs)
+        out: list[Tokens | None] = [None] * len(runs)
+        todo: dict[str, list[int]] = {}
+        for i, run in enumerate(runs):
+            hit = cache.get(run)
+            if hit is not None:
+                out[i] = hit
+                continue
+            if not run:
+                out[i] = ()
+                continue
             core = run.lstrip(_CODE_PREFIXES).rstrip(_CODE_SUFFIXES)
             if core and _CODE_RE.match(core) and not self._has_special(run, core):
                 # A code or figure is one token (spaCy's token_match), and the brackets, quotes and commas around
                 # it are split off as punctuation, which is dropped; such runs are mostly unique (serials,
                 # prices), so they bypass spaCy and the cache, keeping memory flat.
-                return (core,)
-            hit = self._tokenise_run(run) if run else ()
-            if self.cache_size:
-                if len(runs) >= self.cache_size:
-                    runs.clear()
-                runs[run] = hit
-        return hit
+                out[i] = (core,)
+                continue
+            todo.setdefault(run, []).append(i)
+        if todo:
+            new = list(todo)
+            for start in range(0, len(new), 5000):
+                batch = new[start : start + 5000]
+                for run, toks in zip(batch, self._tokenise_runs(batch)):
+                    for i in todo[run]:
+                        out[i] = toks
+                    if self.cache_size:
+                        if len(cache) >= self.cache_size:
+                            cache.clear()
+                        cache[run] = toks
+        return runs, out  # type: ignore[return-value]
 
     def _has_special(self, run: str, core: str) -> bool:
         """Whether spaCy could meet a special case (e.g. the emoticon ``8)``) while stripping ``run`` to ``core``."""
@@ -182,15 +213,22 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         end = start + len(core)
         return any(run[i:j] in rules for i in range(start + 1) for j in range(end, len(run) + 1))
 
-    def _tokenise_run(self, run: str) -> Tokens:
+    def _tokenise_runs(self, runs: list[str]) -> list[Tokens]:
+        """Tokenise space-free runs with one spaCy call, dropping punctuation-only tokens."""
         lemmatise = self.lemmatise
-        toks = []
-        for tok in self.nlp.tokenizer(run):
+        out: list[Tokens] = []
+        toks: list[str] = []
+        for tok in self.nlp.tokenizer(" ".join(runs)):
             t = tok.text
-            if not _HAS_WORD_CHAR.search(t):
-                continue
-            toks.append(self._lemma(t) if lemmatise else t)
-        return tuple(toks)
+            if _HAS_WORD_CHAR.search(t):
+                toks.append(self._lemma(t) if lemmatise else t)
+            if tok.whitespace_:
+                out.append(tuple(toks))
+                toks = []
+        out.append(tuple(toks))
+        if len(out) != len(runs):  # pragma: no cover - spaCy splitting a run at a space it does not have
+            raise RuntimeError("spaCy tokenisation did not keep the space-separated runs apart")
+        return out
 
 
 def build_spacy_tokeniser(lang: str):

@@ -15,8 +15,7 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as c:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
         yield c
 
 
@@ -47,11 +46,16 @@ def test_dask_parquet_to_csv_equals_local(tiny_model_dir, cluster, tmp_path):
     src_csv = make_dump(tmp_path / "in.csv", n=120)
     rows = [r for r, _, _ in TableReader(src_csv).iter_rows()]
     for i in range(2):
-        pq.write_table(pa.Table.from_pylist(rows[i * 60:(i + 1) * 60]), tmp_path / f"in-{i}.parquet")
+        pq.write_table(pa.Table.from_pylist(rows[i * 60 : (i + 1) * 60]), tmp_path / f"in-{i}.parquet")
     want = local_labels(tiny_model_dir, src_csv, tmp_path / "local.csv")
     out = tmp_path / "dask_csv"
-    predict_dask(str(tmp_path / "in-*.parquet"), out, model=tiny_model_dir,
-                 scheduler=cluster.scheduler_address, output_format="csv")
+    predict_dask(
+        str(tmp_path / "in-*.parquet"),
+        out,
+        model=tiny_model_dir,
+        scheduler=cluster.scheduler_address,
+        output_format="csv",
+    )
     parts = sorted(glob.glob(str(out / "part-*.csv")), key=lambda p: int(p.rsplit("-", 1)[1].split(".")[0]))
     df = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in parts])
     assert df["label"].tolist() == [r["label"] for r in want]

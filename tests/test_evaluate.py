@@ -219,8 +219,7 @@ def test_cli_evaluate(tiny_model_dir):
     res = runner.invoke(app, ["evaluate", str(TINY_CORPUS), "--model", str(tiny_model_dir), "--n-boot", "50"])
     assert res.exit_code == 0, res.output
     assert "any dual-use vs other" in res.output and "95% CI" in res.output
-    res = runner.invoke(app, ["evaluate", str(TINY_CORPUS), "--model", str(tiny_model_dir), "--json",
-                              "--n-boot", "50"])
+    res = runner.invoke(app, ["evaluate", str(TINY_CORPUS), "--model", str(tiny_model_dir), "--json", "--n-boot", "50"])
     assert res.exit_code == 0
     assert json.loads(res.output)["accuracy"] == 1.0
 

@@ -210,7 +210,7 @@ def test_skip_chunks_gives_same_chunks(tmp_path):
     assert [c.lines for c in rest] == [c.lines for c in chunks[1:]]
 
 
-ROWS_OUT = [{"a": "x", "n": 1}, {"a": "ы,\"q\"\nz", "n": 2}, {"a": None, "n": 3}]
+ROWS_OUT = [{"a": "x", "n": 1}, {"a": 'ы,"q"\nz', "n": 2}, {"a": None, "n": 3}]
 
 
 def read_back(path):

@@ -106,3 +106,16 @@ def test_predict_batch_equals_pipeline_predict_proba(tiny_model, tiny_corpus):
     texts = tiny_corpus.text + ["KBAДPOKOПTEP  DJI\u200b", "x" * 3000 + " квадрокоптер"]
     batch = tiny_model.predict_batch(texts, apply_thresholds=False)
     np.testing.assert_allclose(batch.proba, tiny_model.pipeline.predict_proba(texts), atol=1e-12)
+
+
+def test_featuriser_survives_cache_overflow(tiny_model, tiny_corpus):
+    from pipeline.fastpath import RunFeaturiser
+
+    steps = tiny_model.pipeline.named_steps
+    small = RunFeaturiser(steps["tokenise"], steps["features"], cache_size=5)
+    texts = tiny_corpus.text * 2
+    _, got = small.featurise(texts)
+    _, again = small.featurise(texts)
+    expected = steps["features"].transform(steps["tokenise"].transform(texts))
+    assert abs(got - expected).max() < 1e-12
+    assert abs(again - expected).max() < 1e-12

@@ -175,12 +175,14 @@ def test_cli_predict_exit_codes_and_summary(tiny_model_dir, tmp_path):
     assert pq.read_table(out).num_rows == 30
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"text": "квадрокоптер"}, ensure_ascii=False) + "\n{oops\n", encoding="utf-8")
-    res = runner.invoke(app, ["predict", str(bad), "-o", str(tmp_path / "bad_out.csv"),
-                              "-m", str(tiny_model_dir), "-j", "1"])
+    res = runner.invoke(
+        app, ["predict", str(bad), "-o", str(tmp_path / "bad_out.csv"), "-m", str(tiny_model_dir), "-j", "1"]
+    )
     assert res.exit_code == 1
     assert "line 2: malformed JSON" in res.output
-    res = runner.invoke(app, ["predict", str(src), "-o", str(tmp_path / "x.csv"), "-m", str(tiny_model_dir),
-                              "-c", "no such column"])
+    res = runner.invoke(
+        app, ["predict", str(src), "-o", str(tmp_path / "x.csv"), "-m", str(tiny_model_dir), "-c", "no such column"]
+    )
     assert res.exit_code == 2 and "not found" in res.output
 
 
@@ -188,8 +190,21 @@ def test_cli_joined_text_columns(tiny_model_dir, tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("G31_1,desc_extension\nквадрокоптер,DJI Mavic\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    res = CliRunner().invoke(app, ["predict", str(src), "-o", str(out), "-m", str(tiny_model_dir),
-                                   "--text-column", "g31_1", "--text-column", "DESC_EXTENSION"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "predict",
+            str(src),
+            "-o",
+            str(out),
+            "-m",
+            str(tiny_model_dir),
+            "--text-column",
+            "g31_1",
+            "--text-column",
+            "DESC_EXTENSION",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "G31_1, desc_extension" in res.output
     assert json.loads(out.read_text(encoding="utf-8"))["label"] == "drone"

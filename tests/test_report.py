@@ -108,8 +108,19 @@ def test_errors_csv_most_confident_first(report_dir):
 
 
 def test_cli_evaluate_report(tiny_model_dir, tmp_path):
-    res = CliRunner().invoke(app, ["evaluate", str(TINY_CORPUS), "--model", str(tiny_model_dir), "--report",
-                                   str(tmp_path / "rep"), "--n-boot", "50"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            str(TINY_CORPUS),
+            "--model",
+            str(tiny_model_dir),
+            "--report",
+            str(tmp_path / "rep"),
+            "--n-boot",
+            "50",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "rep" / REPORT_FILE).is_file()
     assert "report written to" in res.output
@@ -134,14 +145,26 @@ def test_info_shows_thresholds_and_metrics():
         "name": "m",
         "labels": list(LABELS),
         "versions": {"python": "3.11", "scikit-learn": "1.5"},
-        "corpus": {"sha256": "abc123", "lines": 10, "fit_on": ["train"], "split_counts": {"train": 10},
-                   "files": {"a.csv": "f" * 64}},
+        "corpus": {
+            "sha256": "abc123",
+            "lines": 10,
+            "fit_on": ["train"],
+            "split_counts": {"train": 10},
+            "files": {"a.csv": "f" * 64},
+        },
         "thresholds": {"drone": 0.73},
         "thresholds_info": {"target_precision": 0.95, "dev": "dev.csv", "chosen_at": "now"},
-        "metrics": {"test": {"n": 2, "per_class": {"drone": {"precision": 1.0, "recall": 0.5, "f1": 0.667,
-                                                              "support": 2}},
-                             "macro_precision": 1.0, "macro_recall": 0.5, "macro_f1": 0.667, "accuracy": 0.5,
-                             "any_dual_use": {"precision": 1.0, "recall": 0.5}}},
+        "metrics": {
+            "test": {
+                "n": 2,
+                "per_class": {"drone": {"precision": 1.0, "recall": 0.5, "f1": 0.667, "support": 2}},
+                "macro_precision": 1.0,
+                "macro_recall": 0.5,
+                "macro_f1": 0.667,
+                "accuracy": 0.5,
+                "any_dual_use": {"precision": 1.0, "recall": 0.5},
+            }
+        },
     }
     text = format_info(meta)
     assert "drone ≥ 0.7300" in text and "precision 0.95" in text
@@ -160,13 +183,23 @@ def test_report_renders_in_headless_chromium(report_dir, tmp_path):
         pytest.skip("chromium is not installed (Debian package chromium)")
     out, _ = report_dir
     shot = tmp_path / "shot.png"
-    args = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars",
-            "--window-size=1200,2000"]
-    subprocess.run([*args, f"--screenshot={shot}", (out / REPORT_FILE).as_uri()], check=True, timeout=120,
-                   capture_output=True)
+    args = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--hide-scrollbars",
+        "--window-size=1200,2000",
+    ]
+    subprocess.run(
+        [*args, f"--screenshot={shot}", (out / REPORT_FILE).as_uri()], check=True, timeout=120, capture_output=True
+    )
     assert shot.read_bytes().startswith(PNG_MAGIC) and shot.stat().st_size > 20_000
-    dom = subprocess.run([*args, "--dump-dom", (out / REPORT_FILE).as_uri()], check=True, timeout=120,
-                         capture_output=True, text=True).stdout
+    dom = subprocess.run(
+        [*args, "--dump-dom", (out / REPORT_FILE).as_uri()], check=True, timeout=120, capture_output=True, text=True
+    ).stdout
     assert "dualuse evaluation report" in dom
     assert dom.count("data:image/png;base64,") == len(FIGURES)

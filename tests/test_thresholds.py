@@ -103,13 +103,15 @@ def test_conservative_uses_the_lower_bound():
     strict = select_thresholds(gold, proba, ["drone", "other"], 0.7, conservative=True)["drone"]
     assert strict["labelled"] == 10
     assert strict["precision_lower"] == pytest.approx(wilson_lower(10, 10))
-    assert select_thresholds(gold, proba, ["drone", "other"], 0.8, conservative=True)["drone"][
-        "status"
-    ] == STATUS_UNREACHABLE
+    assert (
+        select_thresholds(gold, proba, ["drone", "other"], 0.8, conservative=True)["drone"]["status"]
+        == STATUS_UNREACHABLE
+    )
     # 3/3 correct is too few lines for a lower bound of 0.7
-    assert select_thresholds(gold[:3], proba[:3], ["drone", "other"], 0.7, conservative=True)["drone"][
-        "status"
-    ] == STATUS_UNREACHABLE
+    assert (
+        select_thresholds(gold[:3], proba[:3], ["drone", "other"], 0.7, conservative=True)["drone"]["status"]
+        == STATUS_UNREACHABLE
+    )
 
 
 def test_wilson_lower_bound():
@@ -175,12 +177,14 @@ def test_cli_thresholds_needs_an_explicit_model(model_copy_dir):
     runner = CliRunner()
     res = runner.invoke(app, ["thresholds", str(TINY_CORPUS), "--target-precision", "0.9"])
     assert res.exit_code != 0
-    res = runner.invoke(app, ["thresholds", str(TINY_CORPUS), "--model", str(model_copy_dir),
-                              "--target-precision", "0.9"])
+    res = runner.invoke(
+        app, ["thresholds", str(TINY_CORPUS), "--model", str(model_copy_dir), "--target-precision", "0.9"]
+    )
     assert res.exit_code == 0, res.output
     assert "drone" in res.output and "thresholds written to" in res.output
-    res = runner.invoke(app, ["thresholds", str(TINY_CORPUS), "--model", str(model_copy_dir),
-                              "--target-precision", "1.5"])
+    res = runner.invoke(
+        app, ["thresholds", str(TINY_CORPUS), "--model", str(model_copy_dir), "--target-precision", "1.5"]
+    )
     assert res.exit_code != 0
 
 
@@ -256,8 +260,9 @@ def test_cli_predict_top_k(tiny_model_dir, tmp_path):
     src = tmp_path / "in.txt"
     src.write_text("Квадрокоптер DJI Mavic 3\nстол письменный\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    res = CliRunner().invoke(app, ["predict", str(src), "--output", str(out), "--model", str(tiny_model_dir),
-                                   "--top-k", "2"])
+    res = CliRunner().invoke(
+        app, ["predict", str(src), "--output", str(out), "--model", str(tiny_model_dir), "--top-k", "2"]
+    )
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 2 and "label_2" in rows[0] and "score_2" in rows[0]

@@ -67,3 +67,10 @@ def test_run_cache_and_code_shortcut_equal_plain_spacy(lang):
         expected = tuple(t.text for t in tok.nlp.tokenizer(run) if any(c.isalnum() or c == "_" for c in t.text))
         assert tok.run_tokens(run) == expected, run
         assert tok.run_tokens(run) == expected, run  # second time from the cache
+
+
+def test_batched_runs_equal_single_runs():
+    tok = SpacyTokeniser()
+    batched = tok.runs_tokens(TRICKY_RUNS + ["", "квадрокоптер"])
+    single = [SpacyTokeniser().run_tokens(r) for r in TRICKY_RUNS + ["", "квадрокоптер"]]
+    assert batched == single
