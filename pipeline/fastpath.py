@@ -33,7 +33,7 @@ class RunFeaturiser:
         cache_size: distinct runs remembered (the cache is emptied when full, so memory stays bounded).
     """
 
-    def __init__(self, tokeniser: SpacyTokeniser, features: TokenNgramVectorizer, cache_size: int = 300_000):
+    def __init__(self, tokeniser: SpacyTokeniser, features: TokenNgramVectorizer, cache_size: int = 100_000):
         self.tokeniser = tokeniser
         self.features = features
         self.cache_size = cache_size

@@ -21,7 +21,7 @@ _EMPTY = np.zeros(0, dtype=np.int32)
 _HAS_DIGIT = re.compile(r"\d").search
 _ZERO_DIGITS = str.maketrans("0123456789", "0000000000")
 _DIGIT_PREFIX = {n: re.compile(r"(?:\D*\d){" + str(n) + "}").match for n in range(1, 9)}
-TOKEN_CACHE_SIZE = 300_000
+TOKEN_CACHE_SIZE = 100_000
 
 
 def squash_digits(token: str, keep: int = 4) -> str:

@@ -103,7 +103,7 @@ class MarkerMatcher:
             flag = cache.get(run)
             if flag is None:
                 flag = any(p in run for p in self._pieces)
-                if len(cache) >= 200_000:
+                if len(cache) >= 100_000:
                     cache.clear()
                 cache[run] = flag
             if flag:

@@ -144,7 +144,7 @@ class Normaliser:
         fixed = self._cache.get(word)
         if fixed is None:
             fixed = fix_lookalikes(word)
-            if len(self._cache) > 500_000:
+            if len(self._cache) > 100_000:
                 self._cache.clear()
             self._cache[word] = fixed
         return fixed
@@ -179,7 +179,7 @@ class Normaliser:
             fixed = _WORD_RE.sub(self._word, run) if self.fix_lookalikes else run
             if self.lowercase:
                 fixed = fixed.lower()
-            if len(cache) > 500_000:
+            if len(cache) > 100_000:
                 cache.clear()
             cache[run] = fixed
         return fixed

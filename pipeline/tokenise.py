@@ -26,6 +26,7 @@ _CODE_SUFFIXES = ',;)"'
 _CYRILLIC_WORD = re.compile(r"^[а-яе-]+$")
 
 Tokens = tuple[str, ...]
+SPACY_MAX_STRINGS = 200_000
 
 
 class SpacyTokeniser(BaseEstimator, TransformerMixin):
@@ -55,7 +56,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         fix_lookalikes: bool = True,
         lowercase: bool = True,
         max_chars: int = 2000,
-        cache_size: int = 200_000,
+        cache_size: int = 100_000,
     ):
         self.lang = lang
         self.lemmatise = lemmatise
@@ -226,6 +227,9 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
                 out.append(tuple(toks))
                 toks = []
         out.append(tuple(toks))
+        if len(self.nlp.vocab.strings) > SPACY_MAX_STRINGS:
+            # spaCy keeps every string it has seen; a fresh tokeniser keeps memory flat on endless dumps.
+            del self._nlp
         if len(out) != len(runs):  # pragma: no cover - spaCy splitting a run at a space it does not have
             raise RuntimeError("spaCy tokenisation did not keep the space-separated runs apart")
         return out
