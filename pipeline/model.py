@@ -15,7 +15,7 @@ import platform
 import re
 import tempfile
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -417,15 +417,3 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> DualUseMo
     if unknown:
         raise ModelError(f"{path}: model predicts unknown labels {sorted(unknown)}")
     return model
-
-
-def iter_chunks(items: Iterable, size: int):
-    """Yield lists of at most ``size`` items."""
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
