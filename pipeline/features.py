@@ -9,6 +9,7 @@ indices of each distinct token are computed once and cached, because customs tex
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 
@@ -17,11 +18,21 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-_EMPTY = np.zeros(0, dtype=np.int32)
 _HAS_DIGIT = re.compile(r"\d").search
 _ZERO_DIGITS = str.maketrans("0123456789", "0000000000")
 _DIGIT_PREFIX = {n: re.compile(r"(?:\D*\d){" + str(n) + "}").match for n in range(1, 9)}
 TOKEN_CACHE_SIZE = 100_000
+WINDOW_CACHE_SIZE = 200_000
+_ITEM = array("i").itemsize
+
+
+def pack(indices: Sequence[int]) -> bytes:
+    """Column indices as the bytes of a C ``int`` array.
+
+    Rows of packed indices are joined with ``b"".join``, far faster than building one list of Python integers, and
+    read back with ``np.frombuffer(..., dtype=np.intc)``.
+    """
+    return array("i", indices).tobytes()
 
 
 def squash_digits(token: str, keep: int = 4) -> str:
@@ -148,6 +159,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         state = super().__getstate__()
         state.pop("_token_cache", None)
         state.pop("_vocab_split", None)
+        state.pop("_windows", None)
         return state
 
     def _doc_features(self, tokens: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -160,20 +172,23 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
                 chars.extend(self._token_grams(tok))
         return words, chars
 
-    def _gram_groups(self, token: str) -> list[tuple[str, list[str]]]:
-        """The character n-grams of one token, grouped by kind: ``c`` (the token) and ``t`` (its skeleton)."""
-        clo, chi = self.char_ngram_range
-        token = squash_digits(token)
-        # Codes and figures (tokens with a digit) have no transliteration: their skeleton would only repeat them.
-        skel = translit_skeleton(token) if self.translit and not _HAS_DIGIT(token) else None
+    def _gram_groups(self, key: str) -> list[tuple[str, str]]:
+        """The strings whose character n-grams describe one digit-squashed token, with their kind.
+
+        ``c`` is the token itself, ``t`` its transliteration skeleton. Codes and figures (tokens with a digit) have
+        no skeleton: it would only repeat them.
+        """
+        skel = translit_skeleton(key) if self.translit and not _HAS_DIGIT(key) else None
         if skel is None:
-            return [("c", _char_ngrams(token, clo, chi))]
+            return [("c", key)]
         if self.translit == "only":
-            return [("t", _char_ngrams(skel, clo, chi))]
-        return [("c", _char_ngrams(token, clo, chi)), ("t", _char_ngrams(skel, clo, chi))]
+            return [("t", skel)]
+        return [("c", key), ("t", skel)]
 
     def _token_grams(self, token: str) -> list[str]:
-        return [f"{kind}:{g}" for kind, grams in self._gram_groups(token) for g in grams]
+        clo, chi = self.char_ngram_range
+        key = squash_digits(token, self.keep_digits)
+        return [f"{kind}:{g}" for kind, s in self._gram_groups(key) for g in _char_ngrams(s, clo, chi)]
 
     def fit(self, X: Sequence[Sequence[str]], y=None) -> TokenNgramVectorizer:
         """Learn the vocabulary and IDF weights from token tuples; return ``self``."""
@@ -208,6 +223,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         self.n_features_out_ = len(items)
         self._token_cache = {}
         self.__dict__.pop("_vocab_split", None)
+        self.__dict__.pop("_windows", None)
         return self
 
     def _lookup(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
@@ -220,23 +236,54 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
             lookup = self._vocab_split = (split["w"], split["c"], split["t"])
         return lookup
 
-    def _token_indices(self, token: str) -> np.ndarray:
+    def _token_indices(self, token: str) -> bytes:
         cache = self.__dict__.get("_token_cache")
         if cache is None:
             cache = self._token_cache = {}
         key = squash_digits(token, self.keep_digits)
         idx = cache.get(key)
         if idx is None:
-            lookup = self._lookup()
-            found: list[int] = []
-            for kind, grams in self._gram_groups(key):
-                get = lookup[1 if kind == "c" else 2].get
-                found.extend(i for i in map(get, grams) if i is not None)
-            idx = np.array(found, dtype=np.int32)
+            lo, hi = self.char_ngram_range
+            windows = self._window_caches()
+            parts = []
+            for kind, s in self._gram_groups(key):
+                known = windows[kind]
+                padded = f" {s} "
+                # The n-grams starting at one position are the prefixes of its window of `hi` characters; windows
+                # repeat across tokens far more than tokens do (serial numbers, prices), so each is looked up once.
+                for i in range(len(padded) - lo + 1):
+                    window = padded[i : i + hi]
+                    got = known.get(window)
+                    if got is None:
+                        got = known[window] = self._window_indices(kind, window)
+                    parts.append(got)
+                if len(known) >= WINDOW_CACHE_SIZE:
+                    known.clear()
+            idx = b"".join(parts)
             if len(cache) >= TOKEN_CACHE_SIZE:
                 cache.clear()
             cache[key] = idx
         return idx
+
+    def _window_caches(self) -> dict[str, dict[str, bytes]]:
+        windows = self.__dict__.get("_windows")
+        if windows is None:
+            windows = self._windows = {"c": {}, "t": {}}
+        return windows
+
+    def _window_indices(self, kind: str, window: str) -> bytes:
+        """Packed column indices of the n-grams that are prefixes of ``window`` (one start position)."""
+        _, chars, translits = self._lookup()
+        get = (chars if kind == "c" else translits).get
+        found = []
+        for n in range(self.char_ngram_range[0], len(window) + 1):
+            i = get(window[:n])
+            if i is None:
+                # A fitted vocabulary holds the prefix of each n-gram it holds (the prefix is in every token the
+                # n-gram is in, and wins ties on frequency), so no longer n-gram of this window can be known.
+                break
+            found.append(i)
+        return pack(found)
 
     def word_indices(self, tokens: Sequence[str], min_n: int = 1, max_n: int | None = None) -> list[int]:
         """Column indices of the known word n-grams of one token sequence.
@@ -255,10 +302,10 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         get = self._lookup()[0].get
         return [i for i in map(get, _word_ngrams(tokens, wlo, whi)) if i is not None]
 
-    def char_indices(self, token: str) -> np.ndarray:
-        """Column indices of the known character n-grams of one token (cached per distinct token)."""
+    def char_indices(self, token: str) -> bytes:
+        """Column indices of the known character n-grams of one token, :func:`pack`-ed (cached per token)."""
         if self.char_ngram_range[1] == 0:
-            return _EMPTY
+            return b""
         return self._token_indices(token)
 
     def transform(self, X: Sequence[Sequence[str]]) -> sp.csr_matrix:
@@ -266,32 +313,17 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         check_is_fitted(self, "vocabulary_")
         word_indices = self.word_indices
         char_indices = self.char_indices
-        parts: list[np.ndarray] = []
-        lengths: list[int] = []
-        for tokens in X:
-            n = 0
-            w = word_indices(tokens)
-            if w:
-                parts.append(np.array(w, dtype=np.int32))
-                n = len(w)
-            for tok in tokens:
-                arr = char_indices(tok)
-                parts.append(arr)
-                n += len(arr)
-            lengths.append(n)
-        return self.matrix_from_indices(parts, lengths)
+        rows = [
+            b"".join([pack(word_indices(tokens)), *[char_indices(tok) for tok in tokens]]) for tokens in X
+        ]
+        return self.matrix_from_packed(rows)
 
-    def matrix_from_indices(self, parts: list[np.ndarray], lengths: Sequence[int]) -> sp.csr_matrix:
-        """Build the weighted, L2-normalised matrix from per-row feature indices.
-
-        Args:
-            parts: index arrays, concatenated in row order (a row may span several arrays).
-            lengths: how many indices each row has.
-        """
-        indices = np.concatenate(parts) if parts else _EMPTY
-        indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        mat = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(lengths), self.n_features_out_))
+    def matrix_from_packed(self, rows: Sequence[bytes]) -> sp.csr_matrix:
+        """Build the weighted, L2-normalised matrix from each row's :func:`pack`-ed column indices (repeats count)."""
+        indices = np.frombuffer(bytearray(b"".join(rows)), dtype=np.intc)
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(r) // _ITEM for r in rows], out=indptr[1:])
+        mat = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), self.n_features_out_))
         mat.sum_duplicates()
         data = mat.data
         if self.sublinear_tf:

@@ -40,7 +40,37 @@ class MarkerMatcher:
         # regular expressions for the great majority of lines, which name no military end use.
         self._pattern_literals = _prefilter(self.patterns)
         self._exclusion_literals = _prefilter(self.exclusions)
-        self.__dict__.pop("_run_flags", None)
+        # Each rule with its required literals: a text is searched only with the rules whose literal it holds.
+        self._rules = [(required_literals(p), re.compile(p)) for p in self.patterns]
+        self._run_flags: dict[str, bool] = {}
+        # Every required literal has a space-free piece that one run of any text holding the literal must contain,
+        # start with, end with or equal (see _piece): a text none of whose runs passes that test cannot match.
+        tests: dict[str, set[str]] = {"in": set(), "start": set(), "end": set(), "eq": set()}
+        for lit in self._pattern_literals or ():
+            where, piece = _piece(lit)
+            tests[where].add(piece)
+        inside = sorted(tests["in"])
+        self._piece_in = re.compile("|".join(map(re.escape, inside))).search if inside else None
+        self._piece_start = tuple(sorted(tests["start"]))
+        self._piece_end = tuple(sorted(tests["end"]))
+        self._piece_eq = frozenset(tests["eq"])
+
+    def run_may_match(self, run: str) -> bool:
+        """Whether a text holding this space-free run of normalised text could name a military end use.
+
+        A text none of whose runs may match has no marker, so callers that already hold a text's runs (the
+        per-run featuriser) can skip :meth:`find` for it. ``True`` for every run when some rule has no literal.
+        """
+        if self._pattern is None:
+            return False
+        if self._pattern_literals is None:
+            return True
+        return (
+            run in self._piece_eq
+            or (self._piece_in is not None and self._piece_in(run) is not None)
+            or run.startswith(self._piece_start)
+            or run.endswith(self._piece_end)
+        )
 
     def __getstate__(self) -> dict:
         return {"patterns": self.patterns, "exclusions": self.exclusions, "source": self.source}
@@ -85,24 +115,23 @@ class MarkerMatcher:
             text = self._exclusion.sub(" ", text)
         if not _may_match(self._pattern_literals, text):
             return None
-        m = self._pattern.search(text)
-        return m.group(0) if m else None
+        # The leftmost match of any rule, the earlier rule on a tie: what the rules joined by "|" would find.
+        best = None
+        for literals, rule in self._rules:
+            if literals is not None and not any(lit in text for lit in literals):
+                continue
+            m = rule.search(text)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        return best.group(0) if best else None
 
     def _runs_may_match(self, text: str) -> bool:
-        """Whether some space-free run of ``text`` holds a piece of a required literal (cached per run).
-
-        Every required literal has a space-free piece (its longest) that lies inside one run of any text holding
-        the literal, so a text none of whose runs holds a piece cannot match; the answer for a run is cached,
-        which makes the common case (no marker) a few dictionary look-ups.
-        """
-        cache = self.__dict__.get("_run_flags")
-        if cache is None:
-            cache = self._run_flags = {}
-            self._pieces = tuple({_piece(lit) for lit in self._pattern_literals})
+        """Whether some space-free run of ``text`` may match (see :meth:`run_may_match`; cached per run)."""
+        cache = self._run_flags
         for run in text.split(" "):
             flag = cache.get(run)
             if flag is None:
-                flag = any(p in run for p in self._pieces)
+                flag = self.run_may_match(run)
                 if len(cache) >= 100_000:
                     cache.clear()
                 cache[run] = flag
@@ -178,8 +207,21 @@ def _may_match(literals: tuple[str, ...] | None, text: str) -> bool:
     return literals is None or any(lit in text for lit in literals)
 
 
-def _piece(literal: str) -> str:
-    """The most selective space-free piece of a literal: the longest, then not a lone letter, then the last."""
+def _piece(literal: str) -> tuple[str, str]:
+    """The most selective space-free piece of a literal, and how a run of a text holding the literal holds it.
+
+    In normalised text (runs joined by single spaces) a one-piece literal lies ``in`` a run; of ``"a b c"`` the
+    run holding ``a`` ends with it (``end``), ``b`` is a whole run (``eq``) and the run holding ``c`` starts with it
+    (``start``). Longer pieces win, and a tighter test counts as extra length.
+    """
     pieces = literal.split(" ")
-    best = max(range(len(pieces)), key=lambda i: (len(pieces[i]), not pieces[i].isalpha(), i))
-    return pieces[best]
+    last = len(pieces) - 1
+    options = []
+    for i, piece in enumerate(pieces):
+        if not piece:
+            continue
+        where = "in" if last == 0 else "end" if i == 0 else "start" if i == last else "eq"
+        bonus = {"in": 0, "end": 1, "start": 1, "eq": 2}[where]
+        options.append((len(piece) + bonus, not piece.isalpha(), i, where, piece))
+    best = max(options)
+    return best[3], best[4]

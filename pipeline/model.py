@@ -223,8 +223,9 @@ class DualUseModel:
     def featuriser(self) -> RunFeaturiser:
         """The per-run cached featuriser over the fitted tokenise and features steps (built on first use)."""
         fp = self.__dict__.get("_featuriser")
-        if fp is None:
-            fp = self._featuriser = RunFeaturiser(self.tokeniser, self.pipeline.named_steps["features"])
+        flag = self.markers.run_may_match
+        if fp is None or fp.run_flag != flag:
+            fp = self._featuriser = RunFeaturiser(self.tokeniser, self.pipeline.named_steps["features"], flag)
         return fp
 
     @property
@@ -255,10 +256,12 @@ class DualUseModel:
         raw = ["" if t is None else str(t) for t in texts]
         # Each text is normalised once, for the features and for the marker rules; the features equal those of
         # self.pipeline's fitted steps (see RunFeaturiser), only computed with a per-run cache.
-        normalised, features = self.featuriser.featurise(raw)
+        normalised, features, may_mark = self.featuriser.featurise(raw)
         for i, r in enumerate(raw):
             if max_chars and len(r) > max_chars:
+                # The marker rules read the whole text, the features only its first max_chars characters.
                 normalised[i] = tok.normaliser(r)
+                may_mark[i] = True
         statuses = [STATUS_OK] * n
         keep = []
         for i, (r, t) in enumerate(zip(raw, normalised)):
@@ -288,7 +291,9 @@ class DualUseModel:
                 candidates[i] = lab
                 labels[i] = "other"
                 scores[i] = proba[i, classes.index("other")]
-        markers = np.array([self.markers(t) for t in normalised], dtype=np.int8)
+        markers = np.zeros(n, dtype=np.int8)
+        for i in np.flatnonzero(may_mark):
+            markers[i] = self.markers(normalised[i])
         return PredictionBatch(labels, scores, markers, statuses, review, candidates, proba, classes)
 
     def predict(self, texts: Sequence[str | None] | str, apply_thresholds: bool = True) -> list[Prediction]:

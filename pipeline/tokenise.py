@@ -210,6 +210,8 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
     def _has_special(self, run: str, core: str) -> bool:
         """Whether spaCy could meet a special case (e.g. the emoticon ``8)``) while stripping ``run`` to ``core``."""
         rules = self.nlp.tokenizer.rules or {}
+        if run == core:
+            return run in rules
         start = run.index(core)
         end = start + len(core)
         return any(run[i:j] in rules for i in range(start + 1) for j in range(end, len(run) + 1))

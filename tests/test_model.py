@@ -114,8 +114,8 @@ def test_featuriser_survives_cache_overflow(tiny_model, tiny_corpus):
     steps = tiny_model.pipeline.named_steps
     small = RunFeaturiser(steps["tokenise"], steps["features"], cache_size=5)
     texts = tiny_corpus.text * 2
-    _, got = small.featurise(texts)
-    _, again = small.featurise(texts)
+    got = small.featurise(texts).matrix
+    again = small.featurise(texts).matrix
     expected = steps["features"].transform(steps["tokenise"].transform(texts))
     assert abs(got - expected).max() < 1e-12
     assert abs(again - expected).max() < 1e-12
