@@ -3,40 +3,105 @@
 Customs dumps repeat the same words and codes millions of times. After the whole-text normalisation steps
 (:meth:`~pipeline.normalise.Normaliser.prepare`), everything else the pipeline does to a text works run by run:
 look-alike repair and case folding, spaCy tokenisation (spaCy splits on whitespace first), character n-grams,
-word unigrams and the marker prefilter. :class:`RunFeaturiser` therefore remembers, for each distinct run, its
-repaired form, its tokens, the column indices of their character n-grams and unigrams and whether it may hold a
-marker; only word n-grams that cross runs are looked up per text. The result equals the fitted
-``tokenise → features`` steps exactly (a test checks it); it is only faster.
+word unigrams and the marker prefilter. :class:`RunFeaturiser` therefore gives each distinct run an id and keeps,
+per id, its repaired form, the column indices of its character n-grams and unigrams, the ids of its tokens among
+the words of the vocabulary's word n-grams, and whether it may hold a marker. A batch of texts then costs one
+dictionary look-up per run in Python; gathering the runs' columns, looking up the word n-grams that cross runs
+(as integer keys, with a binary search) and building the matrix are array operations over the whole batch.
+
+The result equals the fitted ``tokenise → features`` steps exactly (tests check it); it is only faster.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from array import array
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
 
+import numpy as np
 import scipy.sparse as sp
 
-from .features import TokenNgramVectorizer, pack
+from .features import TokenNgramVectorizer
 from .tokenise import SpacyTokeniser
 
-# Runs with this many digits (serial numbers, prices, declaration numbers) are mostly unique: not cached.
+# Runs with this many digits (serial numbers, prices, declaration numbers) are mostly unique: they are kept for
+# the batch they occur in only.
 _UNCACHED = re.compile(r"(?:\D*\d){5}").match
-
-# A run's entry: repaired form, tokens, feature column indices (packed), may hold a marker.
-Entry = tuple[str, tuple[str, ...], bytes, bool]
+_HAS_ALNUM = re.compile(r"[^\W_]").search
 
 
-class Featurised(NamedTuple):
+@dataclass
+class Featurised:
     """What :meth:`RunFeaturiser.featurise` gives for a list of texts."""
 
-    normalised: list[str]
-    """The normalised texts (cut to the tokeniser's ``max_chars``)."""
     matrix: sp.csr_matrix
     """The feature matrix, equal to ``features.transform(tokeniser.transform(texts))``."""
-    may_mark: list[bool]
-    """Per text, whether one of its runs may hold a marker (always ``False`` without ``run_flag``)."""
+    has_text: np.ndarray
+    """Per text, whether its normalised form holds a letter or digit."""
+    marker_texts: dict[int, str]
+    """Normalised text (cut to ``max_chars``) of each text one of whose runs may hold a marker, by position."""
+
+
+class _Store:
+    """Runs by id, with their data in flat arrays (one generation of the run cache)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.fixed: list[str] = []
+        self.feat = array("i")
+        self.feat_start = array("q")
+        self.feat_len = array("q")
+        self.toks = array("q")
+        self.tok_start = array("q")
+        self.tok_len = array("q")
+        self.flag = array("b")
+
+    def __len__(self) -> int:
+        return len(self.fixed)
+
+    def add(self, run: str, fixed: str, feat: bytes | array, toks: Sequence[int], flag: bool) -> None:
+        self.ids[run] = len(self.fixed)
+        self.fixed.append(fixed)
+        self.feat_start.append(len(self.feat))
+        if isinstance(feat, bytes):
+            self.feat.frombytes(feat)
+        else:
+            self.feat.extend(feat)
+        self.feat_len.append(len(self.feat) - self.feat_start[-1])
+        self.tok_start.append(len(self.toks))
+        self.toks.extend(toks)
+        self.tok_len.append(len(toks))
+        self.flag.append(flag)
+
+    def copy_from(self, other: _Store, run: str) -> None:
+        i = other.ids[run]
+        fs, ts = other.feat_start[i], other.tok_start[i]
+        feat = other.feat[fs : fs + other.feat_len[i]]
+        self.add(run, other.fixed[i], feat, other.toks[ts : ts + other.tok_len[i]], bool(other.flag[i]))
+
+    def truncate(self, n: int, runs: Sequence[str]) -> None:
+        """Forget the runs added after the first ``n`` (``runs`` are their texts)."""
+        if n == len(self.fixed):
+            return
+        for run in runs:
+            del self.ids[run]
+        del self.feat[self.feat_start[n] :]
+        del self.toks[self.tok_start[n] :]
+        for arr in (self.fixed, self.feat_start, self.feat_len, self.tok_start, self.tok_len, self.flag):
+            del arr[n:]
+
+
+def _gather(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``concatenate([values[s : s + n] for s, n in zip(starts, lengths)])``, without a Python loop."""
+    total = int(lengths.sum())
+    if total == 0:
+        return values[:0]
+    ends = np.cumsum(lengths)
+    offsets = np.repeat(starts - (ends - lengths), lengths)
+    offsets += np.arange(total)
+    return values[offsets]
 
 
 class RunFeaturiser:
@@ -45,10 +110,12 @@ class RunFeaturiser:
     Args:
         tokeniser: the fitted tokenisation step.
         features: the fitted feature step.
-        run_flag: optional test of a repaired run (e.g. :meth:`~pipeline.markers.MarkerMatcher.run_may_match`),
-            remembered with the run and reported per text as ``may_mark``.
-        cache_size: distinct runs remembered. The cache is emptied when a call starts with it full, so it holds
-            at most ``cache_size`` runs plus the new runs of one call.
+        run_flag: optional test of a repaired run (e.g. :meth:`~pipeline.markers.MarkerMatcher.run_may_match`);
+            the normalised texts holding a run that passes it are returned as ``marker_texts``.
+        cache_size: distinct runs remembered, in two generations of ``cache_size / 2``: when the young one is
+            full at the start of a call it becomes the old one, and runs met again are copied back to the young
+            one. Frequent runs are never recomputed and memory stays below ``cache_size`` runs plus the new runs
+            of one call.
     """
 
     def __init__(
@@ -62,72 +129,144 @@ class RunFeaturiser:
         self.features = features
         self.run_flag = run_flag
         self.cache_size = cache_size
-        self._cache: dict[str, Entry] = {}
-        lo, hi = features.word_ngram_range
-        # Word unigrams belong to one run, so their indices are kept with the run's character n-grams.
-        self._unigrams_in_runs = lo == 1 and hi >= 1
-        self._min_text_n = 2 if self._unigrams_in_runs else 1
-        self._bigrams_only = self._min_text_n == 2 and hi == 2
+        self._store = _Store()
+        self._old = _Store()
+        self._build_word_tables()
 
-    def _new_entries(self, runs: set[str]) -> dict[str, Entry]:
-        """Compute the entries of new runs, all at once (they share one spaCy call).
+    def _build_word_tables(self) -> None:
+        """Integer keys of the vocabulary's word n-grams of two or more words.
 
-        Cacheable runs go into the cache; the others (mostly unique figures) are returned.
+        Each word of such an n-gram gets an id; an n-gram's key is its word ids read as digits in base
+        ``n_words``, and the keys are sorted so that a batch's n-grams are found with one binary search.
         """
+        words, _, _ = self.features._lookup()
+        lo, hi = self.features.word_ngram_range
+        self._unigrams_in_runs = lo == 1
+        self._word_unigram = words.get if lo == 1 else None
+        self._ns = list(range(max(lo, 2), hi + 1)) if hi >= 2 else []
+        multi = [(g.split(" "), col) for g, col in words.items() if " " in g]
+        vocab: dict[str, int] = {}
+        for parts, _ in multi:
+            for w in parts:
+                vocab.setdefault(w, len(vocab))
+        self._word_ids = vocab
+        base = max(len(vocab), 1)
+        if self._ns and base ** max(self._ns) >= 2**62:
+            raise ValueError(f"features.word_ngram_range {lo, hi} is too wide for the fast featuriser")
+        self._base = base
+        self._keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for n in self._ns:
+            grams = [(parts, col) for parts, col in multi if len(parts) == n]
+            keys = np.array([_key([vocab[w] for w in parts], base) for parts, _ in grams], dtype=np.int64)
+            cols = np.array([col for _, col in grams], dtype=np.int64)
+            order = np.argsort(keys)
+            self._keys[n] = (keys[order], cols[order])
+
+    def _entries(self, runs: list[str]) -> list[tuple[str, bytes, list[int], bool]]:
+        """Repaired form, packed columns, word ids and marker flag of new runs (one spaCy call for all)."""
         repair = self.tokeniser.normaliser.repair_run
-        runs_l = list(runs)
-        fixed = [repair(r) for r in runs_l]
+        fixed = [repair(r) for r in runs]
         _, tokens = self.tokeniser._runs_tokens(fixed)
-        char_indices = self.features.char_indices
-        word_get = self.features._lookup()[0].get if self._unigrams_in_runs else None
+        distinct = list(dict.fromkeys(t for toks in tokens for t in toks))
+        chars = dict(zip(distinct, self.features.char_indices_many(distinct)))
+        unigram = self._word_unigram
+        word_id = self._word_ids.get
         run_flag = self.run_flag
-        cache = self._cache
-        loose: dict[str, Entry] = {}
-        for run, fix, toks in zip(runs_l, fixed, tokens):
-            parts = [char_indices(t) for t in toks]
-            if word_get is not None:
-                parts.append(pack([i for i in map(word_get, toks) if i is not None]))
-            entry = (fix, toks, b"".join(parts), bool(run_flag(fix)) if run_flag is not None else False)
+        out = []
+        for fix, toks in zip(fixed, tokens):
+            parts = [chars[t] for t in toks]
+            if unigram is not None:
+                parts.append(array("i", [i for i in map(unigram, toks) if i is not None]).tobytes())
+            ids = [word_id(t, -1) for t in toks]
+            out.append((fix, b"".join(parts), ids, bool(run_flag(fix)) if run_flag is not None else False))
+        return out
+
+    def _admit(self, new: set[str]) -> list[str]:
+        """Add the new runs of a batch to the store; return the batch-only ones (added last)."""
+        store, old = self._store, self._old
+        if old.ids:
+            for run in new.intersection(old.ids):
+                store.copy_from(old, run)
+            new = new.difference(old.ids)
+        todo = list(new)
+        entries = self._entries(todo)
+        loose = []
+        for run, entry in zip(todo, entries):
             if _UNCACHED(run):
-                loose[run] = entry
+                loose.append((run, entry))
             else:
-                cache[run] = entry
-        return loose
+                store.add(run, *entry)
+        for run, entry in loose:
+            store.add(run, *entry)
+        return [run for run, _ in loose]
 
     def featurise(self, texts: Sequence[str]) -> Featurised:
         """Normalise and featurise raw texts (strings); see :class:`Featurised`."""
         prepare = self.tokeniser.normaliser.prepare
         max_chars = self.tokeniser.max_chars
-        cache = self._cache
-        if len(cache) >= self.cache_size:
-            cache.clear()
-        split = [prepare(t[:max_chars] if max_chars and len(t) > max_chars else t).split() for t in texts]
-        new = {r for runs in split for r in runs if r not in cache}
-        loose = self._new_entries(new) if new else {}
-        get = cache.get
-        word_indices = self.features.word_indices
-        word_get = self.features._lookup()[0].get
-        bigrams_only = self._bigrams_only
-        min_text_n = self._min_text_n
-        normalised: list[str] = []
-        may_mark: list[bool] = []
-        rows: list[bytes] = []
-        chain = itertools.chain.from_iterable
-        for runs in split:
-            if not runs:
-                normalised.append("")
-                may_mark.append(False)
-                rows.append(b"")
-                continue
-            fixed, toks, idx, flags = zip(*[get(r) or loose[r] for r in runs])
-            tokens = list(chain(toks))
-            if bigrams_only:
-                if len(tokens) > 1:
-                    grams = map(word_get, map(" ".join, zip(tokens, tokens[1:])))
-                    idx += (pack([i for i in grams if i is not None]),)
-            else:
-                idx += (pack(word_indices(tokens, min_text_n)),)
-            rows.append(b"".join(idx))
-            normalised.append(" ".join(fixed))
-            may_mark.append(any(flags))
-        return Featurised(normalised, self.features.matrix_from_packed(rows), may_mark)
+        if 2 * len(self._store) >= self.cache_size:
+            self._old, self._store = self._store, _Store()
+        store = self._store
+        prepared = [prepare(t[:max_chars] if max_chars and len(t) > max_chars else t) for t in texts]
+        split = [p.split() for p in prepared]
+        n_texts = len(split)
+        flat = list(itertools.chain.from_iterable(split))
+        n_runs = np.fromiter(map(len, split), dtype=np.int64, count=n_texts)
+        committed = len(store)
+        new = set(flat).difference(store.ids)
+        loose = self._admit(new) if new else []
+        try:
+            occ = np.fromiter(map(store.ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+            matrix = self._matrix(store, occ, n_runs, n_texts)
+            flags = np.frombuffer(store.flag, dtype=np.int8)[occ]
+            row_of_occ = np.repeat(np.arange(n_texts), n_runs)
+            may_mark = np.bincount(row_of_occ[flags > 0], minlength=n_texts) > 0
+            marker_texts = {}
+            if may_mark.any():
+                ends = np.cumsum(n_runs)
+                fixed = store.fixed
+                for i in np.flatnonzero(may_mark):
+                    marker_texts[int(i)] = " ".join([fixed[j] for j in occ[ends[i] - n_runs[i] : ends[i]]])
+        finally:
+            store.truncate(committed + len(new) - len(loose), loose)
+        has_text = np.fromiter((_HAS_ALNUM(p) is not None for p in prepared), dtype=bool, count=n_texts)
+        return Featurised(matrix, has_text, marker_texts)
+
+    def _matrix(self, store: _Store, occ: np.ndarray, n_runs: np.ndarray, n_texts: int) -> sp.csr_matrix:
+        row_of_occ = np.repeat(np.arange(n_texts), n_runs)
+        feat = np.frombuffer(store.feat, dtype=np.intc)
+        feat_len = np.frombuffer(store.feat_len, dtype=np.int64)[occ]
+        cols = [_gather(feat, np.frombuffer(store.feat_start, dtype=np.int64)[occ], feat_len).astype(np.int64)]
+        rows = [np.repeat(row_of_occ, feat_len)]
+        if self._ns:
+            toks = np.frombuffer(store.toks, dtype=np.int64)
+            tok_len = np.frombuffer(store.tok_len, dtype=np.int64)[occ]
+            words = _gather(toks, np.frombuffer(store.tok_start, dtype=np.int64)[occ], tok_len)
+            word_row = np.repeat(row_of_occ, tok_len)
+            for n in self._ns:
+                if len(words) < n:
+                    continue
+                # n-grams of consecutive words of one text, all of whose words are words of some vocabulary n-gram
+                m = len(words) - n + 1
+                ok = word_row[: m] == word_row[n - 1 :]
+                key = np.zeros(m, dtype=np.int64)
+                for k in range(n):
+                    part = words[k : k + m]
+                    ok &= part >= 0
+                    key = key * self._base + part
+                keys, key_cols = self._keys[n]
+                if not len(keys):
+                    continue
+                key, at = key[ok], np.flatnonzero(ok)
+                pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+                hit = keys[pos] == key
+                cols.append(key_cols[pos[hit]])
+                rows.append(word_row[at[hit]])
+        return self.features.matrix_from_pairs(np.concatenate(rows), np.concatenate(cols), n_texts)
+
+
+def _key(ids: Sequence[int], base: int) -> int:
+    key = 0
+    for i in ids:
+        key = key * base + i
+    return key

@@ -22,7 +22,6 @@ _HAS_DIGIT = re.compile(r"\d").search
 _ZERO_DIGITS = str.maketrans("0123456789", "0000000000")
 _DIGIT_PREFIX = {n: re.compile(r"(?:\D*\d){" + str(n) + "}").match for n in range(1, 9)}
 TOKEN_CACHE_SIZE = 100_000
-WINDOW_CACHE_SIZE = 200_000
 _ITEM = array("i").itemsize
 
 
@@ -159,7 +158,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         state = super().__getstate__()
         state.pop("_token_cache", None)
         state.pop("_vocab_split", None)
-        state.pop("_windows", None)
+        state.pop("_tables", None)
         return state
 
     def _doc_features(self, tokens: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -223,7 +222,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         self.n_features_out_ = len(items)
         self._token_cache = {}
         self.__dict__.pop("_vocab_split", None)
-        self.__dict__.pop("_windows", None)
+        self.__dict__.pop("_tables", None)
         return self
 
     def _lookup(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
@@ -236,54 +235,48 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
             lookup = self._vocab_split = (split["w"], split["c"], split["t"])
         return lookup
 
-    def _token_indices(self, token: str) -> bytes:
+    def char_indices_many(self, tokens: Sequence[str]) -> list[bytes]:
+        """Column indices of the known character n-grams of each token, :func:`pack`-ed.
+
+        Tokens seen before come from a cache (keyed by the digit-squashed token); the n-grams of all the others are
+        looked up at once with array operations (see :class:`_GramTable`).
+        """
+        if self.char_ngram_range[1] == 0:
+            return [b""] * len(tokens)
         cache = self.__dict__.get("_token_cache")
         if cache is None:
             cache = self._token_cache = {}
-        key = squash_digits(token, self.keep_digits)
-        idx = cache.get(key)
-        if idx is None:
+        keep = self.keep_digits
+        keys = [squash_digits(t, keep) for t in tokens]
+        out = list(map(cache.get, keys))
+        missing = list(dict.fromkeys(k for k, got in zip(keys, out) if got is None))
+        if not missing:
+            return out
+        strings: dict[str, list[str]] = {"c": [], "t": []}
+        owners: dict[str, list[int]] = {"c": [], "t": []}
+        for j, key in enumerate(missing):
+            for kind, text in self._gram_groups(key):
+                strings[kind].append(text)
+                owners[kind].append(j)
+        found: list[list[bytes]] = [[] for _ in missing]
+        tables = self._gram_tables()
+        for kind in ("c", "t"):
+            if strings[kind]:
+                for j, packed in zip(owners[kind], tables[kind].lookup(strings[kind])):
+                    found[j].append(packed)
+        new = {key: b"".join(parts) for key, parts in zip(missing, found)}
+        if len(cache) + len(new) > TOKEN_CACHE_SIZE:
+            cache.clear()
+        cache.update(new)
+        return [new[k] if got is None else got for k, got in zip(keys, out)]
+
+    def _gram_tables(self) -> dict[str, _GramTable]:
+        tables = self.__dict__.get("_tables")
+        if tables is None:
+            _, chars, translits = self._lookup()
             lo, hi = self.char_ngram_range
-            windows = self._window_caches()
-            parts = []
-            for kind, s in self._gram_groups(key):
-                known = windows[kind]
-                padded = f" {s} "
-                # The n-grams starting at one position are the prefixes of its window of `hi` characters; windows
-                # repeat across tokens far more than tokens do (serial numbers, prices), so each is looked up once.
-                for i in range(len(padded) - lo + 1):
-                    window = padded[i : i + hi]
-                    got = known.get(window)
-                    if got is None:
-                        got = known[window] = self._window_indices(kind, window)
-                    parts.append(got)
-                if len(known) >= WINDOW_CACHE_SIZE:
-                    known.clear()
-            idx = b"".join(parts)
-            if len(cache) >= TOKEN_CACHE_SIZE:
-                cache.clear()
-            cache[key] = idx
-        return idx
-
-    def _window_caches(self) -> dict[str, dict[str, bytes]]:
-        windows = self.__dict__.get("_windows")
-        if windows is None:
-            windows = self._windows = {"c": {}, "t": {}}
-        return windows
-
-    def _window_indices(self, kind: str, window: str) -> bytes:
-        """Packed column indices of the n-grams that are prefixes of ``window`` (one start position)."""
-        _, chars, translits = self._lookup()
-        get = (chars if kind == "c" else translits).get
-        found = []
-        for n in range(self.char_ngram_range[0], len(window) + 1):
-            i = get(window[:n])
-            if i is None:
-                # A fitted vocabulary holds the prefix of each n-gram it holds (the prefix is in every token the
-                # n-gram is in, and wins ties on frequency), so no longer n-gram of this window can be known.
-                break
-            found.append(i)
-        return pack(found)
+            tables = self._tables = {"c": _GramTable(chars, lo, hi), "t": _GramTable(translits, lo, hi)}
+        return tables
 
     def word_indices(self, tokens: Sequence[str], min_n: int = 1, max_n: int | None = None) -> list[int]:
         """Column indices of the known word n-grams of one token sequence.
@@ -304,18 +297,16 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
 
     def char_indices(self, token: str) -> bytes:
         """Column indices of the known character n-grams of one token, :func:`pack`-ed (cached per token)."""
-        if self.char_ngram_range[1] == 0:
-            return b""
-        return self._token_indices(token)
+        return self.char_indices_many([token])[0]
 
     def transform(self, X: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Return the L2-normalised TF-IDF matrix, one row per token tuple."""
         check_is_fitted(self, "vocabulary_")
         word_indices = self.word_indices
-        char_indices = self.char_indices
-        rows = [
-            b"".join([pack(word_indices(tokens)), *[char_indices(tok) for tok in tokens]]) for tokens in X
-        ]
+        X = list(X)
+        distinct = list(dict.fromkeys(t for tokens in X for t in tokens))
+        chars = dict(zip(distinct, self.char_indices_many(distinct)))
+        rows = [b"".join([pack(word_indices(tokens)), *[chars[tok] for tok in tokens]]) for tokens in X]
         return self.matrix_from_packed(rows)
 
     def matrix_from_packed(self, rows: Sequence[bytes]) -> sp.csr_matrix:
@@ -324,6 +315,17 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum([len(r) // _ITEM for r in rows], out=indptr[1:])
         mat = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), self.n_features_out_))
+        return self.weigh_counts(mat)
+
+    def matrix_from_pairs(self, rows: np.ndarray, cols: np.ndarray, n_rows: int) -> sp.csr_matrix:
+        """Build the weighted, L2-normalised matrix from (row, column) pairs, one pair per feature occurrence."""
+        mat = sp.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(n_rows, self.n_features_out_), dtype=np.float64
+        )
+        return self.weigh_counts(mat)
+
+    def weigh_counts(self, mat: sp.csr_matrix) -> sp.csr_matrix:
+        """Turn a matrix of feature counts (repeated entries are summed) into TF-IDF rows of unit length, in place."""
         mat.sum_duplicates()
         data = mat.data
         if self.sublinear_tf:
@@ -346,3 +348,90 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         for f, i in self.vocabulary_.items():
             names[i] = f
         return np.array(names, dtype=object)
+
+
+class _GramTable:
+    """The character n-grams of one vocabulary kind, found for many strings at once with array operations.
+
+    Each n-gram of ``lo`` to ``hi`` characters is hashed from its code points (a polynomial hash modulo 2**64);
+    the vocabulary's hashes are sorted per length, so the n-grams of a batch are found by one binary search per
+    length. A hash match is confirmed by comparing the code points, so the result is exact: it equals looking up
+    every n-gram string in the vocabulary.
+
+    Args:
+        vocabulary: n-gram string → column index (one kind, without its ``c:``/``t:`` prefix).
+        lo: shortest n-gram.
+        hi: longest n-gram.
+    """
+
+    def __init__(self, vocabulary: dict[str, int], lo: int, hi: int):
+        self.lo = lo
+        self.hi = hi
+        by_length: dict[int, list[tuple[str, int]]] = {}
+        for gram, col in vocabulary.items():
+            if lo <= len(gram) <= hi:
+                by_length.setdefault(len(gram), []).append((gram, col))
+        for base in _HASH_BASES:
+            self.base = np.uint64(base)
+            self.tables: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+            for n, items in by_length.items():
+                codes = _code_points("".join(g for g, _ in items)).reshape(len(items), n)
+                keys = self._hash(codes)
+                order = np.argsort(keys)
+                self.tables[n] = (keys[order], codes[order], np.array([c for _, c in items], dtype=np.intc)[order])
+            if all(len(np.unique(k)) == len(k) for k, _, _ in self.tables.values()):
+                return
+        raise RuntimeError("character n-gram hashes collide for every base tried")  # pragma: no cover
+
+    def _hash(self, codes: np.ndarray) -> np.ndarray:
+        key = np.zeros(codes.shape[0], dtype=np.uint64)
+        for k in range(codes.shape[1]):
+            key = key * self.base + codes[:, k]
+        return key
+
+    def lookup(self, strings: Sequence[str]) -> list[bytes]:
+        """Packed column indices of the known n-grams of each string, padded with a space on each side."""
+        padded = [f" {s} " for s in strings]
+        lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
+        codes = _code_points("".join(padded))
+        size = len(codes)
+        owner = np.repeat(np.arange(len(padded)), lengths)
+        end = np.repeat(np.cumsum(lengths), lengths)
+        starts = np.arange(size)
+        hashes = np.zeros(size, dtype=np.uint64)
+        owners, cols = [], []
+        with np.errstate(over="ignore"):
+            for n in range(1, self.hi + 1):
+                m = size - n + 1
+                if m <= 0:
+                    break
+                # hashes[i] is now the hash of codes[i : i + n]
+                hashes[:m] = hashes[:m] * self.base + codes[n - 1 :]
+                if n < self.lo or n not in self.tables:
+                    continue
+                keys, table_codes, table_cols = self.tables[n]
+                inside = np.flatnonzero(starts[:m] + n <= end[:m])
+                h = hashes[inside]
+                pos = np.minimum(np.searchsorted(keys, h), len(keys) - 1)
+                hit = keys[pos] == h
+                at, pos = inside[hit], pos[hit]
+                same = np.ones(len(at), dtype=bool)
+                for k in range(n):
+                    same &= codes[at + k] == table_codes[pos, k]
+                owners.append(owner[at[same]])
+                cols.append(table_cols[pos[same]])
+        if not owners:
+            return [b""] * len(padded)
+        owner_all = np.concatenate(owners)
+        order = np.argsort(owner_all, kind="stable")
+        col_all = np.concatenate(cols)[order]
+        bounds = np.zeros(len(padded) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner_all, minlength=len(padded)), out=bounds[1:])
+        return [col_all[a:b].tobytes() for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+
+
+_HASH_BASES = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)

@@ -256,44 +256,42 @@ class DualUseModel:
         raw = ["" if t is None else str(t) for t in texts]
         # Each text is normalised once, for the features and for the marker rules; the features equal those of
         # self.pipeline's fitted steps (see RunFeaturiser), only computed with a per-run cache.
-        normalised, features, may_mark = self.featuriser.featurise(raw)
-        for i, r in enumerate(raw):
-            if max_chars and len(r) > max_chars:
-                # The marker rules read the whole text, the features only its first max_chars characters.
-                normalised[i] = tok.normaliser(r)
-                may_mark[i] = True
-        statuses = [STATUS_OK] * n
-        keep = []
-        for i, (r, t) in enumerate(zip(raw, normalised)):
-            if not _HAS_ALNUM(t):
-                statuses[i] = STATUS_EMPTY
-            else:
-                keep.append(i)
-                if max_chars and len(r) > max_chars:
-                    statuses[i] = STATUS_TRUNCATED
+        feats = self.featuriser.featurise(raw)
+        has_text = feats.has_text
+        marker_texts = feats.marker_texts
+        statuses = [STATUS_OK if h else STATUS_EMPTY for h in has_text.tolist()]
+        if max_chars:
+            for i, r in enumerate(raw):
+                if len(r) > max_chars:
+                    # The marker rules read the whole text, the features only its first max_chars characters.
+                    marker_texts[i] = full = tok.normaliser(r)
+                    has_text[i] = _HAS_ALNUM(full) is not None
+                    statuses[i] = STATUS_TRUNCATED if has_text[i] else STATUS_EMPTY
         proba = np.zeros((n, len(classes)))
-        if keep:
-            rows = features if len(keep) == n else features[keep]
+        keep = np.flatnonzero(has_text)
+        if len(keep):
+            rows = feats.matrix if len(keep) == n else feats.matrix[keep]
             proba[keep] = self.pipeline.named_steps["classifier"].predict_proba(rows)
         best = proba.argmax(axis=1)
         scores = proba[np.arange(n), best]
-        labels = [classes[j] for j in best]
+        scores[~has_text] = 0.0
         review = np.zeros(n, dtype=np.int8)
         candidates = [""] * n
-        thresholds = self.thresholds if apply_thresholds else {}
-        for i in range(n):
-            if statuses[i] == STATUS_EMPTY:
-                labels[i], scores[i] = "other", 0.0
+        thresholds = self.thresholds if apply_thresholds and "other" in classes else {}
+        other = classes.index("other") if "other" in classes else -1
+        for label, threshold in thresholds.items():
+            if label == "other" or label not in classes:
                 continue
-            lab = labels[i]
-            if lab != "other" and lab in thresholds and scores[i] < thresholds[lab]:
-                review[i] = 1
-                candidates[i] = lab
-                labels[i] = "other"
-                scores[i] = proba[i, classes.index("other")]
+            low = np.flatnonzero((best == classes.index(label)) & has_text & (scores < threshold))
+            review[low] = 1
+            for i in low.tolist():
+                candidates[i] = label
+            best[low] = other
+            scores[low] = proba[low, other]
+        labels = [classes[j] if h else "other" for j, h in zip(best.tolist(), has_text.tolist())]
         markers = np.zeros(n, dtype=np.int8)
-        for i in np.flatnonzero(may_mark):
-            markers[i] = self.markers(normalised[i])
+        for i, text in marker_texts.items():
+            markers[i] = self.markers(text)
         return PredictionBatch(labels, scores, markers, statuses, review, candidates, proba, classes)
 
     def predict(self, texts: Sequence[str | None] | str, apply_thresholds: bool = True) -> list[Prediction]:

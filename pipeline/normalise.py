@@ -53,6 +53,8 @@ def fix_lookalikes(word: str) -> str:
     Returns:
         The word in one script, or unchanged when it has a single script or cannot be decided.
     """
+    if word.isascii():
+        return word
     n_lat = n_cyr = 0
     lat_only = cyr_only = False
     has_digit = False
@@ -179,7 +181,8 @@ class Normaliser:
         if fixed is None:
             if not _HAS_LETTER(run):
                 return run.lower() if self.lowercase else run
-            fixed = _WORD_RE.sub(self._word, run) if self.fix_lookalikes else run
+            # An ASCII run has no Cyrillic letter, so no look-alike to repair.
+            fixed = _WORD_RE.sub(self._word, run) if self.fix_lookalikes and not run.isascii() else run
             if self.lowercase:
                 fixed = fixed.lower()
             if len(cache) > 100_000:

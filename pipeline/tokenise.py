@@ -70,7 +70,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self.cache_size = cache_size
 
     # The runtime objects live outside the estimator parameters and are dropped from pickles.
-    _RUNTIME = ("_nlp", "_normaliser", "_morph", "_lemma_cache", "_run_cache")
+    _RUNTIME = ("_nlp", "_normaliser", "_morph", "_lemma_cache", "_run_cache", "_special_cases")
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
@@ -209,7 +209,10 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
 
     def _has_special(self, run: str, core: str) -> bool:
         """Whether spaCy could meet a special case (e.g. the emoticon ``8)``) while stripping ``run`` to ``core``."""
-        rules = self.nlp.tokenizer.rules or {}
+        rules = self.__dict__.get("_special_cases")
+        if rules is None:
+            # spaCy's Tokenizer.rules builds a new dict on every access: keep the keys once.
+            rules = self._special_cases = frozenset(self.nlp.tokenizer.rules or ())
         if run == core:
             return run in rules
         start = run.index(core)
