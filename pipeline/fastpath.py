@@ -14,10 +14,13 @@ The result equals the fitted ``tokenise → features`` steps exactly (tests chec
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import re
+import threading
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +33,34 @@ from .tokenise import SpacyTokeniser
 # the batch they occur in only.
 _UNCACHED = re.compile(r"(?:\D*\d){5}").match
 _HAS_ALNUM = re.compile(r"[^\W_]").search
+
+
+_GC_LOCK = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block (nested and thread-safe; reference counting goes on).
+
+    A batch keeps tens of thousands of small lists and tuples alive for a moment, which sets off collections that
+    walk every object of the process: a third of the labelling time. The block creates no reference cycles, so
+    nothing is left for the collector; its state is restored when the last paused block ends.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 @dataclass

@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from .config import LABELS
-from .fastpath import RunFeaturiser
+from .fastpath import RunFeaturiser, gc_paused
 from .features import TokenNgramVectorizer
 from .markers import MarkerMatcher
 from .tokenise import SpacyTokeniser
@@ -256,7 +256,8 @@ class DualUseModel:
         raw = ["" if t is None else str(t) for t in texts]
         # Each text is normalised once, for the features and for the marker rules; the features equal those of
         # self.pipeline's fitted steps (see RunFeaturiser), only computed with a per-run cache.
-        feats = self.featuriser.featurise(raw)
+        with gc_paused():
+            feats = self.featuriser.featurise(raw)
         has_text = feats.has_text
         marker_texts = feats.marker_texts
         statuses = [STATUS_OK if h else STATUS_EMPTY for h in has_text.tolist()]
@@ -416,6 +417,7 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> DualUseMo
     config = Config().from_disk(config_path, interpolate=False) if config_path.is_file() else {}
     model = DualUseModel(obj["pipeline"], obj["markers"], config, meta)
     model.path = path
+    _ = model.tokeniser.nlp  # build the spaCy tokeniser now, so that the first batch does not pay for it
     unknown = set(model.classes) - set(LABELS)
     if unknown:
         raise ModelError(f"{path}: model predicts unknown labels {sorted(unknown)}")
