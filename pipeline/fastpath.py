@@ -33,6 +33,11 @@ from .tokenise import SpacyTokeniser
 # the batch they occur in only.
 _UNCACHED = re.compile(r"(?:\D*\d){5}").match
 _HAS_ALNUM = re.compile(r"[^\W_]").search
+_ITEM = array("i").itemsize
+
+
+def _pack1(column: int) -> bytes:
+    return array("i", (column,)).tobytes()
 
 
 _GC_LOCK = threading.Lock()
@@ -92,25 +97,42 @@ class _Store:
     def __len__(self) -> int:
         return len(self.fixed)
 
-    def add(self, run: str, fixed: str, feat: bytes | array, toks: Sequence[int], flag: bool) -> None:
-        self.ids[run] = len(self.fixed)
-        self.fixed.append(fixed)
-        self.feat_start.append(len(self.feat))
-        if isinstance(feat, bytes):
-            self.feat.frombytes(feat)
-        else:
-            self.feat.extend(feat)
-        self.feat_len.append(len(self.feat) - self.feat_start[-1])
-        self.tok_start.append(len(self.toks))
-        self.toks.extend(toks)
-        self.tok_len.append(len(toks))
-        self.flag.append(flag)
+    def extend(
+        self,
+        runs: Sequence[str],
+        fixed: Sequence[str],
+        feat: bytes,
+        feat_len: Sequence[int] | np.ndarray,
+        toks: bytes,
+        tok_len: Sequence[int] | np.ndarray,
+        flags: Sequence[int] | np.ndarray,
+    ) -> None:
+        """Add runs; ``feat`` and ``toks`` are their packed columns (C int) and word ids (int64), one after another."""
+        first = len(self.fixed)
+        self.ids.update(zip(runs, range(first, first + len(runs))))
+        self.fixed.extend(fixed)
+        feat_len = np.asarray(feat_len, dtype=np.int64)
+        tok_len = np.asarray(tok_len, dtype=np.int64)
+        self.feat_start.frombytes((_starts(feat_len) + len(self.feat)).tobytes())
+        self.feat_len.frombytes(feat_len.tobytes())
+        self.feat.frombytes(feat)
+        self.tok_start.frombytes((_starts(tok_len) + len(self.toks)).tobytes())
+        self.tok_len.frombytes(tok_len.tobytes())
+        self.toks.frombytes(toks)
+        self.flag.frombytes(np.asarray(flags, dtype=np.int8).tobytes())
 
-    def copy_from(self, other: _Store, run: str) -> None:
-        i = other.ids[run]
-        fs, ts = other.feat_start[i], other.tok_start[i]
-        feat = other.feat[fs : fs + other.feat_len[i]]
-        self.add(run, other.fixed[i], feat, other.toks[ts : ts + other.tok_len[i]], bool(other.flag[i]))
+    def take(self, other: _Store, runs: Sequence[str]) -> None:
+        """Copy runs from another store (an older generation)."""
+        idx = np.fromiter(map(other.ids.__getitem__, runs), dtype=np.int64, count=len(runs))
+        feat_len = np.frombuffer(other.feat_len, dtype=np.int64)[idx]
+        tok_len = np.frombuffer(other.tok_len, dtype=np.int64)[idx]
+        feat_start = np.frombuffer(other.feat_start, dtype=np.int64)[idx]
+        tok_start = np.frombuffer(other.tok_start, dtype=np.int64)[idx]
+        feat = _gather(np.frombuffer(other.feat, dtype=np.intc), feat_start, feat_len)
+        toks = _gather(np.frombuffer(other.toks, dtype=np.int64), tok_start, tok_len)
+        fixed = [other.fixed[i] for i in idx.tolist()]
+        flags = np.frombuffer(other.flag, dtype=np.int8)[idx]
+        self.extend(runs, fixed, feat.tobytes(), feat_len, toks.tobytes(), tok_len, flags)
 
     def truncate(self, n: int, runs: Sequence[str]) -> None:
         """Forget the runs added after the first ``n`` (``runs`` are their texts)."""
@@ -122,6 +144,12 @@ class _Store:
         del self.toks[self.tok_start[n] :]
         for arr in (self.fixed, self.feat_start, self.feat_len, self.tok_start, self.tok_len, self.flag):
             del arr[n:]
+
+
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    return starts
 
 
 def _gather(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -193,43 +221,46 @@ class RunFeaturiser:
             order = np.argsort(keys)
             self._keys[n] = (keys[order], cols[order])
 
-    def _entries(self, runs: list[str]) -> list[tuple[str, bytes, list[int], bool]]:
-        """Repaired form, packed columns, word ids and marker flag of new runs (one spaCy call for all)."""
+    def _admit(self, new: set[str]) -> list[str]:
+        """Add the new runs of a batch to the store; return the batch-only ones (added last).
+
+        Runs still in the old generation are copied from it; the others are repaired, tokenised (one spaCy call for
+        all) and featurised here.
+        """
+        store, old = self._store, self._old
+        if old.ids:
+            again = list(new.intersection(old.ids))
+            if again:
+                store.take(old, again)
+                new = new.difference(again)
+        loose = [r for r in new if _UNCACHED(r)]
+        runs = [r for r in new if not _UNCACHED(r)] + loose
+        if not runs:
+            return loose
         repair = self.tokeniser.normaliser.repair_run
         fixed = [repair(r) for r in runs]
         _, tokens = self.tokeniser._runs_tokens(fixed)
-        distinct = list(dict.fromkeys(t for toks in tokens for t in toks))
-        chars = dict(zip(distinct, self.features.char_indices_many(distinct)))
-        unigram = self._word_unigram
-        word_id = self._word_ids.get
+        distinct = list(dict.fromkeys(itertools.chain.from_iterable(tokens)))
+        token_cols = self.features.char_indices_many(distinct)
+        if self._word_unigram is not None:
+            unigram = self._word_unigram
+            token_cols = [c + (b"" if (u := unigram(t)) is None else _pack1(u)) for t, c in zip(distinct, token_cols)]
+        by_token = dict(zip(distinct, token_cols)).__getitem__
+        feats = [b"".join(map(by_token, toks)) for toks in tokens]
+        word_id = dict(zip(distinct, [self._word_ids.get(t, -1) for t in distinct])).__getitem__
+        word_ids = array("q", map(word_id, itertools.chain.from_iterable(tokens))).tobytes()
         run_flag = self.run_flag
-        out = []
-        for fix, toks in zip(fixed, tokens):
-            parts = [chars[t] for t in toks]
-            if unigram is not None:
-                parts.append(array("i", [i for i in map(unigram, toks) if i is not None]).tobytes())
-            ids = [word_id(t, -1) for t in toks]
-            out.append((fix, b"".join(parts), ids, bool(run_flag(fix)) if run_flag is not None else False))
-        return out
-
-    def _admit(self, new: set[str]) -> list[str]:
-        """Add the new runs of a batch to the store; return the batch-only ones (added last)."""
-        store, old = self._store, self._old
-        if old.ids:
-            for run in new.intersection(old.ids):
-                store.copy_from(old, run)
-            new = new.difference(old.ids)
-        todo = list(new)
-        entries = self._entries(todo)
-        loose = []
-        for run, entry in zip(todo, entries):
-            if _UNCACHED(run):
-                loose.append((run, entry))
-            else:
-                store.add(run, *entry)
-        for run, entry in loose:
-            store.add(run, *entry)
-        return [run for run, _ in loose]
+        flags = [run_flag(f) for f in fixed] if run_flag is not None else [0] * len(runs)
+        store.extend(
+            runs,
+            fixed,
+            b"".join(feats),
+            np.fromiter(map(len, feats), dtype=np.int64, count=len(feats)) // _ITEM,
+            word_ids,
+            np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)),
+            flags,
+        )
+        return loose
 
     def featurise(self, texts: Sequence[str]) -> Featurised:
         """Normalise and featurise raw texts (strings); see :class:`Featurised`."""
@@ -279,7 +310,7 @@ class RunFeaturiser:
                     continue
                 # n-grams of consecutive words of one text, all of whose words are words of some vocabulary n-gram
                 m = len(words) - n + 1
-                ok = word_row[: m] == word_row[n - 1 :]
+                ok = word_row[:m] == word_row[n - 1 :]
                 key = np.zeros(m, dtype=np.int64)
                 for k in range(n):
                     part = words[k : k + m]

@@ -319,9 +319,12 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
 
     def matrix_from_pairs(self, rows: np.ndarray, cols: np.ndarray, n_rows: int) -> sp.csr_matrix:
         """Build the weighted, L2-normalised matrix from (row, column) pairs, one pair per feature occurrence."""
-        mat = sp.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(n_rows, self.n_features_out_), dtype=np.float64
-        )
+        # Callers pass a few runs of pairs each sorted by row: a stable sort merges them cheaply.
+        order = np.argsort(rows, kind="stable")
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+        indices = cols[order].astype(np.int32, copy=False)
+        mat = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n_rows, self.n_features_out_))
         return self.weigh_counts(mat)
 
     def weigh_counts(self, mat: sp.csr_matrix) -> sp.csr_matrix:
