@@ -298,8 +298,12 @@ class RunFeaturiser:
         row_of_occ = np.repeat(np.arange(n_texts), n_runs)
         feat = np.frombuffer(store.feat, dtype=np.intc)
         feat_len = np.frombuffer(store.feat_len, dtype=np.int64)[occ]
-        cols = [_gather(feat, np.frombuffer(store.feat_start, dtype=np.int64)[occ], feat_len).astype(np.int64)]
-        rows = [np.repeat(row_of_occ, feat_len)]
+        parts = [
+            (
+                np.repeat(row_of_occ, feat_len),
+                _gather(feat, np.frombuffer(store.feat_start, dtype=np.int64)[occ], feat_len),
+            )
+        ]
         if self._ns:
             toks = np.frombuffer(store.toks, dtype=np.int64)
             tok_len = np.frombuffer(store.tok_len, dtype=np.int64)[occ]
@@ -322,9 +326,8 @@ class RunFeaturiser:
                 key, at = key[ok], np.flatnonzero(ok)
                 pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
                 hit = keys[pos] == key
-                cols.append(key_cols[pos[hit]])
-                rows.append(word_row[at[hit]])
-        return self.features.matrix_from_pairs(np.concatenate(rows), np.concatenate(cols), n_texts)
+                parts.append((word_row[at[hit]], key_cols[pos[hit]]))
+        return self.features.matrix_from_parts(parts, n_texts)
 
 
 def _key(ids: Sequence[int], base: int) -> int:

@@ -317,13 +317,21 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         mat = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), self.n_features_out_))
         return self.weigh_counts(mat)
 
-    def matrix_from_pairs(self, rows: np.ndarray, cols: np.ndarray, n_rows: int) -> sp.csr_matrix:
-        """Build the weighted, L2-normalised matrix from (row, column) pairs, one pair per feature occurrence."""
-        # Callers pass a few runs of pairs each sorted by row: a stable sort merges them cheaply.
-        order = np.argsort(rows, kind="stable")
+    def matrix_from_parts(self, parts: Sequence[tuple[np.ndarray, np.ndarray]], n_rows: int) -> sp.csr_matrix:
+        """Build the weighted, L2-normalised matrix from parts of (rows, columns) pairs, one per feature occurrence.
+
+        Each part's pairs must be sorted by row; a row's entries are laid out part after part (a counting sort).
+        """
+        counts = [np.bincount(rows, minlength=n_rows) for rows, _ in parts]
         indptr = np.zeros(n_rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-        indices = cols[order].astype(np.int32, copy=False)
+        np.cumsum(np.sum(counts, axis=0) if counts else np.zeros(n_rows, dtype=np.int64), out=indptr[1:])
+        indices = np.empty(indptr[-1], dtype=np.int32)
+        before = indptr[:-1].copy()  # where the next part's entries of each row go
+        for (rows, cols), count in zip(parts, counts):
+            part_start = np.zeros(n_rows, dtype=np.int64)
+            np.cumsum(count[:-1], out=part_start[1:])
+            indices[np.arange(len(rows)) + (before - part_start)[rows]] = cols
+            before += count
         mat = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n_rows, self.n_features_out_))
         return self.weigh_counts(mat)
 
