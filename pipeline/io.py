@@ -180,12 +180,17 @@ class Chunk:
         return len(self.rows)
 
 
+# Undecodable bytes read with errors="surrogateescape" become the lone surrogates U+DC80..U+DCFF.
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_has_surrogate = _SURROGATE.search
+
+
 def _has_surrogates(s: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in s)
+    return _has_surrogate(s) is not None
 
 
 def _clean_surrogates(s: str) -> str:
-    return "".join("\ufffd" if "\udc80" <= ch <= "\udcff" else ch for ch in s)
+    return _SURROGATE.sub("\ufffd", s)
 
 
 class TableReader:
@@ -463,10 +468,10 @@ class TableReader:
                 if not fields:
                     yield dict.fromkeys(cols, ""), start, err
                     continue
-                if any(_has_surrogates(f) for f in fields):
+                if any(map(_has_surrogate, fields)):
                     err = err or f"undecodable bytes for encoding {enc}"
                     fields = [_clean_surrogates(f) for f in fields]
-                if any(len(f) > MAX_FIELD_CHARS for f in fields):
+                if max(map(len, fields)) > MAX_FIELD_CHARS:
                     err = err or f"field longer than {MAX_FIELD_CHARS} characters"
                     fields = [f[:MAX_FIELD_CHARS] for f in fields]
                 if len(fields) != n_cols:
@@ -687,7 +692,8 @@ class ChunkWriter:
             self._write_bytes("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows))
         else:
             cols = self.columns
-            self._write_bytes(self._csv_text([["" if r.get(c) is None else r.get(c) for c in cols] for r in rows]))
+            # csv writes None as an empty field
+            self._write_bytes(self._csv_text([list(map(r.get, cols)) for r in rows]))
 
     def commit(self) -> Path:
         """Finish the file and rename it to the output path."""

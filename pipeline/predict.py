@@ -143,8 +143,8 @@ def label_texts(
     batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
     out: dict[str, list] = {
         "label": list(batch.labels),
-        "score": [round(float(s), 4) for s in batch.scores],
-        "military_marker": [int(m) for m in batch.markers],
+        "score": [round(s, 4) for s in batch.scores.tolist()],
+        "military_marker": batch.markers.tolist(),
         "status": list(batch.statuses),
     }
     if model.thresholds and apply_thresholds:
