@@ -50,9 +50,9 @@ def _texts(n_random: int = 300) -> list[str]:
     return base + varied
 
 
-def _fitted(word=(1, 2), char=(2, 5), translit="only", keep_digits=4):
+def _fitted(word=(1, 2), char=(2, 5), translit="only", keep_digits=4, lang="xx", lemmatise=False):
     texts = _texts(0)
-    tok = SpacyTokeniser().fit(texts)
+    tok = SpacyTokeniser(lang=lang, lemmatise=lemmatise).fit(texts)
     feats = TokenNgramVectorizer(
         word_ngram_range=word, char_ngram_range=char, translit=translit, keep_digits=keep_digits
     ).fit(tok.transform(texts))
@@ -70,17 +70,17 @@ def _string_reference(tok, feats, texts):
 
 
 @pytest.mark.parametrize(
-    "word, char, translit, keep_digits",
+    "word, char, translit, keep_digits, lang, lemmatise",
     [
-        ((1, 2), (2, 5), "only", 4),
-        ((1, 3), (1, 4), True, 0),
-        ((2, 2), (3, 5), False, 2),
-        ((0, 0), (2, 4), "only", 4),
-        ((1, 1), (0, 0), False, 4),
+        ((1, 2), (2, 5), "only", 4, "xx", False),
+        ((1, 3), (1, 4), True, 0, "ru", True),
+        ((2, 2), (3, 5), False, 2, "en", False),
+        ((0, 0), (2, 4), "only", 4, "xx", False),
+        ((1, 1), (0, 0), False, 4, "xx", False),
     ],
 )
-def test_featuriser_equals_string_reference(word, char, translit, keep_digits):
-    tok, feats = _fitted(word, char, translit, keep_digits)
+def test_featuriser_equals_string_reference(word, char, translit, keep_digits, lang, lemmatise):
+    tok, feats = _fitted(word, char, translit, keep_digits, lang, lemmatise)
     texts = _texts()
     expected = _string_reference(tok, feats, texts)
     assert abs(feats.transform(tok.transform(texts)) - expected).max() == 0
