@@ -193,33 +193,41 @@ class RunFeaturiser:
         self._build_word_tables()
 
     def _build_word_tables(self) -> None:
-        """Integer keys of the vocabulary's word n-grams of two or more words.
+        """A trie of the vocabulary's word n-grams of two or more words, one sorted key array per depth.
 
-        Each word of such an n-gram gets an id; an n-gram's key is its word ids read as digits in base
-        ``n_words``, and the keys are sorted so that a batch's n-grams are found with one binary search.
+        Each word of such an n-gram gets an id. A node at depth k stands for the first k words of some vocabulary
+        n-gram; its key is ``parent * n_words + word`` (which fits 64 bits whatever the n-gram length), and it
+        carries the column of its n-gram when that n-gram is in the vocabulary. A batch's n-grams then walk the
+        trie one depth at a time, each step one binary search over all positions at once.
         """
         words, _, _ = self.features._lookup()
         lo, hi = self.features.word_ngram_range
-        self._unigrams_in_runs = lo == 1
         self._word_unigram = words.get if lo == 1 else None
-        self._ns = list(range(max(lo, 2), hi + 1)) if hi >= 2 else []
+        self._ns = set(range(max(lo, 2), hi + 1)) if hi >= 2 else set()
         multi = [(g.split(" "), col) for g, col in words.items() if " " in g]
         vocab: dict[str, int] = {}
         for parts, _ in multi:
             for w in parts:
                 vocab.setdefault(w, len(vocab))
         self._word_ids = vocab
-        base = max(len(vocab), 1)
-        if self._ns and base ** max(self._ns) >= 2**62:
-            raise ValueError(f"features.word_ngram_range {lo, hi} is too wide for the fast featuriser")
-        self._base = base
-        self._keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for n in self._ns:
-            grams = [(parts, col) for parts, col in multi if len(parts) == n]
-            keys = np.array([_key([vocab[w] for w in parts], base) for parts, _ in grams], dtype=np.int64)
-            cols = np.array([col for _, col in grams], dtype=np.int64)
+        self._n_words = n_words = max(len(vocab), 1)
+        nodes: dict[int, dict[int, int]] = {}
+        cols: dict[int, dict[int, int]] = {}
+        for parts, col in multi:
+            node = vocab[parts[0]]
+            for depth, w in enumerate(parts[1:], start=2):
+                level = nodes.setdefault(depth, {})
+                node = level.setdefault(node * n_words + vocab[w], len(level))
+            cols.setdefault(len(parts), {})[node] = col
+        self._trie: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for depth, level in nodes.items():
+            keys = np.fromiter(level.keys(), dtype=np.int64, count=len(level))
+            ids = np.fromiter(level.values(), dtype=np.int64, count=len(level))
             order = np.argsort(keys)
-            self._keys[n] = (keys[order], cols[order])
+            node_cols = np.full(len(level), -1, dtype=np.int64)
+            for node, col in cols.get(depth, {}).items():
+                node_cols[node] = col
+            self._trie[depth] = (keys[order], ids[order], node_cols)
 
     def _admit(self, new: set[str]) -> list[str]:
         """Add the new runs of a batch to the store; return the batch-only ones (added last).
@@ -309,29 +317,24 @@ class RunFeaturiser:
             tok_len = np.frombuffer(store.tok_len, dtype=np.int64)[occ]
             words = _gather(toks, np.frombuffer(store.tok_start, dtype=np.int64)[occ], tok_len)
             word_row = np.repeat(row_of_occ, tok_len)
-            for n in self._ns:
-                if len(words) < n:
-                    continue
-                # n-grams of consecutive words of one text, all of whose words are words of some vocabulary n-gram
-                m = len(words) - n + 1
-                ok = word_row[:m] == word_row[n - 1 :]
-                key = np.zeros(m, dtype=np.int64)
-                for k in range(n):
-                    part = words[k : k + m]
-                    ok &= part >= 0
-                    key = key * self._base + part
-                keys, key_cols = self._keys[n]
-                if not len(keys):
-                    continue
-                key, at = key[ok], np.flatnonzero(ok)
+            # Walk the trie from every position: `node` is the id of the n-gram of `depth` words starting there.
+            at = np.flatnonzero(words >= 0)
+            node = words[at]
+            for depth in range(2, max(self._ns, default=1) + 1):
+                if depth not in self._trie:
+                    break
+                nxt = at + depth - 1
+                inside = nxt < len(words)
+                at, node, nxt = at[inside], node[inside], nxt[inside]
+                ok = (word_row[nxt] == word_row[at]) & (words[nxt] >= 0)
+                at, node = at[ok], node[ok]
+                keys, ids, node_cols = self._trie[depth]
+                key = node * self._n_words + words[nxt[ok]]
                 pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-                hit = keys[pos] == key
-                parts.append((word_row[at[hit]], key_cols[pos[hit]]))
+                found = keys[pos] == key
+                at, node = at[found], ids[pos[found]]
+                if depth in self._ns:
+                    col = node_cols[node]
+                    known = col >= 0
+                    parts.append((word_row[at[known]], col[known]))
         return self.features.matrix_from_parts(parts, n_texts)
-
-
-def _key(ids: Sequence[int], base: int) -> int:
-    key = 0
-    for i in ids:
-        key = key * base + i
-    return key

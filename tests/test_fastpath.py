@@ -77,6 +77,8 @@ def _string_reference(tok, feats, texts):
         ((2, 2), (3, 5), False, 2, "en", False),
         ((0, 0), (2, 4), "only", 4, "xx", False),
         ((1, 1), (0, 0), False, 4, "xx", False),
+        ((2, 5), (2, 5), "only", 4, "xx", False),
+        ((3, 8), (0, 0), False, 4, "ru", False),
     ],
 )
 def test_featuriser_equals_string_reference(word, char, translit, keep_digits, lang, lemmatise):
