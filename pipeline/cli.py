@@ -238,8 +238,12 @@ def predict(
             f"{result.rows} rows labelled in {result.seconds:.1f}s on {result.scheduler} "
             f"-> {result.output} ({result.partitions} partitions)\n"
             f"labels: {', '.join(f'{k}={v}' for k, v in sorted(result.labels.items()))}\n"
-            f"military end-use flagged: {result.flagged}"
+            f"military end-use flagged: {result.flagged}\n"
+            f"errors: {result.failed}"
         )
+        if result.failed:
+            typer.echo(f"{result.failed} row(s) could not be read cleanly: their status column says why", err=True)
+            raise typer.Exit(1)
         return
     if engine != "local":
         _fail(ValueError(f"--engine must be 'local' or 'dask', not {engine!r}"))

@@ -1,8 +1,9 @@
 """Labelling on a Dask cluster, for dumps one machine cannot label in time.
 
-``dask.dataframe`` reads the CSV or Parquet files by blocks; each partition is labelled by
-:func:`pipeline.predict.label_texts` with the model loaded once per worker process; the result, every input
-column plus the same added columns as the local engine, is written as partitioned Parquet or CSV. The model
+Local CSV files are cut into blocks at line ends and parsed by the local engine's reader (so malformed rows get a
+status instead of failing the run); Parquet and remote CSV are read by ``dask.dataframe``. Each partition is
+labelled by :func:`pipeline.predict.label_texts` with the model loaded once per worker process; the result, every
+input column plus the same added columns as the local engine, is written as partitioned Parquet or CSV. The model
 folder is sent to the workers through the cluster (no shared disk needed for the model); the input and output
 paths must be reachable by every worker (a shared file system or an object store URL).
 """
@@ -20,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .io import InputError, TableReader, find_columns
+from .io import BlockReader, InputError, TableReader, find_columns
 from .model import DEFAULT_MODEL_DIR, DualUseModel, load_model
 from .predict import added_columns, label_texts, output_columns
 
 _MODELS: dict[str, DualUseModel] = {}
+# Hidden column carrying the read error of a CSV row from the block reader to the labelling step.
+ERROR_COLUMN = "__dualuse_read_error__"
 
 
 @dataclass
@@ -36,6 +39,7 @@ class DaskSummary:
         output: the output folder.
         text_columns: the input columns the text was taken from.
         rows: rows written.
+        failed: rows that could not be read cleanly (their ``status`` says why).
         labels: rows per label.
         flagged: rows with a military end-use marker.
         partitions: partitions (output files) written.
@@ -47,6 +51,7 @@ class DaskSummary:
     output: str
     text_columns: list[str]
     rows: int = 0
+    failed: int = 0
     labels: Counter = field(default_factory=Counter)
     flagged: int = 0
     partitions: int = 0
@@ -88,13 +93,38 @@ def _texts(df, columns: list[str]) -> list[str]:
     return out
 
 
+def read_block(data: bytes, columns: list[str], encoding: str, delimiter: str, header: bool):
+    """Parse one block of CSV bytes into a pandas frame of strings, with the read error of each row."""
+    import pandas as pd
+
+    values: list[list[str]] = [[] for _ in columns]
+    errors = []
+    for row, _, err in BlockReader(data, columns, encoding, delimiter, header).rows():
+        for column, value in zip(values, row.values()):
+            column.append(value)
+        errors.append(err or "")
+    str_dtype = pd.Series(["x"]).dtype
+    frame = pd.DataFrame({c: pd.Series(v, dtype=str_dtype) for c, v in zip(columns, values)})
+    frame[ERROR_COLUMN] = pd.Series(errors, dtype=str_dtype)
+    return frame
+
+
 def label_partition(df, blob, columns: list[str], names: dict[str, str], extra: list[str], top_k: int):
     """Label one pandas partition: the input columns unchanged plus the added columns."""
     model = blob if isinstance(blob, DualUseModel) else worker_model(blob)
-    labelled = label_texts(model, _texts(df, columns), top_k)
     out = df.copy()
+    errors = out.pop(ERROR_COLUMN) if ERROR_COLUMN in out.columns else None
+    labelled = label_texts(model, _texts(out, columns), top_k)
     for c in extra:
         out[names[c]] = labelled[c]
+    if errors is not None:
+        # As in the local engine, a row that could not be read cleanly is labelled from what was read and its
+        # status says why.
+        bad = (errors != "").to_numpy()
+        if bad.any():
+            status = out[names["status"]].to_numpy(dtype=object, copy=True)
+            status[bad] = errors.to_numpy(dtype=object)[bad]
+            out[names["status"]] = status
     return out
 
 
@@ -174,27 +204,45 @@ def predict_dask(
     fmt = first.format if first else ("parquet" if ".parquet" in files[0] else "csv")
     if fmt == "parquet":
         ddf = dd.read_parquet(files)
-    elif fmt in ("csv", "tsv"):
+    elif fmt in ("csv", "tsv") and first is not None:
+        from dask.bytes import read_bytes
+
+        # Blocks cut at line ends and parsed by the same reader as the local engine, so malformed rows are
+        # labelled with a status instead of failing the run.
         gz = any(f.endswith(".gz") for f in files)
+        _, blocks = read_bytes(
+            files,
+            delimiter=b"\n",
+            blocksize=None if gz else blocksize,
+            sample=False,
+            compression="gzip" if gz else None,
+        )
+        args = (first.columns, first.encoding, first.delimiter)
+        parts = [
+            dask.delayed(read_block)(block, *args, header and j == 0)
+            for per_file in blocks
+            for j, block in enumerate(per_file)
+        ]
+        ddf = dd.from_delayed(parts, meta=read_block(b"", *args, False), verify_meta=False)
+    elif fmt in ("csv", "tsv"):
         ddf = dd.read_csv(
             files,
-            sep=first.delimiter if first else (delimiter or ","),
-            encoding=first.encoding if first else (encoding or "utf-8"),
+            sep=delimiter or ",",
+            encoding=encoding or "utf-8",
             header=0 if header else None,
-            names=None if header else (first.columns if first else None),
             dtype=str,
             keep_default_na=False,
             na_filter=False,
-            blocksize=None if gz else blocksize,
-            compression="gzip" if gz else None,
+            blocksize=None if any(f.endswith(".gz") for f in files) else blocksize,
+            compression="gzip" if any(f.endswith(".gz") for f in files) else None,
         )
     else:
         raise InputError(f"the dask engine reads CSV/TSV and Parquet, not {fmt}")
-    columns = [str(c) for c in ddf.columns]
+    columns = [str(c) for c in ddf.columns if c != ERROR_COLUMN]
     cols = find_columns(columns, text_columns, input_glob)
     extra = added_columns(local_model, top_k)
     _, names = output_columns(columns, extra)
-    meta = _meta(ddf._meta, names, extra)
+    meta = _meta(ddf._meta[columns], names, extra)
 
     if scheduler:
         client = Client(scheduler)
@@ -219,8 +267,9 @@ def predict_dask(
         # Computed together so each partition is labelled once (the mixed-collection warning is harmless).
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Computing mixed collections")
-            _, counts, flagged = dask.compute(
-                write, out[names["label"]].value_counts(), out[names["military_marker"]].sum()
+            failed = ddf[ERROR_COLUMN].ne("").sum() if ERROR_COLUMN in ddf.columns else 0
+            _, counts, flagged, failed = dask.compute(
+                write, out[names["label"]].value_counts(), out[names["military_marker"]].sum(), failed
             )
         summary = DaskSummary(input_glob, output_dir, cols, scheduler=client.scheduler.address)
     finally:
@@ -234,6 +283,7 @@ def predict_dask(
     summary.labels = Counter({str(k): int(v) for k, v in counts.items()})
     summary.rows = sum(summary.labels.values())
     summary.flagged = int(flagged)
+    summary.failed = int(failed)
     summary.partitions = out.npartitions
     summary.seconds = time.perf_counter() - start
     return summary

@@ -539,6 +539,44 @@ class TableReader:
                 yield row, rowno, None
 
 
+class BlockReader(TableReader):
+    """The CSV rows of one block of bytes cut from a larger CSV file at line ends (the Dask engine reads so).
+
+    Rows are read exactly as :class:`TableReader` reads a file: broken quoting, undecodable bytes, over-long
+    fields and wrong field counts give an error message instead of stopping the read. Line numbers count from the
+    start of the block. A quoted field running over a block boundary is reported malformed; read such files one
+    block per file.
+
+    Args:
+        data: the bytes of the block (whole lines).
+        columns: the column names of the file.
+        encoding: the file's encoding.
+        delimiter: the file's delimiter.
+        header: whether the block starts with the header line (the first block of a file with a header).
+    """
+
+    def __init__(self, data: bytes, columns: Sequence[str], encoding: str, delimiter: str, header: bool):
+        self.path = None  # type: ignore[assignment]
+        self.format, self.gzipped = "csv", False
+        self.encoding, self.delimiter, self.sheet = encoding, delimiter, None
+        self.header = header
+        self.columns = list(columns)
+        self._data = data
+
+    def _text_handle(self):
+        self._raw = io.BytesIO(self._data)
+        return io.TextIOWrapper(self._raw, encoding=self.encoding, errors="surrogateescape", newline="")
+
+    @property
+    def bytes_total(self) -> int:
+        """Size of the block in bytes."""
+        return len(self._data)
+
+    def rows(self) -> Iterator[tuple[dict[str, Any], int, str | None]]:
+        """Yield ``(row, line, error)`` for every row of the block."""
+        return self._iter_csv()
+
+
 class _Feeder:
     """A one-item iterator a ``csv.reader`` reads one record at a time from (it stops after each record)."""
 

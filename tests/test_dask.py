@@ -59,3 +59,28 @@ def test_dask_parquet_to_csv_equals_local(tiny_model_dir, cluster, tmp_path):
     parts = sorted(glob.glob(str(out / "part-*.csv")), key=lambda p: int(p.rsplit("-", 1)[1].split(".")[0]))
     df = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in parts])
     assert df["label"].tolist() == [r["label"] for r in want]
+
+
+def test_dask_reports_malformed_rows_like_local(tiny_model_dir, cluster, tmp_path):
+    from pipeline.engine_dask import predict_dask
+
+    src = tmp_path / "bad.csv"
+    good = "".join(f"ноутбук защищенный Getac B{i},{i}\n" for i in range(40))
+    src.write_bytes(
+        "text,qty\nквадрокоптер DJI,1\n".encode()
+        + b"\xd0\xbd\xd0\xbe\xff\xfe,2\n"
+        + f'"broken quote,3\nноутбук,4\na,b,c\nshort\n{good}'.encode()
+    )
+    predict(src, tmp_path / "local.csv", model=tiny_model_dir, encoding="utf-8")
+    want = [r for r, _, _ in TableReader(tmp_path / "local.csv").iter_rows()]
+    out = tmp_path / "dask_bad"
+    s = predict_dask(
+        str(src), out, model=tiny_model_dir, scheduler=cluster.scheduler_address, blocksize=300, encoding="utf-8"
+    )
+    df = pd.read_parquet(out)
+    assert s.partitions > 1 and s.rows == len(want) == 46
+    assert df["status"].tolist() == [r["status"] for r in want]
+    assert df["label"].tolist() == [r["label"] for r in want]
+    assert df["text"].tolist() == [r["text"] for r in want]
+    assert df["status"].iloc[1].startswith("undecodable")
+    assert s.failed == sum(r["status"] not in ("ok", "empty", "truncated") for r in want) == 4
