@@ -26,18 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .features import TokenNgramVectorizer
+from .features import _ITEM, TokenNgramVectorizer, pack
 from .tokenise import SpacyTokeniser
 
 # Runs with this many digits (serial numbers, prices, declaration numbers) are mostly unique: they are kept for
 # the batch they occur in only.
 _UNCACHED = re.compile(r"(?:\D*\d){5}").match
 _HAS_ALNUM = re.compile(r"[^\W_]").search
-_ITEM = array("i").itemsize
-
-
-def _pack1(column: int) -> bytes:
-    return array("i", (column,)).tobytes()
 
 
 _GC_LOCK = threading.Lock()
@@ -252,7 +247,7 @@ class RunFeaturiser:
         token_cols = self.features.char_indices_many(distinct)
         if self._word_unigram is not None:
             unigram = self._word_unigram
-            token_cols = [c + (b"" if (u := unigram(t)) is None else _pack1(u)) for t, c in zip(distinct, token_cols)]
+            token_cols = [c + (b"" if (u := unigram(t)) is None else pack((u,))) for t, c in zip(distinct, token_cols)]
         by_token = dict(zip(distinct, token_cols)).__getitem__
         feats = [b"".join(map(by_token, toks)) for toks in tokens]
         word_id = dict(zip(distinct, [self._word_ids.get(t, -1) for t in distinct])).__getitem__
@@ -287,9 +282,9 @@ class RunFeaturiser:
         loose = self._admit(new) if new else []
         try:
             occ = np.fromiter(map(store.ids.__getitem__, flat), dtype=np.int64, count=len(flat))
-            matrix = self._matrix(store, occ, n_runs, n_texts)
-            flags = np.frombuffer(store.flag, dtype=np.int8)[occ]
             row_of_occ = np.repeat(np.arange(n_texts), n_runs)
+            matrix = self._matrix(store, occ, row_of_occ, n_texts)
+            flags = np.frombuffer(store.flag, dtype=np.int8)[occ]
             may_mark = np.bincount(row_of_occ[flags > 0], minlength=n_texts) > 0
             marker_texts = {}
             if may_mark.any():
@@ -302,8 +297,7 @@ class RunFeaturiser:
         has_text = np.fromiter((_HAS_ALNUM(p) is not None for p in prepared), dtype=bool, count=n_texts)
         return Featurised(matrix, has_text, marker_texts)
 
-    def _matrix(self, store: _Store, occ: np.ndarray, n_runs: np.ndarray, n_texts: int) -> sp.csr_matrix:
-        row_of_occ = np.repeat(np.arange(n_texts), n_runs)
+    def _matrix(self, store: _Store, occ: np.ndarray, row_of_occ: np.ndarray, n_texts: int) -> sp.csr_matrix:
         feat = np.frombuffer(store.feat, dtype=np.intc)
         feat_len = np.frombuffer(store.feat_len, dtype=np.int64)[occ]
         parts = [

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import platform
-import re
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from .config import LABELS
-from .fastpath import RunFeaturiser, gc_paused
+from .fastpath import _HAS_ALNUM, RunFeaturiser, gc_paused
 from .features import TokenNgramVectorizer
 from .markers import MarkerMatcher
 from .tokenise import SpacyTokeniser
@@ -35,7 +34,6 @@ CONFIG_FILE = "config.cfg"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
 TRACKED_LIBRARIES = ("dualuse", "scikit-learn", "spacy", "numpy", "scipy", "joblib", "pymorphy3")
 
-_HAS_ALNUM = re.compile(r"[^\W_]").search
 
 STATUS_OK = "ok"
 STATUS_EMPTY = "empty"
