@@ -107,6 +107,72 @@ def tfidf_svc_fit_predict(train_x, train_y, test_sets):
     return [list(pipe.predict(xs)) for xs in test_sets]
 
 
+def charwb_peer_fit_predict(train_x, train_y, test_x):
+    """The plain character peer of issue 9: char_wb TF-IDF (1-6) + class-balanced LinearSVC."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    pipe = make_pipeline(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 6), min_df=2, sublinear_tf=True),
+        LinearSVC(class_weight="balanced"),
+    )
+    pipe.fit(train_x, train_y)
+    return list(pipe.predict(test_x))
+
+
+class DualuseSystem:
+    """``fit_predict`` of this project's pipeline under one config (picklable, for parallel folds)."""
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+
+    def __call__(self, train_x, train_y, sources, test_x):
+        model = fit_model(self.cfg, train_x, train_y, sources)
+        batch = model.predict_batch(test_x)
+        return batch.labels, batch.scores
+
+
+def _keywords(train_x, train_y, sources, test_x):
+    return keyword_predict(test_x), None
+
+
+def _charwb(train_x, train_y, sources, test_x):
+    return charwb_peer_fit_predict(train_x, train_y, test_x), None
+
+
+def _word_svc(train_x, train_y, sources, test_x):
+    return tfidf_svc_fit_predict(train_x, train_y, [test_x])[0], None
+
+
+def loso_main(cfg, config_name: str, only, n_jobs: int, markdown_only: bool) -> None:
+    """Print the leave-one-source-out table: dualuse and its peers on every held-out source."""
+    from pipeline.corpus import read_corpus
+    from pipeline.crossval import leave_one_source_out
+
+    corpus = read_corpus(cfg["paths"]["corpus"], cfg["corpus"]["text_column"], cfg["corpus"]["label_column"])
+    ood = read_corpus([cfg["paths"]["ood"]]) if cfg["paths"].get("ood") else None
+    systems = {"dualuse": DualuseSystem(cfg), "char_wb_svc": _charwb, "word_svc": _word_svc, "keywords": _keywords}
+    t0 = time.perf_counter()
+    res = leave_one_source_out(cfg, corpus, systems, ood=ood, only=only, n_jobs=n_jobs)
+    names = list(systems)
+    if not markdown_only:
+        n_folds, secs = len(res["folds"]), time.perf_counter() - t0
+        print(f"config {config_name}; leave-one-source-out over {n_folds} folds; {secs:.0f} s")
+    print("| held-out source | lines | " + " | ".join(names) + " | dualuse dual-use P / R | dualuse ECE |")
+    print("|" + "---|" * (len(names) + 4))
+    for f in res["folds"]:
+        d = f["systems"]["dualuse"]
+        cells = [f["fold"], str(f["n"])] + [f"{f['systems'][n]['macro_f1']:.3f}" for n in names]
+        cells.append(f"{d['any_dual_use']['precision']:.3f} / {d['any_dual_use']['recall']:.3f}")
+        cells.append(f"{d.get('ece', float('nan')):.3f}")
+        print("| " + " | ".join(cells) + " |")
+    for stat in ("mean", "worst"):
+        cells = [f"**{stat}**", ""] + [f"{res['summary'][n][stat]:.3f}" for n in names] + ["", ""]
+        print("| " + " | ".join(cells) + " |")
+    print("worst folds: " + ", ".join(f"{n} {res['summary'][n]['worst_fold']}" for n in names))
+
+
 def per_language(gold, pred, langs) -> dict[str, float]:
     """Macro-F1 per language slice."""
     out = {}
@@ -121,8 +187,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", default="configs/default.cfg")
     ap.add_argument("--markdown-only", action="store_true")
+    ap.add_argument("--loso", action="store_true", help="leave-one-source-out table instead of the split table")
+    ap.add_argument("--folds", nargs="*", help="with --loso: only these held-out sources")
+    ap.add_argument("--jobs", type=int, default=2, help="with --loso: folds scored at once")
     args, extra = ap.parse_known_args()
     cfg = load_config(args.config, parse_overrides(extra))
+    if args.loso:
+        loso_main(cfg, args.config, args.folds, args.jobs, args.markdown_only)
+        return
     corpus, splits, ood = prepare_data(cfg)
     fit_on = {"train": ("train",), "train+dev": ("train", "dev"), "all": ("train", "dev", "test")}[
         cfg["corpus"]["train_on"]

@@ -1,7 +1,8 @@
 """Build labelled corpus rows from the real HS 2022 (English) and ТН ВЭД ЕАЭС (Russian) nomenclature texts.
 
-Labels come from the explicit prefix table ``corpora/hs_label_map.csv`` (longest prefix wins; codes without a
-prefix are ``other``; ``exclude`` drops the code). Rows of ``8807`` that name unmanned aircraft are dropped,
+Labels come from the explicit prefix table ``corpora/hs_label_map.csv`` (longest prefix wins; a row with a
+``text`` pattern applies only to texts it matches; codes without a prefix are ``other``; ``exclude`` drops the
+code). Rows of ``8807`` that name unmanned aircraft are dropped,
 because drone parts are ``drone`` while the rest of 8807 is ``aircraft_parts``. All positive rows are kept; the
 ``other`` rows are a seeded sample, so that official wording does not swamp the hand-written declarations.
 Texts that would carry two labels are dropped.
@@ -23,17 +24,24 @@ HERE = Path(__file__).resolve().parent
 UNMANNED = re.compile(r"беспилотн|unmanned", re.IGNORECASE)
 
 
-def load_map(path: Path) -> list[tuple[str, str]]:
-    """Read the prefix → label table, longest prefix first."""
+def load_map(path: Path) -> list[tuple[str, str, re.Pattern | None]]:
+    """Read the prefix → label table: ``(prefix without dots, label, text pattern or None)``, longest prefix first."""
     with path.open(encoding="utf-8") as fh:
-        rows = [(r["prefix"].replace(".", ""), r["label"]) for r in csv.DictReader(fh)]
-    return sorted(rows, key=lambda r: -len(r[0]))
+        rows = [
+            (r["prefix"].replace(".", ""), r["label"], re.compile(r["text"], re.IGNORECASE) if r.get("text") else None)
+            for r in csv.DictReader(fh)
+        ]
+    return sorted(rows, key=lambda r: (-len(r[0]), r[2] is None))
 
 
-def label_for(code: str, text: str, table: list[tuple[str, str]]) -> str:
-    """Label of one code: the longest matching prefix's label, ``other`` when none matches."""
-    for prefix, label in table:
-        if code.startswith(prefix):
+def label_for(code: str, text: str, table: list[tuple[str, str, re.Pattern | None]]) -> str:
+    """Label of one code and text: the longest matching prefix's label, ``other`` when none matches.
+
+    A row with a text pattern applies only when the text matches it, and wins over a plain row of the same prefix
+    length (``8526.10`` "for civil aircraft" is navigation radar; the rest of 8526.10 is left out).
+    """
+    for prefix, label, pattern in table:
+        if code.startswith(prefix) and (pattern is None or pattern.search(text)):
             if prefix == "8807" and UNMANNED.search(text):
                 return "exclude"
             return label

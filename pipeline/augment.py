@@ -136,12 +136,20 @@ class Augmenter:
 
         Copies identical to their original are dropped.
         """
+        out_t, out_l, _ = self.augment_with_origin(texts, labels)
+        return out_t, out_l
+
+    def augment_with_origin(
+        self, texts: Sequence[str], labels: Sequence[str]
+    ) -> tuple[list[str], list[str], list[int]]:
+        """Like :meth:`augment`, and also the index of the original line each output line comes from."""
         rng = random.Random(self.seed)
-        out_t, out_l = list(texts), list(labels)
+        out_t, out_l, origin = list(texts), list(labels), list(range(len(texts)))
         for _ in range(self.copies):
-            for t, lab in zip(texts, labels):
+            for i, (t, lab) in enumerate(zip(texts, labels)):
                 v = self.variant(t, rng)
                 if v != t:
                     out_t.append(v)
                     out_l.append(lab)
-        return out_t, out_l
+                    origin.append(i)
+        return out_t, out_l, origin

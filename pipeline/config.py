@@ -126,6 +126,8 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
     },
     "training": {
         "seed": (_int, True),
+        "source_weighting": (_one_of("none", "sqrt", "equal"), False),
+        "unfamiliar_below": (_fraction, False),
     },
     "augment": {
         "copies": (_int, False),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .config import LABELS
-from .corpus import Corpus, Splits
+from .corpus import Corpus, Splits, near_duplicate_pairs
 from .evaluate import classification_metrics
+
+FitPredict = Callable[[list[str], list[str], list[str], list[str]], tuple[Sequence[str], Sequence[float] | None]]
 
 
 def _mean_std(values: list[float]) -> dict[str, float]:
@@ -72,3 +76,110 @@ def cross_validate(cfg: dict, corpus: Corpus, splits: Splits, k: int) -> dict[st
         pred = model.predict_batch(held.text).labels
         folds.append(classification_metrics(held.label, pred, LABELS))
     return {"k": k, "n": len(idx), "folds": folds, "summary": summarise_folds(folds, list(LABELS))}
+
+
+def source_of_file(path: str) -> str:
+    """The leave-one-source-out fold of a corpus file.
+
+    One fold per writing pass (the file's stem), one for the nomenclature and one for the real lines (files under
+    ``nomenclature/`` and ``real/``).
+    """
+    parts = Path(path).parts
+    for name in ("nomenclature", "real"):
+        if name in parts[:-1]:
+            return name
+    return Path(path).stem
+
+
+def leave_one_source_out(
+    cfg: dict,
+    corpus: Corpus,
+    systems: dict[str, FitPredict],
+    ood: Corpus | None = None,
+    only: Sequence[str] | None = None,
+    threshold: float | None = None,
+    n_jobs: int = 1,
+) -> dict[str, Any]:
+    """Hold out each source of the corpus in turn (and the OOD set), fit every system on the rest, score it.
+
+    Training lines that near-copy a held-out line (character-trigram cosine at or above ``threshold``, by default
+    the config's ``near_duplicate_threshold``) are dropped from that fold's fit, so a fold measures text unlike
+    the training data. The OOD set is only ever held out, never fitted on.
+
+    Args:
+        cfg: the validated config (its threshold and, for ``dualuse``-style systems, its recipe).
+        corpus: all labelled lines.
+        systems: ``name -> fit_predict(train_texts, train_labels, train_sources, test_texts)`` returning
+            ``(labels, max_scores or None)``.
+        ood: the out-of-distribution set, held out as its own fold.
+        only: score only these folds.
+        threshold: near-copy threshold.
+        n_jobs: folds scored at once (joblib processes).
+
+    Returns:
+        ``{"folds": [{"fold", "n", "n_train", "dropped", "systems": {name: metrics}}], "summary": {name: {"mean",
+        "worst", "worst_fold"}}}``; per-system metrics are those of :func:`classification_metrics` plus ``ece``
+        (expected calibration error of the top score) where the system returns scores.
+    """
+    threshold = cfg["corpus"]["near_duplicate_threshold"] if threshold is None else threshold
+    fold_of = [source_of_file(f) for f in corpus.file]
+    names = sorted(set(fold_of))
+    if ood is not None:
+        names.append("ood")
+    if only:
+        names = [n for n in names if n in set(only)]
+    jobs = []
+    for name in names:
+        held = ood if name == "ood" else corpus.subset([i for i, f in enumerate(fold_of) if f == name])
+        train_idx = [i for i, f in enumerate(fold_of) if f != name]
+        near = near_duplicate_pairs([corpus.text[i] for i in train_idx], threshold, other=held.text)
+        drop = {train_idx[i] for i, _, _ in near}
+        keep = [i for i in train_idx if i not in drop]
+        sources = [fold_of[i] + ":" + corpus.source[i] for i in keep]
+        jobs.append((name, held, corpus.subset(keep), sources, len(drop)))
+    from joblib import Parallel, delayed
+
+    folds = Parallel(n_jobs=n_jobs)(delayed(_score_fold)(systems, *job) for job in jobs)
+    summary = {}
+    for sys_name in systems:
+        scores = [(f["systems"][sys_name]["macro_f1"], f["fold"]) for f in folds]
+        worst = min(scores)
+        summary[sys_name] = {
+            "mean": float(np.mean([s for s, _ in scores])),
+            "worst": worst[0],
+            "worst_fold": worst[1],
+        }
+    return {"folds": folds, "summary": summary}
+
+
+def _score_fold(systems: dict[str, FitPredict], name: str, held: Corpus, fit: Corpus, sources, dropped: int):
+    result = {"fold": name, "n": len(held), "n_train": len(fit), "dropped": dropped, "systems": {}}
+    for sys_name, fit_predict in systems.items():
+        pred, scores = fit_predict(fit.text, fit.label, sources, held.text)
+        m = classification_metrics(held.label, list(pred), LABELS)
+        m["langs"] = {
+            lang: classification_metrics(
+                [g for g, lg in zip(held.label, held.lang) if lg == lang],
+                [p for p, lg in zip(pred, held.lang) if lg == lang],
+                LABELS,
+            )["macro_f1"]
+            for lang in sorted(set(held.lang))
+        }
+        if scores is not None:
+            m["ece"] = expected_calibration_error(held.label, list(pred), scores)
+        result["systems"][sys_name] = m
+    return result
+
+
+def expected_calibration_error(gold: Sequence[str], pred: Sequence[str], scores: Sequence[float], bins: int = 10):
+    """Expected calibration error of the top score: the bin-weighted gap between confidence and accuracy."""
+    scores = np.asarray(scores, dtype=float)
+    correct = np.array([g == p for g, p in zip(gold, pred)], dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(scores, edges[1:-1]), 0, bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            ece += mask.mean() * abs(scores[mask].mean() - correct[mask].mean())
+    return float(ece)

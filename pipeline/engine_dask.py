@@ -136,7 +136,10 @@ def _meta(empty, names: dict[str, str], extra: list[str]):
     meta = empty.copy()
     for c in extra:
         kind = c.split("_")[0]
-        dtype = "float64" if kind == "score" else "int64" if c in ("military_marker", "review") else str_dtype
+        if kind in ("score", "familiarity"):
+            dtype = "float64"
+        else:
+            dtype = "int64" if c in ("military_marker", "review") else str_dtype
         meta[names[c]] = pd.Series([], dtype=dtype, index=meta.index)
     return meta
 

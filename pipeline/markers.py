@@ -120,7 +120,7 @@ class MarkerMatcher:
         for literals, rule in self._rules:
             if literals is not None and not any(lit in text for lit in literals):
                 continue
-            m = rule.search(text)
+            m = next((m for m in rule.finditer(text) if not negated(text, m.start())), None)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
         return best.group(0) if best else None
@@ -142,6 +142,26 @@ class MarkerMatcher:
     def __call__(self, normalised_text: str) -> int:
         """Return 1 when ``normalised_text`` names a military end use, else 0."""
         return int(self.find(normalised_text) is not None)
+
+
+# Words that may stand between a negation and a marker it governs: «не предназначен для использования в зоне СВО»,
+# "not for use by the Ministry of Defence". A match preceded by a negation and only such words is not a marker.
+_GOVERNED = (
+    r"для|в|во|на|к|по|и|или|а также|нужд\w*|интерес\w*|предназнач\w*|использ\w*|применени\w*|поставк\w*|"
+    r"поставля\w*|явля\w*|относ\w*|товар\w*|продукци\w*|издели\w*|цел\w*|зон\w*|военн\w*|"
+    r"of|for|the|use|used|by|intended|needs|to|supplied|supply|delivery|end|in|or|and|military|any"
+)
+_NEGATED = re.compile(r"(?:^|[^\w])(?:не|ни|not|non|no)[ -](?:(?:" + _GOVERNED + r")[ ,.:-]{1,2})*$")
+_NEGATION_WINDOW = 90
+
+
+def negated(text: str, start: int) -> bool:
+    """Whether the marker found at ``start`` of normalised ``text`` is governed by a negation just before it.
+
+    Disclaimers such as «не для нужд СВО», «не предназначен для использования в зоне СВО» or "not for the Ministry of
+    Defence" name a military end use only to deny it; a flag on them would send investigators after ordinary goods.
+    """
+    return _NEGATED.search(text[max(0, start - _NEGATION_WINDOW) : start]) is not None
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:

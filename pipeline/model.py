@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from .config import LABELS
+from .familiarity import Familiarity
 from .fastpath import _HAS_ALNUM, RunFeaturiser, gc_paused
 from .features import TokenNgramVectorizer
 from .markers import MarkerMatcher
@@ -133,8 +134,10 @@ class Prediction:
         score: probability-like confidence of ``label`` in [0, 1]; 0.0 when ``status`` is ``empty``.
         military_marker: 1 when the text names a military end use, else 0.
         status: ``ok``, ``truncated`` (classified on the first ``max_chars`` characters) or ``empty``.
-        review: 1 when the best class was below its threshold and the line was relabelled ``other``.
-        candidate: the class the line nearly had when ``review`` is 1, else ``""``.
+        review: 1 when the best class was below its threshold and the line was relabelled ``other``, or the line
+            is ``other`` but too unfamiliar to the model to trust that (see :mod:`pipeline.familiarity`).
+        candidate: the class the line nearly had (or leans to) when ``review`` is 1, else ``""``.
+        familiarity: the share of the text's words the model saw in training.
     """
 
     label: str
@@ -143,6 +146,7 @@ class Prediction:
     status: str
     review: int = 0
     candidate: str = ""
+    familiarity: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         """Return the fields as a plain dict."""
@@ -157,6 +161,7 @@ class PredictionBatch:
         labels, scores, markers, statuses, review, candidates: one entry per input text.
         proba: the full probability matrix (rows × ``classes``); rows of empty texts are all zero.
         classes: the label order of ``proba``'s columns.
+        familiarity: per text, the share of its words the model saw in training (1.0 for texts without words).
     """
 
     labels: list[str]
@@ -167,6 +172,7 @@ class PredictionBatch:
     candidates: list[str]
     proba: np.ndarray
     classes: list[str]
+    familiarity: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -179,6 +185,7 @@ class PredictionBatch:
             self.statuses[i],
             int(self.review[i]),
             self.candidates[i],
+            1.0 if self.familiarity is None else round(float(self.familiarity[i]), 4),
         )
 
     def __iter__(self):
@@ -215,7 +222,29 @@ class DualUseModel:
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state.pop("_featuriser", None)
+        state.pop("_familiarity", None)
         return state
+
+    @property
+    def familiarity(self) -> Familiarity:
+        """Share of a text's words the model saw in training (built from the fitted vocabulary on first use)."""
+        fam = self.__dict__.get("_familiarity")
+        if fam is None:
+            vec = self.pipeline.named_steps["features"]
+            fam = self._familiarity = Familiarity.from_vocabulary(
+                vec.vocabulary_, self.tokeniser.normaliser, vec.keep_digits
+            )
+        return fam
+
+    @property
+    def unfamiliar_below(self) -> float:
+        """Lines labelled ``other`` whose familiarity is below this go to review (0: never)."""
+        return float(self.meta.get("unfamiliar_below") or 0.0)
+
+    @property
+    def reviews(self) -> bool:
+        """Whether predictions carry ``review``/``candidate``/``familiarity`` (thresholds or a familiarity cut)."""
+        return bool(self.thresholds) or self.unfamiliar_below > 0
 
     @property
     def featuriser(self) -> RunFeaturiser:
@@ -287,11 +316,24 @@ class DualUseModel:
                 candidates[i] = label
             best[low] = other
             scores[low] = proba[low, other]
+        familiarity = self.familiarity(raw)
+        cut = self.unfamiliar_below
+        if cut > 0 and other >= 0:
+            # An unfamiliar line judged `other` was judged on the few words the model knows: send it to review with
+            # the dual-use class it leans to.
+            unsure = np.flatnonzero((best == other) & has_text & (familiarity < cut) & (review == 0))
+            if len(unsure):
+                positive = proba[unsure].copy()
+                positive[:, other] = -1.0
+                lean = positive.argmax(axis=1)
+                review[unsure] = 1
+                for i, j in zip(unsure.tolist(), lean.tolist()):
+                    candidates[i] = classes[j]
         labels = [classes[j] if h else "other" for j, h in zip(best.tolist(), has_text.tolist())]
         markers = np.zeros(n, dtype=np.int8)
         for i, text in marker_texts.items():
             markers[i] = self.markers(text)
-        return PredictionBatch(labels, scores, markers, statuses, review, candidates, proba, classes)
+        return PredictionBatch(labels, scores, markers, statuses, review, candidates, proba, classes, familiarity)
 
     def predict(self, texts: Sequence[str | None] | str, apply_thresholds: bool = True) -> list[Prediction]:
         """Label texts; returns one :class:`Prediction` per text (a single string gives a one-item list)."""

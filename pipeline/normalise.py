@@ -31,6 +31,15 @@ _HAS_LETTER = re.compile(r"[^\W\d_]").search
 _TRANSLATE_INVISIBLE = None
 
 
+# A zero between two Cyrillic letters is the letter О typed as a digit: «Мин0бороны», «КВАДР0КОПТЕР».
+_ZERO_IN_CYRILLIC = re.compile(r"(?<=[\u0400-\u04ff])0+(?=[\u0400-\u04ff])")
+
+
+def _zero_to_o(match: re.Match) -> str:
+    before = match.string[match.start() - 1]
+    return ("О" if before.isupper() else "о") * len(match.group(0))
+
+
 def _is_cyrillic(ch: str) -> bool:
     return "\u0400" <= ch <= "\u04ff"
 
@@ -45,7 +54,8 @@ def fix_lookalikes(word: str) -> str:
     A word holding a Cyrillic letter with no Latin twin (``Д``, ``П``, ``Л`` …) is Russian: its Latin look-alikes
     become Cyrillic. A word holding a Latin letter with no Cyrillic twin (``D``, ``R``, ``S`` …) is Latin: its
     Cyrillic look-alikes become Latin. A word made only of look-alikes follows its majority script, and a code
-    with digits (``М300`` with a Cyrillic ``М``) becomes Latin, since model codes are written in Latin letters.
+    with digits (``М300`` with a Cyrillic ``М``) becomes Latin, since model codes are written in Latin letters. A
+    zero between Cyrillic letters is the letter ``о`` (``Мин0бороны``).
 
     Args:
         word: a run of word characters.
@@ -55,6 +65,8 @@ def fix_lookalikes(word: str) -> str:
     """
     if word.isascii():
         return word
+    if "0" in word:
+        word = _ZERO_IN_CYRILLIC.sub(_zero_to_o, word)
     n_lat = n_cyr = 0
     lat_only = cyr_only = False
     has_digit = False

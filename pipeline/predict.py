@@ -24,7 +24,7 @@ from .parallel import ChunkPool
 from .progress import Progress
 
 OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
-REVIEW_COLUMNS = ("review", "candidate")
+REVIEW_COLUMNS = ("review", "candidate", "familiarity")
 ERROR_COLUMNS = ("line", "status", "text")
 # How many failed rows the summary lists (all of them are in the side file).
 MAX_ERRORS_KEPT = 1000
@@ -119,7 +119,7 @@ def output_columns(input_columns: Sequence[str], extra: Sequence[str]) -> tuple[
 def added_columns(model: DualUseModel, top_k: int = 0, apply_thresholds: bool = True) -> list[str]:
     """The columns labelling adds, in order."""
     extra = list(OUTPUT_COLUMNS)
-    if model.thresholds and apply_thresholds:
+    if model.reviews and apply_thresholds:
         extra += list(REVIEW_COLUMNS)
     for k in range(2, top_k + 1):
         extra += [f"label_{k}", f"score_{k}"]
@@ -147,9 +147,10 @@ def label_texts(
         "military_marker": batch.markers.tolist(),
         "status": list(batch.statuses),
     }
-    if model.thresholds and apply_thresholds:
+    if model.reviews and apply_thresholds:
         out["review"] = [int(r) for r in batch.review]
         out["candidate"] = list(batch.candidates)
+        out["familiarity"] = [round(f, 4) for f in batch.familiarity.tolist()]
     if top_k > 1:
         tops = batch.top_k(top_k)
         for k in range(2, top_k + 1):
@@ -200,10 +201,10 @@ def predict(
     """Label every row of ``input_path`` and write ``output_path`` (format from its extension).
 
     Output: every input column unchanged, in input row order, plus ``label``, ``score``, ``military_marker``,
-    ``status`` (and ``review``/``candidate`` when the model has thresholds; ``label_2``/``score_2`` … with
-    ``top_k``). Rows that cannot be read or hold no text are written too, with ``status`` saying why; rows
-    that could not be read cleanly are also listed in ``OUTPUT.errors.csv``. The output appears only when
-    complete. Memory use depends on ``chunk_size`` and ``jobs``, not on the input size.
+    ``status`` (and ``review``/``candidate``/``familiarity`` when the model has thresholds or a familiarity cut;
+    ``label_2``/``score_2`` … with ``top_k``). Rows that cannot be read or hold no text are written too, with
+    ``status`` saying why; rows that could not be read cleanly are also listed in ``OUTPUT.errors.csv``. The
+    output appears only when complete. Memory use depends on ``chunk_size`` and ``jobs``, not on the input size.
 
     Args:
         input_path: CSV/TSV/TXT/JSONL/XLSX/Parquet file (text formats may be ``.gz``).

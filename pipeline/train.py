@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,10 +37,31 @@ class TrainResult:
     split_counts: dict[str, int]
 
 
-def fit_model(cfg: dict, texts: list[str], labels: list[str]) -> DualUseModel:
+def source_weights(sources: Sequence[str], mode: str = "none") -> np.ndarray | None:
+    """Per-line sample weights that keep one large source from setting the model's notion of a register.
+
+    Args:
+        sources: the source of each line (a writing pass, the nomenclature, the real lines …).
+        mode: ``"none"`` (every line weighs 1), ``"sqrt"`` (a source of ``n`` lines weighs ``sqrt(n)`` in all) or
+            ``"equal"`` (every source weighs the same in all).
+
+    Returns:
+        Weights with mean 1, or ``None`` for ``"none"``.
+    """
+    if mode == "none":
+        return None
+    counts = Counter(sources)
+    power = {"sqrt": 0.5, "equal": 1.0}[mode]
+    w = np.array([1.0 / counts[s] ** power for s in sources])
+    return w * (len(w) / w.sum())
+
+
+def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[str] | None = None) -> DualUseModel:
     """Fit the pipeline of ``cfg`` on ``texts``/``labels`` and attach the marker rules.
 
-    When the config's ``[augment]`` section asks for copies, noisy copies of the lines are fitted on too.
+    When the config's ``[augment]`` section asks for copies, noisy copies of the lines are fitted on too. When
+    ``[training] source_weighting`` is set and ``sources`` are given, lines are weighted by their source's size
+    (:func:`source_weights`); a noisy copy weighs what its original weighs.
     """
     seed = cfg["training"]["seed"]
     random.seed(seed)
@@ -46,11 +69,16 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str]) -> DualUseModel:
     missing = sorted(set(LABELS) - set(labels))
     if missing:
         raise ValueError(f"the training data has no line of label(s) {missing}; every label needs examples")
+    mode = cfg["training"].get("source_weighting", "none")
+    weights = source_weights(sources, mode) if sources is not None else None
     aug = cfg.get("augment") or {}
     if aug.get("copies", 0) > 0:
-        texts, labels = Augmenter(**aug).augment(texts, labels)
+        texts, labels, origin = Augmenter(**aug).augment_with_origin(texts, labels)
+        if weights is not None:
+            weights = weights[origin]
     pipeline = build_pipeline(cfg)
-    pipeline.fit(texts, labels)
+    fit_params = {"classifier__sample_weight": weights} if weights is not None else {}
+    pipeline.fit(texts, labels, **fit_params)
     markers = MarkerMatcher.from_file(cfg["paths"]["markers"])
     return DualUseModel(pipeline, markers, dict(cfg))
 
@@ -81,7 +109,7 @@ def train(
     train_idx = splits.indices(*fit_on)
     test_idx = splits.indices("test")
     fit_corpus = corpus.subset(train_idx)
-    model = fit_model(cfg, fit_corpus.text, fit_corpus.label)
+    model = fit_model(cfg, fit_corpus.text, fit_corpus.label, fit_corpus.source)
 
     metrics: dict[str, Any] = {}
     if test_idx and "test" not in fit_on:
@@ -110,6 +138,7 @@ def train(
         },
         "metrics": metrics,
         "thresholds": {},
+        "unfamiliar_below": cfg["training"].get("unfamiliar_below", 0.0),
     }
     out_path = model.save(output) if output else None
     return TrainResult(model=model, output=out_path, metrics=metrics, split_counts=split_counts)
