@@ -26,11 +26,36 @@ corpus_app = typer.Typer(help="Inspect and check the labelled corpus.", no_args_
 app.add_typer(corpus_app, name="corpus")
 
 USER_ERRORS = (ConfigError, CorpusError, InputError, ModelError, MarkerRuleError, FileNotFoundError)
+# Exit codes (README, "What comes out"): 1 is reserved for rows that could not be read cleanly.
+EXIT_ROWS_UNREADABLE = 1
+EXIT_USAGE = 2
+EXIT_TRUNCATED = 3
+EXIT_INTERRUPTED = 130
 
 
 def _fail(exc: Exception) -> None:
+    if isinstance(exc, OSError) and exc.filename and not isinstance(exc, FileNotFoundError):
+        exc = f"cannot write or read {exc.filename}: {exc.strerror}"
     typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"dualuse {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """Label customs goods descriptions (Russian/English) with dual-use categories."""
 
 
 def _format_metrics(m: dict, title: str) -> str:
@@ -182,7 +207,10 @@ def predict(
         typer.Argument(metavar="INPUT", help="CSV/TSV/TXT/JSONL/XLSX/Parquet (.gz ok); a glob with --engine dask."),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Output file (format from its extension); a folder with dask.")
+        Path,
+        typer.Option(
+            "--output", "-o", help="Output file (format from its extension; '-' for CSV on stdout); a folder with dask."
+        ),
     ],
     text_column: Annotated[
         list[str] | None,
@@ -207,14 +235,21 @@ def predict(
         str | None, typer.Option(help="Dask scheduler address; a local cluster is started when omitted.")
     ] = None,
     output_format: Annotated[str, typer.Option("--output-format", help="Dask output: parquet or csv.")] = "parquet",
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite an existing output file.")] = False,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV for Excel in a Russian locale: UTF-8 with BOM, ';' between fields.")
+    ] = False,
 ) -> None:
     """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
 
-    Exit code 0: all rows read cleanly; 1: some rows could not be read (see OUTPUT.errors.csv); 2: error;
-    130: interrupted (run again with --resume).
+    Exit code 0: all rows read cleanly; 1: some rows could not be read (see OUTPUT.errors.csv); 2: error (nothing
+    written); 3: the input ends early (a cut .gz): the rows before the cut are written; 130: interrupted (run
+    again with --resume).
     """
     if delimiter == "tab":
         delimiter = "\t"
+    if delimiter is not None and len(delimiter) != 1:
+        _fail(ValueError(f"--delimiter {delimiter!r}: give one character, or 'tab'"))
     if engine == "dask":
         from .engine_dask import predict_dask
 
@@ -267,8 +302,10 @@ def predict(
             chunk_size=chunk_size,
             resume=resume,
             progress=bar,
+            overwrite=force,
+            excel=excel,
         )
-    except USER_ERRORS as exc:
+    except (*USER_ERRORS, OSError) as exc:
         if bar:
             bar.close()
         _fail(exc)
@@ -276,9 +313,10 @@ def predict(
         if bar:
             bar.close()
         typer.echo(f"interrupted after {exc.summary.rows} rows; run the same command with --resume to finish", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if bar:
         bar.close()
+    to_stdout = str(output) == "-"
     typer.echo(
         f"text column(s): {', '.join(summary.text_columns)}; encoding {summary.encoding or '-'}; "
         f"delimiter {summary.delimiter!r}",
@@ -291,13 +329,25 @@ def predict(
         f"-> {summary.output}\n"
         f"labels: {labels}\nmilitary end-use flagged: {summary.flagged}\n"
         f"statuses: {', '.join(f'{k}={v}' for k, v in sorted(summary.statuses.items()))}\n"
-        f"errors: {summary.failed_rows}"
+        f"errors: {summary.failed_rows}",
+        err=to_stdout,
     )
+    for note in summary.notes:
+        typer.echo(f"note: {note}", err=True)
     if summary.failed_rows:
-        typer.echo(f"{summary.failed_rows} row(s) could not be read cleanly (all in {summary.errors_path}):", err=True)
+        where = f"all in {summary.errors_path}" if summary.errors_path else "see the status column"
+        typer.echo(f"{summary.failed_rows} row(s) could not be read cleanly ({where}):", err=True)
         for line, reason in summary.errors[:20]:
             typer.echo(f"  line {line}: {reason}", err=True)
-        raise typer.Exit(1)
+    if summary.truncated:
+        typer.echo(
+            f"error: {summary.truncated}; the {summary.rows} row(s) read before that point are labelled in "
+            f"{summary.output}, the rest of the input is missing",
+            err=True,
+        )
+        raise typer.Exit(EXIT_TRUNCATED)
+    if summary.failed_rows:
+        raise typer.Exit(EXIT_ROWS_UNREADABLE)
 
 
 @app.command(epilog="Example: dualuse info models/default")

@@ -651,9 +651,15 @@ class ChunkWriter:
         path: the output file; its extension chooses the format.
         columns: the output columns, in order.
         delimiter: CSV delimiter (``,`` by default, tab for ``.tsv``).
-        encoding: text encoding of CSV/JSONL output.
+        encoding: text encoding of CSV/JSONL output; ``utf-8-sig`` writes one byte-order mark at the start (what
+            Excel needs to read UTF-8).
         resume: a :attr:`state` saved by an earlier writer of the same file: continue after it.
+
+    The path ``-`` writes CSV to standard output as the chunks come (nothing to rename, no resume).
     """
+
+    # Rows of one XLSX sheet, the header row included (Excel's limit); longer outputs go on to further sheets.
+    XLSX_MAX_ROWS = 1_048_576
 
     def __init__(
         self,
@@ -664,12 +670,26 @@ class ChunkWriter:
         resume: dict | None = None,
     ):
         self.path = Path(path)
-        self.format, self.gzipped = detect_format(self.path)
+        self.stdout = str(path) == "-"
+        self.format, self.gzipped = ("csv", False) if self.stdout else detect_format(self.path)
         if self.format == "txt":
             self.format = "csv"
         self.columns = list(columns)
         self.delimiter = delimiter or ("\t" if self.format == "tsv" else ",")
-        self.encoding = encoding
+        if len(self.delimiter) != 1:
+            raise InputError(f"output delimiter {self.delimiter!r}: must be a single character")
+        self.bom = codecs.lookup(encoding).name == "utf-8-sig"
+        self.encoding = "utf-8" if self.bom else encoding
+        self.sheets = 0
+        if self.stdout:
+            if resume is not None:
+                raise InputError("cannot resume output written to standard output")
+            self.tmp_path = self.parts_dir = None  # type: ignore[assignment]
+            self.staged = False
+            self._fh = sys.stdout.buffer
+            self.n_parts = 0
+            self._write_header()
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp_path = self.path.with_name(f".{self.path.name}.partial")
         self.parts_dir = self.path.with_name(f".{self.path.name}.parts")
@@ -687,8 +707,7 @@ class ChunkWriter:
                         part.unlink()
         elif resume is None:
             self._fh = open(self.tmp_path, "wb")
-            if self.format != "jsonl":
-                self._write_bytes(self._csv_text([self.columns]))
+            self._write_header()
         else:
             if not self.tmp_path.is_file():
                 raise InputError(f"cannot resume: {self.tmp_path} is missing")
@@ -699,17 +718,35 @@ class ChunkWriter:
     @property
     def state(self) -> dict:
         """Where the output stands after the last chunk written."""
+        if self.stdout:
+            return {}
         if self.staged:
             return {"parts": self.n_parts}
         return {"offset": self._fh.tell()}
 
+    def _write_header(self) -> None:
+        if self.format != "jsonl":
+            self._write_bytes(self._csv_text([self.columns]), bom=self.bom)
+
     def _csv_text(self, rows: list[list]) -> str:
         buf = io.StringIO()
         csv.writer(buf, delimiter=self.delimiter, lineterminator="\n").writerows(rows)
-        return buf.getvalue()
+        if "\r" not in buf.getvalue():
+            return buf.getvalue()
+        # csv quotes a field holding "\n" but not one holding a bare "\r" unless "\r" is in the line terminator:
+        # write such rows with "\r\n" (every field with "\r" or "\n" quoted), then end the record with "\n".
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter=self.delimiter, lineterminator="\r\n")
+        out = []
+        for row in rows:
+            writer.writerow(row)
+            out.append(buf.getvalue()[:-2] + "\n")
+            buf.seek(0)
+            buf.truncate()
+        return "".join(out)
 
-    def _write_bytes(self, text: str) -> None:
-        data = text.encode(self.encoding, errors="replace")
+    def _write_bytes(self, text: str, bom: bool = False) -> None:
+        data = (codecs.BOM_UTF8 if bom else b"") + text.encode(self.encoding, errors="replace")
         if self.gzipped:
             data = gzip.compress(data, compresslevel=6, mtime=0)
         self._fh.write(data)
@@ -735,6 +772,10 @@ class ChunkWriter:
 
     def commit(self) -> Path:
         """Finish the file and rename it to the output path."""
+        if self.stdout:
+            self._fh.flush()
+            self._fh = None
+            return self.path
         if self.staged:
             if self.format == "parquet":
                 self._assemble_parquet()
@@ -749,6 +790,11 @@ class ChunkWriter:
 
     def close(self, keep: bool = False) -> None:
         """Stop writing; keep the partial output for a resume, or delete it."""
+        if self.stdout:
+            if self._fh is not None:
+                self._fh.flush()
+                self._fh = None
+            return
         if self._fh is not None:
             self._fh.close()
             self._fh = None
@@ -787,12 +833,21 @@ class ChunkWriter:
         import pyarrow.parquet as pq
 
         wb = openpyxl.Workbook(write_only=True)
-        sheet = wb.create_sheet("labels")
-        sheet.append(self.columns)
+        sheet, rows_in_sheet = None, self.XLSX_MAX_ROWS
         for part in self._parts():
             for batch in pq.ParquetFile(part).iter_batches():
                 for r in batch.to_pylist():
+                    if rows_in_sheet >= self.XLSX_MAX_ROWS:
+                        # Excel's limit: the rows go on in a new sheet (labels, labels_2, ...), none is dropped.
+                        self.sheets += 1
+                        sheet = wb.create_sheet("labels" if self.sheets == 1 else f"labels_{self.sheets}")
+                        sheet.append(self.columns)
+                        rows_in_sheet = 1
                     sheet.append([_xlsx_value(r.get(c)) for c in self.columns])
+                    rows_in_sheet += 1
+        if sheet is None:
+            self.sheets = 1
+            wb.create_sheet("labels").append(self.columns)
         wb.save(self.tmp_path)
 
 

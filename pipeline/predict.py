@@ -10,15 +10,18 @@ side file ``OUTPUT.errors.csv``.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import tempfile
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import ChunkWriter, InputError, TableReader, find_columns, row_text
+from .io import ChunkWriter, InputError, TableReader, detect_format, find_columns, row_text
 from .model import DualUseModel, load_model
 from .parallel import ChunkPool
 from .progress import Progress
@@ -49,6 +52,8 @@ class PredictSummary:
         encoding, delimiter: what the reader used.
         resumed_rows: rows taken over from an interrupted run.
         jobs: worker processes used.
+        truncated: when the input ended early (a cut ``.gz``), what happened; the rows before the cut are written.
+        notes: other things the user should know about the output (an XLSX split into several sheets …).
     """
 
     input: str
@@ -66,6 +71,8 @@ class PredictSummary:
     delimiter: str | None = None
     resumed_rows: int = 0
     jobs: int = 1
+    truncated: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed_rows(self) -> int:
@@ -103,6 +110,121 @@ class PredictInterrupted(KeyboardInterrupt):
         super().__init__(f"interrupted after {summary.rows} rows")
         self.summary = summary
         self.state_path = state_path
+
+
+# What reading a cut or corrupt gzip stream raises.
+_TRUNCATION_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+TRUNCATED_ROW_STATUS = "malformed: the input ends inside or right after this row (truncated file)"
+
+
+class _TruncationTolerantReader(TableReader):
+    """A :class:`TableReader` that stops at a cut gzip stream instead of failing, keeping the rows before the cut.
+
+    The last row read before the cut may itself be cut short: it gets :data:`TRUNCATED_ROW_STATUS`.
+    :attr:`truncated` says why reading stopped (``None`` when the input was read to its end).
+    """
+
+    truncated: str | None = None
+
+    def _guard(self, rows):
+        if not self.gzipped:
+            yield from rows
+            return
+        held = None
+        try:
+            for item in rows:
+                if held is not None:
+                    yield held
+                held = item
+        except _TRUNCATION_ERRORS as exc:
+            self.truncated = f"{self.path}: the compressed input ends early or is corrupt ({exc})"
+            if held is not None:
+                held = (held[0], held[1], held[2] or TRUNCATED_ROW_STATUS)
+        if held is not None:
+            yield held
+
+    def _iter_csv(self):
+        return self._guard(super()._iter_csv())
+
+    def _iter_txt(self):
+        return self._guard(super()._iter_txt())
+
+    def _iter_jsonl(self):
+        return self._guard(super()._iter_jsonl())
+
+
+def _readable_prefix(path: Path, target: Path) -> str:
+    """Write the bytes a cut or corrupt gzip file still yields to ``target``; return why decompression stopped."""
+    with open(path, "rb") as src, open(target, "wb") as out:
+        d = zlib.decompressobj(wbits=31)
+        try:
+            while True:
+                block = src.read(1 << 20)
+                if not block:
+                    break
+                while block:
+                    out.write(d.decompress(block))
+                    if d.eof:  # a gzip file may hold several members, one after the other
+                        block = d.unused_data
+                        d = zlib.decompressobj(wbits=31)
+                    else:
+                        block = b""
+            out.write(d.flush())
+            return "compressed file ended before the end-of-stream marker was reached"
+        except zlib.error as exc:
+            return str(exc)
+
+
+def _open_reader(path: Path, tmpdir: list, **kwargs) -> _TruncationTolerantReader:
+    """Open the input; a ``.gz`` cut so early that its header cannot be read is read from its readable prefix."""
+    try:
+        return _TruncationTolerantReader(path, **kwargs)
+    except _TRUNCATION_ERRORS:
+        if not path.name.lower().endswith(".gz"):
+            raise
+    tmpdir.append(tempfile.TemporaryDirectory(prefix="dualuse-"))
+    prefix = Path(tmpdir[0].name) / path.name[:-3]
+    why = _readable_prefix(path, prefix)
+    reader = _TruncationTolerantReader(prefix, **kwargs)
+    reader.truncated = f"{path}: the compressed input ends early or is corrupt ({why})"
+    return reader
+
+
+def check_output_path(input_path: str | Path, output_path: str | Path, overwrite: bool = False) -> None:
+    """Refuse an output that would destroy the input, or overwrite a file, or cannot be written.
+
+    Raises:
+        InputError: when the output is the input (same path or same file), is a folder, exists and ``overwrite``
+            is false, or its folder is not writable.
+    """
+    if str(output_path) == "-":
+        return
+    output_path, input_path = Path(output_path), Path(input_path)
+    if output_path.is_dir():
+        raise InputError(f"output {output_path} is a folder; give a file name (e.g. {output_path / 'labelled.csv'})")
+    if output_path.resolve() == input_path.resolve() or (
+        output_path.exists() and input_path.exists() and os.path.samefile(output_path, input_path)
+    ):
+        raise InputError(f"output {output_path} is the input file; writing it would destroy the input")
+    if output_path.exists() and not overwrite:
+        raise InputError(f"output {output_path} already exists; use --force to overwrite it")
+    folder = output_path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"cannot write {output_path}: folder {folder} is not writable")
+
+
+class _NoWriter:
+    """Stands in for the errors side file when the output goes to standard output."""
+
+    state: dict = {}
+
+    def write(self, rows) -> None:
+        pass
+
+    def close(self, keep: bool = False) -> None:
+        pass
 
 
 def output_columns(input_columns: Sequence[str], extra: Sequence[str]) -> tuple[list[str], dict[str, str]]:
@@ -197,6 +319,8 @@ def predict(
     resume: bool = False,
     progress: Callable[[Progress], None] | None = None,
     apply_thresholds: bool = True,
+    overwrite: bool = False,
+    excel: bool = False,
 ) -> PredictSummary:
     """Label every row of ``input_path`` and write ``output_path`` (format from its extension).
 
@@ -205,10 +329,13 @@ def predict(
     ``label_2``/``score_2`` … with ``top_k``). Rows that cannot be read or hold no text are written too, with
     ``status`` saying why; rows that could not be read cleanly are also listed in ``OUTPUT.errors.csv``. The
     output appears only when complete. Memory use depends on ``chunk_size`` and ``jobs``, not on the input size.
+    A ``.gz`` input that ends early is read up to the cut: those rows are written and :attr:`PredictSummary.truncated`
+    says so.
 
     Args:
         input_path: CSV/TSV/TXT/JSONL/XLSX/Parquet file (text formats may be ``.gz``).
-        output_path: where to write; written atomically.
+        output_path: where to write; written atomically; ``-`` writes CSV to standard output (no errors side
+            file, no resume). Never the input; an existing file only with ``overwrite``.
         text_columns: column(s) holding the description, joined with a space; guessed when ``None``.
         model: a loaded model, a model folder, or ``None`` for the bundled default.
         encoding: force the input encoding (detected when ``None``).
@@ -222,20 +349,44 @@ def predict(
             chunk (a fresh run when there is nothing to resume).
         progress: called with a :class:`~pipeline.progress.Progress` after every chunk.
         apply_thresholds: apply the model's per-class thresholds, when it has any.
+        overwrite: replace an existing output file (a resumed run continues its own partial output regardless).
+        excel: write CSV/TSV output as Excel opens it in a Russian locale: UTF-8 with a byte-order mark and ``;``
+            between fields (tab for ``.tsv``).
 
     Returns:
         A :class:`PredictSummary`.
 
     Raises:
         InputError: when the input cannot be read as asked, or ``resume`` finds a state left by a run with
-            other options.
+            other options, or the output is refused (see :func:`check_output_path`).
         PredictInterrupted: on Ctrl-C, after leaving a resumable state.
     """
+    tmpdir: list[tempfile.TemporaryDirectory] = []
+    try:
+        return _predict(input_path, output_path, text_columns, model, encoding, delimiter, sheet, header, chunk_size,
+                        top_k, jobs, resume, progress, apply_thresholds, overwrite, excel, tmpdir)  # fmt: skip
+    finally:
+        for t in tmpdir:
+            t.cleanup()
+
+
+def _predict(
+    input_path, output_path, text_columns, model, encoding, delimiter, sheet, header, chunk_size, top_k, jobs,
+    resume, progress, apply_thresholds, overwrite, excel, tmpdir,
+) -> PredictSummary:  # fmt: skip
     start = time.perf_counter()
+    to_stdout = str(output_path) == "-"
+    input_path, output_path = Path(input_path), Path(output_path)
+    if delimiter is not None and len(delimiter) != 1:
+        raise InputError(f"--delimiter {delimiter!r}: give one character (or 'tab')")
+    if to_stdout and resume:
+        raise InputError("--resume needs an output file; standard output cannot be resumed")
+    state_path = state_path_for(output_path)
+    resuming = resume and not to_stdout and state_path.is_file()
+    check_output_path(input_path, output_path, overwrite=overwrite or resuming)
     if not isinstance(model, DualUseModel):
         model = load_model(model)
-    input_path, output_path = Path(input_path), Path(output_path)
-    reader = TableReader(input_path, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header)
+    reader = _open_reader(input_path, tmpdir, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header)
     cols = find_columns(reader.columns, text_columns, str(input_path))
     extra = added_columns(model, top_k, apply_thresholds)
     out_cols, names = output_columns(reader.columns, extra)
@@ -248,7 +399,6 @@ def predict(
         delimiter=reader.delimiter,
         jobs=pool.jobs,
     )
-    state_path = state_path_for(output_path)
     errors_path = errors_path_for(output_path)
     stat = input_path.stat()
     fingerprint = {
@@ -265,7 +415,7 @@ def predict(
         "columns": out_cols,
     }
     state = None
-    if resume and state_path.is_file():
+    if resuming:
         state = json.loads(state_path.read_text(encoding="utf-8"))
         if state.get("version") != STATE_VERSION or state.get("fingerprint") != fingerprint:
             changed = sorted(k for k in fingerprint if (state.get("fingerprint") or {}).get(k) != fingerprint[k])
@@ -274,10 +424,15 @@ def predict(
                 f"({', '.join(changed) or 'state version'}); run without --resume to start again"
             )
         summary._restore(state["counts"])
-    else:
+    elif not to_stdout:
         state_path.unlink(missing_ok=True)
-    writer = ChunkWriter(output_path, out_cols, resume=state and state["output"])
-    err_writer = ChunkWriter(errors_path, list(ERROR_COLUMNS), resume=state and state["errors"])
+    out_format = "csv" if to_stdout else detect_format(output_path)[0]
+    excel_dialect = {"delimiter": ";" if out_format == "csv" else None, "encoding": "utf-8-sig"} if excel else {}
+    writer = ChunkWriter(output_path, out_cols, resume=state and state["output"], **excel_dialect)
+    # Standard output has no side file: the status column of the output says which rows could not be read.
+    err_writer = _NoWriter() if to_stdout else ChunkWriter(
+        errors_path, list(ERROR_COLUMNS), resume=state and state["errors"], **excel_dialect
+    )  # fmt: skip
     chunks_done = state["chunks"] if state else 0
     rows_total = reader.rows_total
     bytes_total = reader.bytes_total
@@ -311,17 +466,18 @@ def predict(
             err_writer.write(err_rows)
             summary.rows += len(out_rows)
             chunks_done += 1
-            _write_json_atomic(
-                state_path,
-                {
-                    "version": STATE_VERSION,
-                    "fingerprint": fingerprint,
-                    "chunks": chunks_done,
-                    "output": writer.state,
-                    "errors": err_writer.state,
-                    "counts": summary._counts(),
-                },
-            )
+            if not to_stdout:
+                _write_json_atomic(
+                    state_path,
+                    {
+                        "version": STATE_VERSION,
+                        "fingerprint": fingerprint,
+                        "chunks": chunks_done,
+                        "output": writer.state,
+                        "errors": err_writer.state,
+                        "counts": summary._counts(),
+                    },
+                )
             if progress is not None:
                 progress(
                     Progress(
@@ -334,12 +490,20 @@ def predict(
                     )
                 )
         writer.commit()
-        if summary.failed:
+        if summary.failed and not to_stdout:
             summary.errors_path = str(err_writer.commit())
         else:
             err_writer.close()
-            errors_path.unlink(missing_ok=True)
-        state_path.unlink(missing_ok=True)
+            if not to_stdout:
+                errors_path.unlink(missing_ok=True)
+        if not to_stdout:
+            state_path.unlink(missing_ok=True)
+        summary.truncated = reader.truncated
+        if writer.sheets > 1:
+            summary.notes.append(
+                f"{summary.rows} rows are more than one Excel sheet holds ({ChunkWriter.XLSX_MAX_ROWS - 1:,} "
+                f"below the header): they fill {writer.sheets} sheets, labels to labels_{writer.sheets}"
+            )
     except KeyboardInterrupt:
         results.close()
         writer.close(keep=True)
@@ -350,7 +514,8 @@ def predict(
         results.close()
         writer.close()
         err_writer.close()
-        state_path.unlink(missing_ok=True)
+        if not to_stdout:
+            state_path.unlink(missing_ok=True)
         raise
     summary.seconds = time.perf_counter() - start
     return summary
