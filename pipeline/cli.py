@@ -76,13 +76,44 @@ def _format_confusion(m: dict) -> str:
     return "\n".join(lines)
 
 
+def _config_and_overrides(config: str | None, args: list[str]) -> tuple[Path | None, dict]:
+    """Separate the CONFIG argument from ``--section.key value`` overrides, whatever their order.
+
+    Click takes the first argument it does not know for CONFIG, so with CONFIG left out (``dualuse train --output
+    models/my --paths.ood null``) it holds an override's name; and a ``.cfg`` given after the overrides is among
+    them.
+    """
+    args = list(args)
+    if config is not None and config.startswith("--"):
+        args.insert(0, config)
+        config = None
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg.startswith("--"):
+            rest.append(arg)
+            if "=" not in arg and i + 1 < len(args) and not args[i + 1].startswith("--"):
+                rest.append(args[i + 1])
+                i += 1
+        elif config is None and arg.endswith(".cfg"):
+            config = arg
+        else:
+            rest.append(arg)
+        i += 1
+    return (Path(config) if config is not None else None), parse_overrides(rest)
+
+
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-    epilog="Example: dualuse train configs/default.cfg --output models/my-model --features.min_df 3",
+    epilog="Examples: dualuse train configs/default.cfg --output models/my-model --features.min_df 3\n\n"
+    "dualuse train --output models/my --paths.corpus '[\"my_labelled/*.csv\"]' --paths.ood null",
 )
 def train(
     ctx: typer.Context,
-    config: Annotated[Path, typer.Argument(help="Training recipe (.cfg).")] = Path("configs/default.cfg"),
+    config: Annotated[
+        str | None, typer.Argument(help="Training recipe (.cfg); the bundled configs/default.cfg when omitted.")
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Model folder to write.")] = None,
     cv: Annotated[
         int, typer.Option("--cv", min=0, help="Also report K-fold cross-validated metrics (K >= 2; folds grouped).")
@@ -95,10 +126,10 @@ def train(
     from .train import train as train_fn
 
     try:
-        overrides = parse_overrides(list(ctx.args))
+        config_path, overrides = _config_and_overrides(config, list(ctx.args))
         if cv == 1:
             raise ValueError("--cv 1: need at least 2 folds")
-        result = train_fn(config, output, overrides, cv=cv)
+        result = train_fn(config_path, output, overrides, cv=cv)
     except (*USER_ERRORS, ValueError) as exc:
         _fail(exc)
     typer.echo("split sizes: " + ", ".join(f"{k}={v}" for k, v in result.split_counts.items()))
@@ -174,8 +205,14 @@ def thresholds(
     ] = None,
     label_column: Annotated[str, typer.Option(help="Gold label column.")] = "label",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Go on even when most dev lines are lines the model was fitted on.")
+    ] = False,
 ) -> None:
-    """Choose per-class score thresholds reaching a target precision; write them into the model's meta."""
+    """Choose per-class score thresholds reaching a target precision; write them into the model's meta.
+
+    Refused when most dev lines are lines the model was fitted on (its meta.json knows them).
+    """
     from .report import format_thresholds
     from .thresholds import thresholds as thresholds_fn
 
@@ -188,6 +225,7 @@ def thresholds(
             label_column=label_column,
             conservative=conservative,
             dry_run=dry_run,
+            allow_fitted=force,
         )
     except (*USER_ERRORS, ValueError) as exc:
         _fail(exc)
@@ -371,7 +409,9 @@ def info(
 
 @corpus_app.command("check", epilog="Example: dualuse corpus check configs/default.cfg")
 def corpus_check(
-    config: Annotated[Path, typer.Argument(help="Training recipe naming the corpus.")] = Path("configs/default.cfg"),
+    config: Annotated[
+        Path | None, typer.Argument(help="Training recipe naming the corpus (default: the bundled default.cfg).")
+    ] = None,
     show: Annotated[int, typer.Option(help="How many duplicates/leaks to list.")] = 10,
 ) -> None:
     """Count lines per label × language × source and split; list duplicates and leaks; fail on a leak."""
@@ -405,7 +445,9 @@ def corpus_check(
     "export", epilog="Example: dualuse corpus export configs/default.cfg --split dev --output dev_split.csv"
 )
 def corpus_export(
-    config: Annotated[Path, typer.Argument(help="Training recipe naming the corpus.")] = Path("configs/default.cfg"),
+    config: Annotated[
+        Path | None, typer.Argument(help="Training recipe naming the corpus (default: the bundled default.cfg).")
+    ] = None,
     split: Annotated[
         list[str] | None, typer.Option("--split", "-s", help="train, dev, test or excluded; repeatable (dev).")
     ] = None,

@@ -16,7 +16,23 @@ from confection import Config
 LABELS = ("drone", "counter_drone", "rugged_computer", "navigation", "aircraft_parts", "other")
 POSITIVE_LABELS = LABELS[:-1]
 
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "configs" / "default.cfg"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# An installed (non-editable) package carries copies of the repository's configs/ and models/default here; the build
+# (setup.py) puts them there, so the repository keeps one copy of each.
+PACKAGE_DATA_DIR = _PACKAGE_DIR / "data"
+
+
+def bundled_path(*parts: str) -> Path:
+    """A file or folder shipped with dualuse (``configs/…``, ``models/default``).
+
+    The installed package's copy when there is one, else the one at the top of the repository (a checkout or an
+    editable install).
+    """
+    installed = PACKAGE_DATA_DIR.joinpath(*parts)
+    return installed if installed.exists() else _PACKAGE_DIR.parent.joinpath(*parts)
+
+
+DEFAULT_CONFIG_PATH = bundled_path("configs", "default.cfg")
 
 
 class ConfigError(ValueError):
@@ -39,6 +55,22 @@ def _number(v: Any) -> bool:
 
 def _int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _count(v: Any) -> bool:
+    return _int(v) and v >= 0
+
+
+def _positive_int(v: Any) -> bool:
+    return _int(v) and v >= 1
+
+
+def _at_least_two(v: Any) -> bool:
+    return _int(v) and v >= 2
+
+
+def _non_negative(v: Any) -> bool:
+    return _number(v) and v >= 0
 
 
 def _bool(v: Any) -> bool:
@@ -70,6 +102,10 @@ _DESCRIPTIONS = {
     _str_list: "a list of strings",
     _number: "a number",
     _int: "an integer",
+    _count: "an integer >= 0",
+    _positive_int: "an integer >= 1",
+    _at_least_two: "an integer >= 2",
+    _non_negative: "a number >= 0",
     _bool: "true or false",
     _str: "a string",
     _opt_str: "a string or null",
@@ -103,25 +139,25 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
     "tokenise": {
         "lang": (_one_of("xx", "ru", "en"), True),
         "lemmatise": (_bool, True),
-        "max_chars": (_int, True),
+        "max_chars": (_count, True),
     },
     "features": {
         "word_ngram_range": (_int_pair, True),
         "char_ngram_range": (_int_pair, True),
-        "min_df": (_int, True),
-        "max_features": (_int, True),
+        "min_df": (_positive_int, True),
+        "max_features": (_count, True),
         "sublinear_tf": (_bool, True),
         "use_idf": (_bool, True),
-        "char_weight": (_number, True),
+        "char_weight": (_non_negative, True),
         "translit": (_one_of(True, False, "only"), False),
-        "keep_digits": (_int, False),
+        "keep_digits": (_count, False),
     },
     "classifier": {
         "type": (_one_of("logreg", "svm_calibrated", "sgd"), True),
         "C": (_number, True),
         "class_weight": (_one_of("balanced", None), True),
-        "max_iter": (_int, True),
-        "calibration_folds": (_int, False),
+        "max_iter": (_positive_int, True),
+        "calibration_folds": (_at_least_two, False),
         "calibration_ensemble": (_bool, False),
     },
     "training": {
@@ -130,7 +166,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "unfamiliar_below": (_fraction, False),
     },
     "augment": {
-        "copies": (_int, False),
+        "copies": (_count, False),
         "p_translit": (_fraction, False),
         "p_typo": (_fraction, False),
         "p_upper": (_fraction, False),

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from .config import LABELS
+from .config import LABELS, bundled_path
 from .familiarity import Familiarity
 from .fastpath import _HAS_ALNUM, RunFeaturiser, gc_paused
 from .features import TokenNgramVectorizer
@@ -32,7 +32,7 @@ from .tokenise import SpacyTokeniser
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 CONFIG_FILE = "config.cfg"
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
+DEFAULT_MODEL_DIR = bundled_path("models", "default")
 TRACKED_LIBRARIES = ("dualuse", "scikit-learn", "spacy", "numpy", "scipy", "joblib", "pymorphy3")
 
 

@@ -422,6 +422,12 @@ def format_info(meta: dict[str, Any]) -> str:
             lines.append(f"  {f}  {h[:16]}…")
         for f, h in (corpus.get("ood") or {}).items():
             lines.append(f"  OOD {f}  {h[:16]}…")
+    markers = meta.get("markers") or {}
+    if markers:
+        lines.append(
+            f"marker rules   {markers.get('path')}  {str(markers.get('sha256'))[:16]}…  "
+            f"({markers.get('rules')} rules, {markers.get('exclusions')} exclusions)"
+        )
     thr = meta.get("thresholds") or {}
     if thr:
         lines.append("thresholds     " + ", ".join(f"{k} ≥ {v:.4f}" for k, v in thr.items()))

@@ -9,6 +9,9 @@ thresholds into its ``meta.json`` (the model file and its hash are untouched, so
 
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
 import math
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -27,6 +30,63 @@ STATUS_NO_DATA = "no data"
 # whose best class it is goes to review.
 UNREACHABLE_THRESHOLD = 1.0
 FEW_LINES = 20
+# Refuse to choose thresholds when at least this share of the dev lines was fitted on (unless forced).
+MAX_FITTED_SHARE = 0.5
+FITTED_DIGEST = "blake2b-64 of the whitespace-collapsed, case-folded text"
+
+
+def _line_digest(text: str) -> bytes:
+    return hashlib.blake2b(
+        " ".join(str(text).split()).casefold().encode("utf-8", "surrogatepass"), digest_size=8
+    ).digest()
+
+
+def encode_fitted_lines(texts: Sequence[str]) -> dict[str, Any]:
+    """The compact record of the lines a model was fitted on that ``meta.json`` keeps (8 bytes a distinct line)."""
+    digests = sorted({_line_digest(t) for t in texts})
+    return {"digest": FITTED_DIGEST, "n": len(digests), "data": base64.b64encode(b"".join(digests)).decode("ascii")}
+
+
+def _decode_fitted_lines(record: dict[str, Any]) -> set[bytes] | None:
+    if not record or record.get("digest") != FITTED_DIGEST:
+        return None
+    raw = base64.b64decode(record["data"])
+    return {raw[i : i + 8] for i in range(0, len(raw), 8)}
+
+
+def fitted_overlap(model: DualUseModel, texts: Sequence[str]) -> tuple[int, str] | None:
+    """How many of ``texts`` the model was (or, for an older model folder, likely was) fitted on.
+
+    A model trained by this version records digests of its fitted lines in ``meta.json`` and the count is exact.
+    An older model records only which splits it was fitted on: when that includes ``dev``, the count is of the
+    lines that occur in the corpus files it was trained from (most of which it was fitted on).
+
+    Returns:
+        ``(count, what the count means)``, or ``None`` when the meta allows no check.
+    """
+    corpus = model.meta.get("corpus") or {}
+    fitted = _decode_fitted_lines(corpus.get("fitted_lines"))
+    if fitted is not None:
+        n = sum(_line_digest(t) in fitted for t in texts)
+        return n, "were fitted on (meta.json records the model's fitted lines)"
+    fit_on = corpus.get("fit_on") or []
+    if "dev" not in fit_on:
+        return None
+    text_column = ((model.config or {}).get("corpus") or {}).get("text_column", "text")
+    known: set[bytes] = set()
+    for name in corpus.get("files") or {}:
+        try:
+            with open(name, encoding="utf-8-sig", newline="") as fh:
+                known.update(_line_digest(r.get(text_column) or "") for r in csv.DictReader(fh))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            continue
+    if not known:
+        return None
+    n = sum(_line_digest(t) in known for t in texts)
+    return n, (
+        "occur in the corpus this model was trained from and were likely fitted on (it was fitted on its "
+        f"{'+'.join(fit_on)} split(s), meta.json corpus.fit_on)"
+    )
 
 
 def wilson_lower(successes: int, n: int, level: float = 0.95) -> float | None:
@@ -152,8 +212,13 @@ def thresholds(
     label_column: str = "label",
     conservative: bool = False,
     dry_run: bool = False,
+    allow_fitted: bool = False,
 ) -> dict[str, Any]:
     """Choose per-class thresholds on a labelled dev set and write them into the model folder's meta.
+
+    Thresholds chosen on lines the model was fitted on promise a precision it will not reach (on such lines it
+    is near 1): when at least :data:`MAX_FITTED_SHARE` of the dev lines were fitted on (see
+    :func:`fitted_overlap`) this refuses unless ``allow_fitted``; any overlap gives a warning.
 
     Args:
         dev: a labelled file in any format ``predict`` reads; it should not be training data.
@@ -164,6 +229,7 @@ def thresholds(
         label_column: the gold label column of ``dev``.
         conservative: see :func:`select_thresholds`.
         dry_run: compute and return, write nothing.
+        allow_fitted: go on even when most dev lines were fitted on (the result then carries a warning).
 
     Returns:
         ``{"dev", "n", "target_precision", "conservative", "per_class" (see :func:`select_thresholds`),
@@ -171,8 +237,8 @@ def thresholds(
         "written" (the meta file, or ``None``)}``.
 
     Raises:
-        ValueError: for a target outside (0, 1]; InputError for an unreadable dev set; ModelError for a model
-            without a folder.
+        ValueError: for a target outside (0, 1], or a dev set the model was mostly fitted on; InputError for an
+            unreadable dev set; ModelError for a model without a folder.
     """
     from .evaluate import classification_metrics, read_labelled
 
@@ -181,6 +247,18 @@ def thresholds(
     if not isinstance(model, DualUseModel):
         model = load_model(model)
     rows = read_labelled(dev, text_column, label_column)
+    warnings = []
+    overlap = fitted_overlap(model, rows.texts)
+    if overlap is not None and overlap[0]:
+        n_fitted, why = overlap
+        message = (
+            f"{n_fitted} of {len(rows.texts)} lines of {dev} {why}; on such lines precision and "
+            "recall are near 1, so the thresholds and the expected precision are optimistic. Choose thresholds on "
+            "lines the model was not fitted on (train with --corpus.train_on train, then use the dev split)"
+        )
+        if n_fitted >= MAX_FITTED_SHARE * max(1, len(rows.texts)) and not allow_fitted:
+            raise ValueError(message + "; --force to go on anyway")
+        warnings.append(message)
     batch = model.predict_batch(rows.texts, apply_thresholds=False)
     keep = [i for i, s in enumerate(batch.statuses) if s != STATUS_EMPTY]
     gold = [rows.gold[i] for i in keep]
@@ -189,7 +267,6 @@ def thresholds(
     chosen = {c: r["threshold"] for c, r in per_class.items() if r["threshold"] is not None}
     expected = classification_metrics(gold, apply_thresholds(proba, batch.classes, chosen), LABELS)
 
-    warnings = []
     dev_hash = sha256_file(dev)
     train_files = (model.meta.get("corpus") or {}).get("files") or {}
     if dev_hash in train_files.values():

@@ -18,6 +18,7 @@ from .corpus import prepare_data
 from .evaluate import evaluate_texts
 from .markers import MarkerMatcher
 from .model import DualUseModel, build_pipeline, library_versions, sha256_file
+from .thresholds import encode_fitted_lines
 
 
 @dataclass
@@ -83,6 +84,18 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[
     return DualUseModel(pipeline, markers, dict(cfg))
 
 
+def markers_meta(path: str | Path, markers: MarkerMatcher) -> dict[str, Any]:
+    """What the model card records of the marker rules: the file (any path is accepted), its sha256, rule counts."""
+    path = Path(path)
+    return {
+        "path": str(path),
+        "resolved": str(path.resolve()),
+        "sha256": sha256_file(path),
+        "rules": len(markers.patterns),
+        "exclusions": len(markers.exclusions),
+    }
+
+
 def train(
     config: str | Path | None = None,
     output: str | Path | None = None,
@@ -135,7 +148,11 @@ def train(
             "fit_on": list(fit_on),
             "split_counts": split_counts,
             "ood": {cfg["paths"]["ood"]: sha256_file(cfg["paths"]["ood"])} if ood is not None else None,
+            # Digests of the fitted lines: `dualuse thresholds` refuses a dev set the model was fitted on.
+            "fitted_lines": encode_fitted_lines(fit_corpus.text),
         },
+        # The marker rules are part of the model (model.joblib holds them): record which file they came from.
+        "markers": markers_meta(cfg["paths"]["markers"], model.markers),
         "metrics": metrics,
         "thresholds": {},
         "unfamiliar_below": cfg["training"].get("unfamiliar_below", 0.0),
