@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -31,9 +34,42 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(model: DualUseModel | str | None, task: Callable) -> None:
+# How often a worker checks that its parent is still alive where the kernel cannot tell it (not Linux).
+PARENT_POLL_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker process when its parent dies, even by SIGKILL (which leaves it no chance to stop us).
+
+    On Linux the kernel sends SIGTERM on the parent's death (``prctl(PR_SET_PDEATHSIG)``); a daemon thread that
+    watches :func:`os.getppid` covers other systems and the moment before ``prctl`` took effect.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="dualuse-parent-watch", daemon=True).start()
+
+
+def _init_worker(model: DualUseModel | str | None, task: Callable, parent_pid: int | None = None) -> None:
     # Ctrl-C goes to the whole process group; the parent alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        _exit_with_parent(parent_pid)
     _WORKER["model"] = model if isinstance(model, DualUseModel) else load_model(model)
     _WORKER["task"] = task
 
@@ -89,7 +125,9 @@ class ChunkPool:
         model = (
             self.model if isinstance(self.model, DualUseModel) else (None if self.model is None else str(self.model))
         )
-        self._executor = ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(model, self.task))
+        self._executor = ProcessPoolExecutor(
+            self.jobs, initializer=_init_worker, initargs=(model, self.task, os.getpid())
+        )
         pending: deque[tuple[T, Future]] = deque()
         limit = 2 * self.jobs
 
