@@ -204,10 +204,10 @@ def thresholds(
         list[str] | None, typer.Option("--text-column", "-c", help="Text column(s); guessed when omitted.")
     ] = None,
     label_column: Annotated[str, typer.Option(help="Gold label column.")] = "label",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Go on even when most dev lines are lines the model was fitted on.")
     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Choose per-class score thresholds reaching a target precision; write them into the model's meta.
 
@@ -268,15 +268,15 @@ def predict(
         bool, typer.Option("--resume", help="Continue an interrupted run from its last finished chunk.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite an existing output file.")] = False,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV for Excel in a Russian locale: UTF-8 with BOM, ';' between fields.")
+    ] = False,
     engine: Annotated[str, typer.Option(help="'local' (this machine) or 'dask' (a Dask cluster).")] = "local",
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address; a local cluster is started when omitted.")
     ] = None,
     output_format: Annotated[str, typer.Option("--output-format", help="Dask output: parquet or csv.")] = "parquet",
-    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite an existing output file.")] = False,
-    excel: Annotated[
-        bool, typer.Option("--excel", help="CSV for Excel in a Russian locale: UTF-8 with BOM, ';' between fields.")
-    ] = False,
 ) -> None:
     """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
 

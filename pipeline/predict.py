@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import tempfile
 import time
 import zlib
 from collections import Counter
@@ -21,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import ChunkWriter, InputError, TableReader, detect_format, find_columns, row_text
+from .io import ChunkWriter, InputError, TableReader, find_columns, row_text
 from .model import DualUseModel, load_model
 from .parallel import ChunkPool
 from .progress import Progress
@@ -175,17 +174,29 @@ def _readable_prefix(path: Path, target: Path) -> str:
             return str(exc)
 
 
-def _open_reader(path: Path, tmpdir: list, **kwargs) -> _TruncationTolerantReader:
-    """Open the input; a ``.gz`` cut so early that its header cannot be read is read from its readable prefix."""
+def _open_reader(path: Path, **kwargs) -> _TruncationTolerantReader:
+    """Open the input; a ``.gz`` cut so early that its header cannot be read is read from its readable prefix.
+
+    The prefix goes to a temporary folder that is removed when the reader is.
+    """
     try:
         return _TruncationTolerantReader(path, **kwargs)
     except _TRUNCATION_ERRORS:
         if not path.name.lower().endswith(".gz"):
             raise
-    tmpdir.append(tempfile.TemporaryDirectory(prefix="dualuse-"))
-    prefix = Path(tmpdir[0].name) / path.name[:-3]
-    why = _readable_prefix(path, prefix)
-    reader = _TruncationTolerantReader(prefix, **kwargs)
+    import shutil
+    import tempfile
+    import weakref
+
+    folder = tempfile.mkdtemp(prefix="dualuse-")
+    try:
+        prefix = Path(folder) / path.name[:-3]
+        why = _readable_prefix(path, prefix)
+        reader = _TruncationTolerantReader(prefix, **kwargs)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    weakref.finalize(reader, shutil.rmtree, folder, True)
     reader.truncated = f"{path}: the compressed input ends early or is corrupt ({why})"
     return reader
 
@@ -330,12 +341,13 @@ def predict(
     ``status`` saying why; rows that could not be read cleanly are also listed in ``OUTPUT.errors.csv``. The
     output appears only when complete. Memory use depends on ``chunk_size`` and ``jobs``, not on the input size.
     A ``.gz`` input that ends early is read up to the cut: those rows are written and :attr:`PredictSummary.truncated`
-    says so.
+    says so. The output is never the input, and an existing file only with ``overwrite`` (see
+    :func:`check_output_path`: :class:`InputError` otherwise); ``-`` writes CSV to standard output (no errors side
+    file, no resume).
 
     Args:
         input_path: CSV/TSV/TXT/JSONL/XLSX/Parquet file (text formats may be ``.gz``).
-        output_path: where to write; written atomically; ``-`` writes CSV to standard output (no errors side
-            file, no resume). Never the input; an existing file only with ``overwrite``.
+        output_path: where to write; written atomically.
         text_columns: column(s) holding the description, joined with a space; guessed when ``None``.
         model: a loaded model, a model folder, or ``None`` for the bundled default.
         encoding: force the input encoding (detected when ``None``).
@@ -358,22 +370,9 @@ def predict(
 
     Raises:
         InputError: when the input cannot be read as asked, or ``resume`` finds a state left by a run with
-            other options, or the output is refused (see :func:`check_output_path`).
+            other options.
         PredictInterrupted: on Ctrl-C, after leaving a resumable state.
     """
-    tmpdir: list[tempfile.TemporaryDirectory] = []
-    try:
-        return _predict(input_path, output_path, text_columns, model, encoding, delimiter, sheet, header, chunk_size,
-                        top_k, jobs, resume, progress, apply_thresholds, overwrite, excel, tmpdir)  # fmt: skip
-    finally:
-        for t in tmpdir:
-            t.cleanup()
-
-
-def _predict(
-    input_path, output_path, text_columns, model, encoding, delimiter, sheet, header, chunk_size, top_k, jobs,
-    resume, progress, apply_thresholds, overwrite, excel, tmpdir,
-) -> PredictSummary:  # fmt: skip
     start = time.perf_counter()
     to_stdout = str(output_path) == "-"
     input_path, output_path = Path(input_path), Path(output_path)
@@ -386,7 +385,7 @@ def _predict(
     check_output_path(input_path, output_path, overwrite=overwrite or resuming)
     if not isinstance(model, DualUseModel):
         model = load_model(model)
-    reader = _open_reader(input_path, tmpdir, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header)
+    reader = _open_reader(input_path, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header)
     cols = find_columns(reader.columns, text_columns, str(input_path))
     extra = added_columns(model, top_k, apply_thresholds)
     out_cols, names = output_columns(reader.columns, extra)
@@ -426,6 +425,8 @@ def _predict(
         summary._restore(state["counts"])
     elif not to_stdout:
         state_path.unlink(missing_ok=True)
+    from .io import detect_format
+
     out_format = "csv" if to_stdout else detect_format(output_path)[0]
     excel_dialect = {"delimiter": ";" if out_format == "csv" else None, "encoding": "utf-8-sig"} if excel else {}
     writer = ChunkWriter(output_path, out_cols, resume=state and state["output"], **excel_dialect)
