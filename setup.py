@@ -12,7 +12,8 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-BUNDLED = {"models/default": ("config.cfg", "meta.json", "model.joblib"), "configs": ("default.cfg", "markers.txt")}
+# Every file of these folders is copied (whatever files the model format holds).
+BUNDLED = ("models/default", "configs")
 
 
 class BuildPyWithData(build_py):
@@ -23,14 +24,13 @@ class BuildPyWithData(build_py):
         super().run()
         if getattr(self, "editable_mode", False):
             return
-        for folder, names in BUNDLED.items():
+        for folder in BUNDLED:
+            src = ROOT / folder
+            if not src.is_dir() or not any(src.iterdir()):
+                raise FileNotFoundError(f"{src}: needed in the package; build from a full checkout")
             target = Path(self.build_lib) / "pipeline" / "data" / folder
-            target.mkdir(parents=True, exist_ok=True)
-            for name in names:
-                src = ROOT / folder / name
-                if not src.is_file():
-                    raise FileNotFoundError(f"{src}: needed in the package; build from a full checkout")
-                shutil.copy2(src, target / name)
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(src, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
 
 
 setup(cmdclass={"build_py": BuildPyWithData})

@@ -146,9 +146,10 @@ def test_built_package_carries_default_model_and_config(tmp_path):
     )
     assert res.returncode == 0, res.stderr
     data = build / "pipeline" / "data"
-    assert (data / "models" / "default" / "model.joblib").read_bytes() == (
-        REPO / "models" / "default" / "model.joblib"
-    ).read_bytes()
+    bundled = sorted(p.name for p in (REPO / "models" / "default").iterdir())
+    assert sorted(p.name for p in (data / "models" / "default").iterdir()) == bundled
+    for name in bundled:
+        assert (data / "models" / "default" / name).read_bytes() == (REPO / "models" / "default" / name).read_bytes()
     assert (data / "configs" / "default.cfg").is_file() and (data / "configs" / "markers.txt").is_file()
     # Run from elsewhere with only the built package importable: the bundled model and config are found in it.
     work = tmp_path / "work"
