@@ -126,7 +126,8 @@ class _TruncationTolerantReader(TableReader):
     truncated: str | None = None
 
     def _guard(self, rows):
-        if not self.gzipped:
+        # A plain input cannot be cut this way, unless it is what could be read of a cut .gz (see _open_reader).
+        if not (self.gzipped or self.truncated):
             yield from rows
             return
         held = None
@@ -137,10 +138,9 @@ class _TruncationTolerantReader(TableReader):
                 held = item
         except _TRUNCATION_ERRORS as exc:
             self.truncated = f"{self.path}: the compressed input ends early or is corrupt ({exc})"
-            if held is not None:
-                held = (held[0], held[1], held[2] or TRUNCATED_ROW_STATUS)
         if held is not None:
-            yield held
+            # (row, line, error, …): the reader may pass more than the error after the line
+            yield held if not self.truncated else (*held[:2], held[2] or TRUNCATED_ROW_STATUS, *held[3:])
 
     def _iter_csv(self):
         return self._guard(super()._iter_csv())
@@ -181,8 +181,10 @@ def _open_reader(path: Path, **kwargs) -> _TruncationTolerantReader:
     """
     try:
         return _TruncationTolerantReader(path, **kwargs)
-    except _TRUNCATION_ERRORS:
-        if not path.name.lower().endswith(".gz"):
+    except (*_TRUNCATION_ERRORS, InputError) as exc:
+        # The reader may pass the decompression error on as the cause of an InputError.
+        cause = exc if isinstance(exc, _TRUNCATION_ERRORS) else exc.__cause__
+        if not path.name.lower().endswith(".gz") or not isinstance(cause, _TRUNCATION_ERRORS):
             raise
     import shutil
     import tempfile
@@ -192,6 +194,8 @@ def _open_reader(path: Path, **kwargs) -> _TruncationTolerantReader:
     try:
         prefix = Path(folder) / path.name[:-3]
         why = _readable_prefix(path, prefix)
+        if prefix.stat().st_size == 0:
+            raise InputError(f"{path}: not a readable gzip file ({why})")
         reader = _TruncationTolerantReader(prefix, **kwargs)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import EXIT_TRUNCATED, app
 from pipeline.io import ChunkWriter, InputError, TableReader
-from pipeline.predict import TRUNCATED_ROW_STATUS, predict
+from pipeline.predict import predict
 
 from .test_predict import StopAfter, make_dump
 
@@ -136,9 +136,18 @@ def test_gz_cut_in_its_first_block(tiny_model, tmp_path):
     _, gz = _gz_dump(tmp_path, n=40)
     cut = tmp_path / "cut.csv.gz"
     cut.write_bytes(gz.read_bytes()[:600])
-    s = predict(cut, tmp_path / "o.csv", model=tiny_model)
+    out = tmp_path / "o.csv"
+    s = predict(cut, out, model=tiny_model)
     assert s.truncated and "ends early" in s.truncated
-    assert s.rows > 0 and s.statuses.get(TRUNCATED_ROW_STATUS, 0) + s.failed >= 1
+    assert s.rows > 0 and s.failed >= 1
+    assert [r for r, _, _ in TableReader(out).iter_rows()][-1]["status"] != "ok"
+
+
+def test_gz_that_is_not_gzip_is_a_usage_error(tiny_model_dir, tmp_path):
+    bad = tmp_path / "bad.csv.gz"
+    bad.write_bytes(b"id,text\n1,plain text, not gzip\n")
+    result = cli("predict", bad, "-o", tmp_path / "o.csv", "-m", tiny_model_dir, "-q")
+    assert result.exit_code == 2 and "Traceback" not in result.output
 
 
 def test_output_is_a_folder(tiny_model_dir, tmp_path):
