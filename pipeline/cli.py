@@ -108,6 +108,12 @@ def evaluate(
     no_thresholds: Annotated[
         bool, typer.Option("--no-thresholds", help="Ignore the model's class thresholds (best class always).")
     ] = False,
+    prevalence: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Share of dual-use lines in your dumps (e.g. 0.005): also project precision to it."
+        ),
+    ] = None,
 ) -> None:
     """Evaluate a model on labelled data: per-class metrics with bootstrap CIs, slices, plots, error list."""
     from .evaluate import evaluate as evaluate_fn
@@ -124,6 +130,7 @@ def evaluate(
             n_boot=n_boot,
             seed=seed,
             apply_thresholds=not no_thresholds,
+            prevalence=prevalence,
         )
     except USER_ERRORS as exc:
         _fail(exc)
