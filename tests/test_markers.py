@@ -42,6 +42,10 @@ def flag():
         "для Вооружённых сил РФ",
         "В/Ч12345",
         "для нужд в/ч",
+        "в/ч 3526 термосы 1л 100 шт",
+        "волонтёры отправили на фронт 50 дронов",
+        "resold to Russian military units",
+        "Anti-drone detector, 30 pcs, for SVO",
     ],
 )
 def test_markers_found(flag, text):
@@ -75,6 +79,10 @@ def test_markers_found(flag, text):
         "AWB 555-12345675, airport SVO",
         "ВЧ-генератор 13,56 МГц",
         "свободный ход",
+        "rugged tablet intended for frontline workers",
+        "бетонные работы, подготовка на фронт работ",
+        "Росгвардия объявила тендер на ноутбуки",
+        "cargo for SVO airport, 12 pallets",
     ],
 )
 def test_false_hits_avoided(flag, text):
