@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 corpus_app = typer.Typer(help="Inspect and check the labelled corpus.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
+model_app = typer.Typer(help="Convert model folders.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
 
 USER_ERRORS = (ConfigError, CorpusError, InputError, ModelError, MarkerRuleError, FileNotFoundError)
 
@@ -31,6 +33,25 @@ USER_ERRORS = (ConfigError, CorpusError, InputError, ModelError, MarkerRuleError
 def _fail(exc: Exception) -> None:
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(2)
+
+
+TrustPickle = Annotated[
+    bool,
+    typer.Option(
+        "--trust-pickle",
+        help="Allow a model folder of the old pickled kind (model.joblib); loading it runs the code it holds, "
+        "so only for folders you made. Better: convert it once with `dualuse model convert`.",
+    ),
+]
+
+
+def _model_arg(model: Path | None, trust_pickle: bool):
+    """The --model argument as given, or loaded here when a pickled folder is trusted (commands take either)."""
+    if not trust_pickle:
+        return model
+    from .model import load_model
+
+    return load_model(model, trust_pickle=True)
 
 
 def _format_metrics(m: dict, title: str) -> str:
@@ -114,6 +135,7 @@ def evaluate(
             min=0.0, max=1.0, help="Share of dual-use lines in your dumps (e.g. 0.005): also project precision to it."
         ),
     ] = None,
+    trust_pickle: TrustPickle = False,
 ) -> None:
     """Evaluate a model on labelled data: per-class metrics with bootstrap CIs, slices, plots, error list."""
     from .evaluate import evaluate as evaluate_fn
@@ -122,7 +144,7 @@ def evaluate(
     try:
         metrics = evaluate_fn(
             data,
-            model,
+            _model_arg(model, trust_pickle),
             text_column=text_column or None,
             label_column=label_column,
             by=by or (),
@@ -156,6 +178,7 @@ def thresholds(
     ] = None,
     label_column: Annotated[str, typer.Option(help="Gold label column.")] = "label",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    trust_pickle: TrustPickle = False,
 ) -> None:
     """Choose per-class score thresholds reaching a target precision; write them into the model's meta."""
     from .report import format_thresholds
@@ -164,7 +187,7 @@ def thresholds(
     try:
         result = thresholds_fn(
             dev,
-            model,
+            _model_arg(model, trust_pickle),
             target_precision=target_precision,
             text_column=text_column or None,
             label_column=label_column,
@@ -214,6 +237,7 @@ def predict(
         str | None, typer.Option(help="Dask scheduler address; a local cluster is started when omitted.")
     ] = None,
     output_format: Annotated[str, typer.Option("--output-format", help="Dask output: parquet or csv.")] = "parquet",
+    trust_pickle: TrustPickle = False,
 ) -> None:
     """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
 
@@ -237,6 +261,7 @@ def predict(
                 delimiter=delimiter,
                 header=not no_header,
                 output_format=output_format,
+                trust_pickle=trust_pickle,
             )
         except (*USER_ERRORS, ValueError) as exc:
             _fail(exc)
@@ -264,7 +289,7 @@ def predict(
             input_path,
             output,
             text_columns=text_column or None,
-            model=model,
+            model=_model_arg(model, trust_pickle),
             encoding=encoding,
             delimiter=delimiter,
             sheet=sheet,
@@ -324,6 +349,28 @@ def info(
         typer.echo(json.dumps(meta, ensure_ascii=False, indent=2))
         return
     typer.echo(format_info(meta))
+
+
+@model_app.command("convert", epilog="Example: dualuse model convert models/old models/old-safe --trust-pickle")
+def model_convert(
+    source: Annotated[Path, typer.Argument(help="Model folder to read (e.g. one with model.joblib).")],
+    target: Annotated[Path, typer.Argument(help="Folder to write (may be SOURCE itself: replaced atomically).")],
+    trust_pickle: TrustPickle = False,
+) -> None:
+    """Rewrite a model folder in the plain-data format (JSON and arrays), which runs no code when loaded.
+
+    A folder with model.joblib is a pickle: reading it runs the code it holds, so --trust-pickle is required.
+    """
+    from .model import convert_model
+
+    try:
+        model = convert_model(source, target, trust_pickle=trust_pickle)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    typer.echo(
+        f"{source} -> {model.path} ({model.meta['format']} v{model.meta['format_version']}, "
+        f"model sha256 {model.meta['model_sha256']})"
+    )
 
 
 @corpus_app.command("check", epilog="Example: dualuse corpus check configs/default.cfg")

@@ -437,6 +437,12 @@ def format_info(meta: dict[str, Any]) -> str:
         f"trained at     {meta.get('trained_at', '–')}",
         f"labels         {', '.join(meta.get('labels') or [])}",
         f"model sha256   {meta.get('model_sha256', '–')}",
+        "format         "
+        + (
+            f"{meta['format']} v{meta.get('format_version', '?')} (plain data: loading runs no code)"
+            if meta.get("format")
+            else "pickle (model.joblib: loading runs code; convert with `dualuse model convert`)"
+        ),
     ]
     versions = meta.get("versions") or {}
     if versions:

@@ -46,6 +46,9 @@ def test_train_writes_model_folder(trained):
     assert len(meta["corpus"]["sha256"]) == 64
     assert "macro_f1" in meta["metrics"]["test"]
     assert (model_dir / "config.cfg").read_text().count("[features]") == 1
+    # `dualuse train` writes the plain-data format (issue 10, item 2): no pickle in the folder.
+    assert meta["format"] == "dualuse-linear" and set(meta["files"]) >= {"model.json", "vocabulary.json", "weights.npz"}
+    assert not (model_dir / "model.joblib").exists()
 
 
 def test_train_bad_override_is_a_clean_error(tmp_path):
