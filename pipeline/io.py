@@ -195,6 +195,9 @@ def _utf8_status(line: bytes) -> int:
 def detect_encodings(sample: bytes) -> tuple[str, str | None]:
     """Guess the main encoding of a file and the encoding of its lines that are not in it.
 
+    The main encoding is UTF-8 when at least as many lines of the sample are UTF-8 with non-ASCII characters as
+    are not valid UTF-8; else the single-byte Cyrillic encoding those lines read best in.
+
     Returns:
         ``(encoding, fallback)``. ``encoding`` is ``utf-8-sig``, ``utf-16``/``utf-16-le``/``utf-16-be``,
         ``utf-32``, ``utf-8`` (also for plain ASCII) or one of :data:`CYRILLIC_ENCODINGS`. ``fallback`` is, for
@@ -215,7 +218,8 @@ def detect_encodings(sample: bytes) -> tuple[str, str | None]:
         lines.pop()  # the last line may be cut in the middle of a character
     kinds = [_utf8_status(ln) for ln in lines]
     bad = b"\n".join(ln for ln, k in zip(lines, kinds) if k < 0)[: 1 << 16]
-    if bom or 1 in kinds or not bad:
+    # The main encoding is the one most lines with non-ASCII characters are in (UTF-8 on a tie).
+    if bom or kinds.count(1) >= kinds.count(-1):
         return ("utf-8-sig" if bom else "utf-8"), (_guess_single_byte(bad) if bad else "auto")
     return _guess_single_byte(bad), "utf-8"
 
