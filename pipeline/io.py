@@ -147,20 +147,22 @@ def _best_single_byte(data: bytes, candidates: Sequence[str] = CYRILLIC_ENCODING
 def _guess_single_byte(data: bytes) -> str:
     """Whole-file guess among :data:`CYRILLIC_ENCODINGS`.
 
-    Among charset-normalizer's least chaotic candidates, the one under which the bytes read most like Russian.
+    The encoding under which the bytes read most like Russian (:func:`_cyrillic_score`); charset-normalizer's
+    choice when it reads nearly as well (short or repetitive samples, where letter frequencies say little).
     """
     from charset_normalizer import from_bytes
 
-    candidates = []
+    scores = {enc: _cyrillic_score(data.decode(enc, errors="replace")) for enc in CYRILLIC_ENCODINGS}
+    best = max(scores, key=scores.get)
     try:
-        results = list(from_bytes(data, cp_isolation=[e.replace("-", "_") for e in CYRILLIC_ENCODINGS]))
+        hint = from_bytes(data, cp_isolation=[e.replace("-", "_") for e in CYRILLIC_ENCODINGS]).best()
     except Exception:  # noqa: BLE001 - a detector failure only means no hint
-        results = []
-    if results:
-        least = min(r.chaos for r in results)
-        candidates = [codecs.lookup(r.encoding).name for r in results if r.chaos <= least + 0.1]
-        candidates = [c for c in candidates if c in CYRILLIC_ENCODINGS]
-    return _best_single_byte(data, candidates or CYRILLIC_ENCODINGS)
+        hint = None
+    if hint is not None:
+        name = codecs.lookup(hint.encoding).name
+        if name in scores and scores[name] >= scores[best] - 0.5:
+            return name
+    return best
 
 
 def _utf16_by_nuls(sample: bytes) -> str | None:
@@ -380,6 +382,11 @@ def detect_delimiter(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
     if not lines:
         return ","
+    # The header (or first) line decides when only one candidate occurs in it: quoted fields further down may
+    # hold any of the others.
+    present = [d for d in DELIMITERS if d in lines[0]]
+    if len(present) == 1:
+        return present[0]
     try:
         return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
