@@ -209,7 +209,10 @@ def thresholds(
 def predict(
     input_path: Annotated[
         Path,
-        typer.Argument(metavar="INPUT", help="CSV/TSV/TXT/JSONL/XLSX/Parquet (.gz ok); a glob with --engine dask."),
+        typer.Argument(
+            metavar="INPUT",
+            help="CSV/TSV/TXT/JSONL/XLSX/XLS/ODS/Parquet (.gz ok); - for stdin; a glob with --engine dask.",
+        ),
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Output file (format from its extension); a folder with dask.")
@@ -221,7 +224,7 @@ def predict(
     model: Annotated[Path | None, typer.Option("--model", "-m", help="Model folder.")] = None,
     encoding: Annotated[str | None, typer.Option(help="Force the input encoding (e.g. cp1251).")] = None,
     delimiter: Annotated[str | None, typer.Option(help="Force the CSV delimiter (use 'tab' for tab).")] = None,
-    sheet: Annotated[str | None, typer.Option(help="XLSX sheet name or 0-based number.")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX/XLS/ODS sheet name or 0-based number.")] = None,
     no_header: Annotated[bool, typer.Option("--no-header", help="The CSV has no header line.")] = False,
     top_k: Annotated[int, typer.Option("--top-k", help="Also write the next best labels (K in total).")] = 0,
     jobs: Annotated[
@@ -241,8 +244,8 @@ def predict(
 ) -> None:
     """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
 
-    Exit code 0: all rows read cleanly; 1: some rows could not be read (see OUTPUT.errors.csv); 2: error;
-    130: interrupted (run again with --resume).
+    Exit code 0: all rows read cleanly; 1: some rows could not be read or labelled (see OUTPUT.errors.csv);
+    2: error (also a binary input); 130: interrupted (run again with --resume).
     """
     if delimiter == "tab":
         delimiter = "\t"

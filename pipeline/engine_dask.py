@@ -96,13 +96,15 @@ def _texts(df, columns: list[str]) -> list[str]:
     return out
 
 
-def read_block(data: bytes, columns: list[str], encoding: str, delimiter: str, header: bool):
+def read_block(
+    data: bytes, columns: list[str], encoding: str, delimiter: str, header: bool, fallback_encoding: str | None = None
+):
     """Parse one block of CSV bytes into a pandas frame of strings, with the read error of each row."""
     import pandas as pd
 
     values: list[list[str]] = [[] for _ in columns]
     errors = []
-    for row, _, err in BlockReader(data, columns, encoding, delimiter, header).rows():
+    for row, _, err in BlockReader(data, columns, encoding, delimiter, header, fallback_encoding).rows():
         for column, value in zip(values, row.values()):
             column.append(value)
         errors.append(err or "")
@@ -218,16 +220,18 @@ def predict_dask(
         # Blocks cut at line ends and parsed by the same reader as the local engine, so malformed rows are
         # labelled with a status instead of failing the run.
         gz = any(f.endswith(".gz") for f in files)
+        # UTF-16/32 cannot be cut at a "\n" byte: one block per file.
+        wide = first.encoding.startswith(("utf-16", "utf-32"))
         _, blocks = read_bytes(
             files,
             delimiter=b"\n",
-            blocksize=None if gz else blocksize,
+            blocksize=None if gz or wide else blocksize,
             sample=False,
             compression="gzip" if gz else None,
         )
         args = (first.columns, first.encoding, first.delimiter)
         parts = [
-            dask.delayed(read_block)(block, *args, header and j == 0)
+            dask.delayed(read_block)(block, *args, header and j == 0, first.fallback_encoding)
             for per_file in blocks
             for j, block in enumerate(per_file)
         ]
