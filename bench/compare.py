@@ -130,7 +130,8 @@ class DualuseSystem:
     def __call__(self, train_x, train_y, sources, test_x):
         model = fit_model(self.cfg, train_x, train_y, sources)
         batch = model.predict_batch(test_x)
-        return batch.labels, batch.scores
+        extra = {"proba": batch.proba, "classes": batch.classes, "familiarity": batch.familiarity}
+        return batch.labels, batch.scores, extra
 
 
 def _keywords(train_x, train_y, sources, test_x):
@@ -145,7 +146,7 @@ def _word_svc(train_x, train_y, sources, test_x):
     return tfidf_svc_fit_predict(train_x, train_y, [test_x])[0], None
 
 
-def loso_main(cfg, config_name: str, only, n_jobs: int, markdown_only: bool) -> None:
+def loso_main(cfg, config_name: str, only, n_jobs: int, markdown_only: bool, system_names=None, save=None) -> None:
     """Print the leave-one-source-out table: dualuse and its peers on every held-out source."""
     from pipeline.corpus import read_corpus
     from pipeline.crossval import leave_one_source_out
@@ -153,8 +154,14 @@ def loso_main(cfg, config_name: str, only, n_jobs: int, markdown_only: bool) -> 
     corpus = read_corpus(cfg["paths"]["corpus"], cfg["corpus"]["text_column"], cfg["corpus"]["label_column"])
     ood = read_corpus([cfg["paths"]["ood"]]) if cfg["paths"].get("ood") else None
     systems = {"dualuse": DualuseSystem(cfg), "char_wb_svc": _charwb, "word_svc": _word_svc, "keywords": _keywords}
+    if system_names:
+        systems = {k: v for k, v in systems.items() if k in system_names or k == "dualuse"}
     t0 = time.perf_counter()
     res = leave_one_source_out(cfg, corpus, systems, ood=ood, only=only, n_jobs=n_jobs)
+    if save:
+        import joblib
+
+        joblib.dump({"folds": res["folds"], "corpus": corpus, "ood": ood}, save)
     names = list(systems)
     if not markdown_only:
         n_folds, secs = len(res["folds"]), time.perf_counter() - t0
@@ -171,6 +178,48 @@ def loso_main(cfg, config_name: str, only, n_jobs: int, markdown_only: bool) -> 
         cells = [f"**{stat}**", ""] + [f"{res['summary'][n][stat]:.3f}" for n in names] + ["", ""]
         print("| " + " | ".join(cells) + " |")
     print("worst folds: " + ", ".join(f"{n} {res['summary'][n]['worst_fold']}" for n in names))
+    ordinary = [f for f in res["folds"] if f["fold"] in ("nomenclature", "real")]
+    if ordinary:
+        n_other = sum(f["systems"]["dualuse"]["per_class"]["other"]["support"] for f in ordinary)
+        fp = sum(_false_dual_use(f["systems"]["dualuse"]) for f in ordinary)
+        print(
+            f"ordinary lines (gold other of the held-out nomenclature and real folds): {n_other}; "
+            f"labelled dual-use by dualuse: {fp} ({fp / max(n_other, 1):.3%})"
+        )
+    print(military_flag_summary(corpus, cfg))
+
+
+def _false_dual_use(metrics) -> int:
+    """Gold ``other`` lines given a dual-use label, from a confusion matrix in LABELS order."""
+    other = LABELS.index("other")
+    return int(sum(v for j, v in enumerate(metrics["confusion"][other]) if j != other))
+
+
+def military_flag_summary(corpus, cfg) -> str:
+    """False and true military flags of the marker rules over every corpus line with a gold marker column."""
+    from pipeline.markers import MarkerMatcher
+    from pipeline.normalise import Normaliser
+
+    matcher = MarkerMatcher.from_file(cfg["paths"]["markers"])
+    norm = Normaliser()
+    ordinary = false_ordinary = marked = caught = false_other = unmarked = 0
+    for text, label, marker, file in zip(corpus.text, corpus.label, corpus.marker, corpus.file):
+        flag = matcher(norm(text))
+        if marker == 1:
+            marked += 1
+            caught += flag
+            continue
+        if marker != 0:
+            continue
+        unmarked += 1
+        false_other += flag
+        if "nomenclature" in file or "real" in file or label == "other":
+            ordinary += 1
+            false_ordinary += flag
+    return (
+        f"military flag: {false_ordinary} false flags on {ordinary} ordinary lines (nomenclature, real terms, corpus "
+        f"other); {false_other} false flags on all {unmarked} unmarked lines; {caught} of {marked} marked lines flagged"
+    )
 
 
 def per_language(gold, pred, langs) -> dict[str, float]:
@@ -190,10 +239,12 @@ def main() -> None:
     ap.add_argument("--loso", action="store_true", help="leave-one-source-out table instead of the split table")
     ap.add_argument("--folds", nargs="*", help="with --loso: only these held-out sources")
     ap.add_argument("--jobs", type=int, default=2, help="with --loso: folds scored at once")
+    ap.add_argument("--systems", nargs="*", help="with --loso: peers to run beside dualuse (default: all)")
+    ap.add_argument("--save", help="with --loso: write the folds with dualuse's out-of-fold probabilities (joblib)")
     args, extra = ap.parse_known_args()
     cfg = load_config(args.config, parse_overrides(extra))
     if args.loso:
-        loso_main(cfg, args.config, args.folds, args.jobs, args.markdown_only)
+        loso_main(cfg, args.config, args.folds, args.jobs, args.markdown_only, args.systems, args.save)
         return
     corpus, splits, ood = prepare_data(cfg)
     fit_on = {"train": ("train",), "train+dev": ("train", "dev"), "all": ("train", "dev", "test")}[

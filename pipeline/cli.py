@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 corpus_app = typer.Typer(help="Inspect and check the labelled corpus.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
+model_app = typer.Typer(help="Convert model folders.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
 
 USER_ERRORS = (ConfigError, CorpusError, InputError, ModelError, MarkerRuleError, FileNotFoundError)
 # Exit codes (README, "What comes out"): 1 is reserved for rows that could not be read cleanly.
@@ -56,6 +58,25 @@ def _main(
     ] = None,
 ) -> None:
     """Label customs goods descriptions (Russian/English) with dual-use categories."""
+
+
+TrustPickle = Annotated[
+    bool,
+    typer.Option(
+        "--trust-pickle",
+        help="Allow a model folder of the old pickled kind (model.joblib); loading it runs the code it holds, "
+        "so only for folders you made. Better: convert it once with `dualuse model convert`.",
+    ),
+]
+
+
+def _model_arg(model: Path | None, trust_pickle: bool):
+    """The --model argument as given, or loaded here when a pickled folder is trusted (commands take either)."""
+    if not trust_pickle:
+        return model
+    from .model import load_model
+
+    return load_model(model, trust_pickle=True)
 
 
 def _format_metrics(m: dict, title: str) -> str:
@@ -164,6 +185,13 @@ def evaluate(
     no_thresholds: Annotated[
         bool, typer.Option("--no-thresholds", help="Ignore the model's class thresholds (best class always).")
     ] = False,
+    prevalence: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Share of dual-use lines in your dumps (e.g. 0.005): also project precision to it."
+        ),
+    ] = None,
+    trust_pickle: TrustPickle = False,
 ) -> None:
     """Evaluate a model on labelled data: per-class metrics with bootstrap CIs, slices, plots, error list."""
     from .evaluate import evaluate as evaluate_fn
@@ -172,7 +200,7 @@ def evaluate(
     try:
         metrics = evaluate_fn(
             data,
-            model,
+            _model_arg(model, trust_pickle),
             text_column=text_column or None,
             label_column=label_column,
             by=by or (),
@@ -180,6 +208,7 @@ def evaluate(
             n_boot=n_boot,
             seed=seed,
             apply_thresholds=not no_thresholds,
+            prevalence=prevalence,
         )
     except USER_ERRORS as exc:
         _fail(exc)
@@ -208,6 +237,7 @@ def thresholds(
         bool, typer.Option("--force", help="Go on even when most dev lines are lines the model was fitted on.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    trust_pickle: TrustPickle = False,
 ) -> None:
     """Choose per-class score thresholds reaching a target precision; write them into the model's meta.
 
@@ -219,7 +249,7 @@ def thresholds(
     try:
         result = thresholds_fn(
             dev,
-            model,
+            _model_arg(model, trust_pickle),
             target_precision=target_precision,
             text_column=text_column or None,
             label_column=label_column,
@@ -242,7 +272,10 @@ def thresholds(
 def predict(
     input_path: Annotated[
         Path,
-        typer.Argument(metavar="INPUT", help="CSV/TSV/TXT/JSONL/XLSX/Parquet (.gz ok); a glob with --engine dask."),
+        typer.Argument(
+            metavar="INPUT",
+            help="CSV/TSV/TXT/JSONL/XLSX/XLS/ODS/Parquet (.gz ok); - for stdin; a glob with --engine dask.",
+        ),
     ],
     output: Annotated[
         Path,
@@ -257,7 +290,7 @@ def predict(
     model: Annotated[Path | None, typer.Option("--model", "-m", help="Model folder.")] = None,
     encoding: Annotated[str | None, typer.Option(help="Force the input encoding (e.g. cp1251).")] = None,
     delimiter: Annotated[str | None, typer.Option(help="Force the CSV delimiter (use 'tab' for tab).")] = None,
-    sheet: Annotated[str | None, typer.Option(help="XLSX sheet name or 0-based number.")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX/XLS/ODS sheet name or 0-based number.")] = None,
     no_header: Annotated[bool, typer.Option("--no-header", help="The CSV has no header line.")] = False,
     top_k: Annotated[int, typer.Option("--top-k", help="Also write the next best labels (K in total).")] = 0,
     jobs: Annotated[
@@ -277,12 +310,14 @@ def predict(
         str | None, typer.Option(help="Dask scheduler address; a local cluster is started when omitted.")
     ] = None,
     output_format: Annotated[str, typer.Option("--output-format", help="Dask output: parquet or csv.")] = "parquet",
+    trust_pickle: TrustPickle = False,
 ) -> None:
     """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
 
-    Exit code 0: all rows read cleanly; 1: some rows could not be read (see OUTPUT.errors.csv); 2: error (nothing
-    written); 3: the input ends early (a cut .gz): the rows before the cut are written; 130: interrupted (run
-    again with --resume).
+    Exit code 0: all rows read cleanly; 1: some rows could not be read or labelled (see OUTPUT.errors.csv);
+    2: error, nothing written (also a binary input, an output that is the input or exists without --force);
+    3: the input ends early (a cut .gz): the rows before the cut are written; 130: interrupted (run again with
+    --resume).
     """
     if delimiter == "tab":
         delimiter = "\t"
@@ -303,6 +338,7 @@ def predict(
                 delimiter=delimiter,
                 header=not no_header,
                 output_format=output_format,
+                trust_pickle=trust_pickle,
             )
         except (*USER_ERRORS, ValueError) as exc:
             _fail(exc)
@@ -330,7 +366,7 @@ def predict(
             input_path,
             output,
             text_columns=text_column or None,
-            model=model,
+            model=_model_arg(model, trust_pickle),
             encoding=encoding,
             delimiter=delimiter,
             sheet=sheet,
@@ -405,6 +441,28 @@ def info(
         typer.echo(json.dumps(meta, ensure_ascii=False, indent=2))
         return
     typer.echo(format_info(meta))
+
+
+@model_app.command("convert", epilog="Example: dualuse model convert models/old models/old-safe --trust-pickle")
+def model_convert(
+    source: Annotated[Path, typer.Argument(help="Model folder to read (e.g. one with model.joblib).")],
+    target: Annotated[Path, typer.Argument(help="Folder to write (may be SOURCE itself: replaced atomically).")],
+    trust_pickle: TrustPickle = False,
+) -> None:
+    """Rewrite a model folder in the plain-data format (JSON and arrays), which runs no code when loaded.
+
+    A folder with model.joblib is a pickle: reading it runs the code it holds, so --trust-pickle is required.
+    """
+    from .model import convert_model
+
+    try:
+        model = convert_model(source, target, trust_pickle=trust_pickle)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    typer.echo(
+        f"{source} -> {model.path} ({model.meta['format']} v{model.meta['format_version']}, "
+        f"model sha256 {model.meta['model_sha256']})"
+    )
 
 
 @corpus_app.command("check", epilog="Example: dualuse corpus check configs/default.cfg")

@@ -110,7 +110,8 @@ def leave_one_source_out(
         cfg: the validated config (its threshold and, for ``dualuse``-style systems, its recipe).
         corpus: all labelled lines.
         systems: ``name -> fit_predict(train_texts, train_labels, train_sources, test_texts)`` returning
-            ``(labels, max_scores or None)``.
+            ``(labels, max_scores or None)``, or ``(labels, max_scores, extra)`` where ``extra`` (anything
+            picklable, e.g. the probability matrix) is kept in the fold's ``extra[name]``.
         ood: the out-of-distribution set, held out as its own fold.
         only: score only these folds.
         threshold: near-copy threshold.
@@ -155,7 +156,9 @@ def leave_one_source_out(
 def _score_fold(systems: dict[str, FitPredict], name: str, held: Corpus, fit: Corpus, sources, dropped: int):
     result = {"fold": name, "n": len(held), "n_train": len(fit), "dropped": dropped, "systems": {}}
     for sys_name, fit_predict in systems.items():
-        pred, scores = fit_predict(fit.text, fit.label, sources, held.text)
+        pred, scores, *extra = fit_predict(fit.text, fit.label, sources, held.text)
+        if extra:
+            result.setdefault("extra", {})[sys_name] = extra[0]
         m = classification_metrics(held.label, list(pred), LABELS)
         m["langs"] = {
             lang: classification_metrics(

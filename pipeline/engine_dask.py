@@ -59,14 +59,17 @@ class DaskSummary:
     scheduler: str = ""
 
 
-def model_blob(model_dir: str | Path) -> dict[str, Any]:
-    """The files of a model folder as bytes, with the model's sha256 as its identity."""
+def model_blob(model_dir: str | Path, trust_pickle: bool = False) -> dict[str, Any]:
+    """The files of a model folder as bytes, with the model's sha256 as its identity.
+
+    ``trust_pickle`` lets the workers load a folder of the old pickled kind (see :func:`pipeline.model.load_model`).
+    """
     model_dir = Path(model_dir)
     files = {p.name: p.read_bytes() for p in model_dir.iterdir() if p.is_file()}
     import json
 
     sha = json.loads(files["meta.json"])["model_sha256"]
-    return {"sha": sha, "files": files}
+    return {"sha": sha, "files": files, "trust_pickle": trust_pickle}
 
 
 def worker_model(blob: dict[str, Any]) -> DualUseModel:
@@ -77,7 +80,7 @@ def worker_model(blob: dict[str, Any]) -> DualUseModel:
         try:
             for name, data in blob["files"].items():
                 (tmp / name).write_bytes(data)
-            model = load_model(tmp)
+            model = load_model(tmp, trust_pickle=blob.get("trust_pickle", False))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         _MODELS[blob["sha"]] = model
@@ -93,13 +96,15 @@ def _texts(df, columns: list[str]) -> list[str]:
     return out
 
 
-def read_block(data: bytes, columns: list[str], encoding: str, delimiter: str, header: bool):
+def read_block(
+    data: bytes, columns: list[str], encoding: str, delimiter: str, header: bool, fallback_encoding: str | None = None
+):
     """Parse one block of CSV bytes into a pandas frame of strings, with the read error of each row."""
     import pandas as pd
 
     values: list[list[str]] = [[] for _ in columns]
     errors = []
-    for row, _, err in BlockReader(data, columns, encoding, delimiter, header).rows():
+    for row, _, err in BlockReader(data, columns, encoding, delimiter, header, fallback_encoding).rows():
         for column, value in zip(values, row.values()):
             column.append(value)
         errors.append(err or "")
@@ -166,6 +171,7 @@ def predict_dask(
     output_format: str = "parquet",
     blocksize: str | int | None = "64MB",
     top_k: int = 0,
+    trust_pickle: bool = False,
 ) -> DaskSummary:
     """Label CSV or Parquet files on a Dask cluster and write partitioned Parquet or CSV.
 
@@ -184,6 +190,7 @@ def predict_dask(
         blocksize: bytes per CSV partition; ``None`` for one partition per file (needed when quoted fields span
             lines; ``.gz`` files always give one partition per file).
         top_k: also write the next ``top_k - 1`` best labels.
+        trust_pickle: allow a model folder of the old pickled kind (see :func:`pipeline.model.load_model`).
 
     Returns:
         A :class:`DaskSummary`.
@@ -199,8 +206,8 @@ def predict_dask(
         raise InputError(f"output format must be parquet or csv, not {output_format!r}")
     files = _expand(input_glob)
     model_dir = Path(model) if model is not None else DEFAULT_MODEL_DIR
-    local_model = load_model(model_dir)
-    blob = model_blob(model_dir)
+    local_model = load_model(model_dir, trust_pickle=trust_pickle)
+    blob = model_blob(model_dir, trust_pickle)
     first = (
         TableReader(files[0], encoding=encoding, delimiter=delimiter, header=header) if "://" not in files[0] else None
     )
@@ -213,16 +220,18 @@ def predict_dask(
         # Blocks cut at line ends and parsed by the same reader as the local engine, so malformed rows are
         # labelled with a status instead of failing the run.
         gz = any(f.endswith(".gz") for f in files)
+        # UTF-16/32 cannot be cut at a "\n" byte: one block per file.
+        wide = first.encoding.startswith(("utf-16", "utf-32"))
         _, blocks = read_bytes(
             files,
             delimiter=b"\n",
-            blocksize=None if gz else blocksize,
+            blocksize=None if gz or wide else blocksize,
             sample=False,
             compression="gzip" if gz else None,
         )
         args = (first.columns, first.encoding, first.delimiter)
         parts = [
-            dask.delayed(read_block)(block, *args, header and j == 0)
+            dask.delayed(read_block)(block, *args, header and j == 0, first.fallback_encoding)
             for per_file in blocks
             for j, block in enumerate(per_file)
         ]

@@ -129,6 +129,74 @@ def classification_metrics(gold: Sequence[str], pred: Sequence[str], labels: Seq
     return out
 
 
+def _upper_rate(k: int, n: int, z: float = 1.96) -> float:
+    """Upper end of the Wilson 95 % interval of a rate of ``k`` in ``n``."""
+    if n == 0:
+        return 1.0
+    p = k / n
+    centre = p + z * z / (2 * n)
+    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return float(min(1.0, (centre + spread) / (1 + z * z / n)))
+
+
+def prevalence_projection(confusion: Sequence[Sequence[int]], labels: Sequence[str], prevalence: float) -> dict:
+    """Precision of each dual-use class (and of the review queue) projected to a dump with another base rate.
+
+    A test set with 60 % dual-use lines says little about a dump with 0.5 %: false positives come from the
+    ``other`` lines, which then outnumber the dual-use ones 200 to 1. With ``prevalence`` = π, the share of
+    dual-use lines in the user's dump, and the dual-use lines keeping the test set's class mix::
+
+        precision_c(π) = π · P(pred c, gold c) / (π · P(pred c | dual-use) + (1 − π) · FPR_c)
+
+    where ``FPR_c`` is the share of gold ``other`` lines predicted ``c``. ``*_conservative`` uses the upper end of
+    the Wilson 95 % interval of each false-positive rate instead (with no false positive among ``n`` other lines
+    the rate is still not known to be 0).
+
+    Args:
+        confusion: gold rows × predicted columns, in ``labels`` order.
+        labels: the label order, holding ``other``.
+        prevalence: π in (0, 1).
+
+    Returns:
+        ``{"prevalence", "n_other", "per_class": {c: {"fpr", "fpr_upper", "recall", "precision",
+        "precision_conservative"}}, "any_dual_use": {... the same for any dual-use class vs other}}``.
+    """
+    if not 0.0 < prevalence < 1.0:
+        raise ValueError(f"prevalence {prevalence}: expected a share strictly between 0 and 1")
+    conf = np.asarray(confusion, dtype=float)
+    labels = list(labels)
+    o = labels.index("other")
+    pos = [i for i in range(len(labels)) if i != o]
+    n_other = conf[o].sum()
+    n_pos = conf[pos].sum()
+
+    def project(tp_share: float, pred_share: float, fp: int) -> dict[str, float]:
+        fpr = fp / n_other if n_other else 0.0
+        upper = _upper_rate(int(fp), int(n_other))
+
+        def precision(rate: float) -> float:
+            hit = prevalence * tp_share
+            denom = prevalence * pred_share + (1 - prevalence) * rate
+            return float(hit / denom) if denom > 0 else 0.0
+
+        return {"fpr": fpr, "fpr_upper": upper, "precision": precision(fpr), "precision_conservative": precision(upper)}
+
+    out: dict[str, Any] = {"prevalence": prevalence, "n_other": int(n_other), "n_dual_use": int(n_pos), "per_class": {}}
+    if n_pos == 0:
+        return out
+    for c in pos:
+        tp_share = conf[c, c] / n_pos
+        pred_share = conf[pos, c].sum() / n_pos
+        res = project(tp_share, pred_share, int(conf[o, c]))
+        res["recall"] = float(conf[c, c] / conf[c].sum()) if conf[c].sum() else 0.0
+        out["per_class"][labels[c]] = res
+    caught = conf[np.ix_(pos, pos)].sum() / n_pos
+    res = project(caught, caught, int(conf[o, pos].sum()))
+    res["recall"] = float(caught)
+    out["any_dual_use"] = res
+    return out
+
+
 def bootstrap_intervals(
     gold: Sequence[str],
     pred: Sequence[str],
@@ -441,8 +509,12 @@ def run_evaluation(
     n_boot: int = 1000,
     seed: int = 0,
     apply_thresholds: bool = True,
+    prevalence: float | None = None,
 ) -> Evaluation:
     """Predict the rows of ``data`` and compute every metric, slice, curve summary and the error list.
+
+    With ``prevalence``, precision is also projected to a dump with that share of dual-use lines
+    (:func:`prevalence_projection`).
 
     Raises:
         InputError: when a ``by`` column is not in the data.
@@ -451,6 +523,8 @@ def run_evaluation(
     labels = list(LABELS)
     metrics = classification_metrics(data.gold, batch.labels, labels)
     add_intervals(metrics, bootstrap_intervals(data.gold, batch.labels, labels, n_boot=n_boot, seed=seed))
+    if prevalence is not None:
+        metrics["at_prevalence"] = prevalence_projection(metrics["confusion"], labels, prevalence)
 
     nonempty = [i for i, s in enumerate(batch.statuses) if s != STATUS_EMPTY]
     gold_ne = [data.gold[i] for i in nonempty]
@@ -525,6 +599,7 @@ def evaluate(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | int | None = None,
+    prevalence: float | None = None,
 ) -> dict[str, Any]:
     """Evaluate a model on a labelled file and optionally write an HTML report with plots and the error list.
 
@@ -541,6 +616,8 @@ def evaluate(
         encoding: force the input encoding (detected when ``None``).
         delimiter: force the CSV delimiter (detected when ``None``).
         sheet: XLSX sheet name or 0-based number.
+        prevalence: the share of dual-use lines in the dump the user will label (e.g. 0.005): precision is also
+            projected to it (``at_prevalence``, see :func:`prevalence_projection`).
 
     Returns:
         The metrics of :func:`classification_metrics` with ``*_ci`` intervals, plus ``average_precision``,
@@ -553,7 +630,9 @@ def evaluate(
     if not isinstance(model, DualUseModel):
         model = load_model(model)
     rows = read_labelled(data, text_column, label_column, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    ev = run_evaluation(rows, model, by=by, n_boot=n_boot, seed=seed, apply_thresholds=apply_thresholds)
+    ev = run_evaluation(
+        rows, model, by=by, n_boot=n_boot, seed=seed, apply_thresholds=apply_thresholds, prevalence=prevalence
+    )
     if report is not None:
         from .report import write_report
 

@@ -1,9 +1,11 @@
 """The fitted model: building the scikit-learn pipeline from a config, prediction, and the model folder.
 
-A model folder holds ``model.joblib`` (the whole fitted ``sklearn.pipeline.Pipeline`` plus the marker rules),
-``config.cfg`` (the resolved recipe) and ``meta.json`` (labels, library versions, corpus hash, metrics,
-thresholds and the sha256 of ``model.joblib``). Loading checks that hash *before* unpickling, because a joblib
-file runs code when it is loaded.
+A model folder holds the fitted pipeline and marker rules as plain data (``model.json``, ``vocabulary.json`` and
+``weights.npz``, see :mod:`pipeline.modelfile`), ``config.cfg`` (the resolved recipe) and ``meta.json`` (labels,
+library versions, corpus hash, metrics, thresholds, the format version and the sha256 of every other file).
+Loading it runs no code from the folder. Folders of older versions hold ``model.joblib``, a pickle, which runs
+code when loaded: :func:`load_model` refuses it unless ``trust_pickle=True``, and :func:`convert_model` turns such
+a folder into the plain-data format.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from .familiarity import Familiarity
 from .fastpath import _HAS_ALNUM, RunFeaturiser, gc_paused
 from .features import TokenNgramVectorizer
 from .markers import MarkerMatcher
+from .modelfile import FORMAT, FORMAT_VERSION, MODEL_FILES, ModelFormatError, read_model, write_model
 from .tokenise import SpacyTokeniser
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.json"
+PICKLE_FILE = "model.joblib"
 META_FILE = "meta.json"
 CONFIG_FILE = "config.cfg"
 DEFAULT_MODEL_DIR = bundled_path("models", "default")
@@ -346,13 +350,18 @@ class DualUseModel:
         return self.pipeline.predict_proba(list(texts))
 
     def save(self, path: str | Path) -> Path:
-        """Write the model folder atomically (a temporary folder renamed into place).
+        """Write the model folder atomically (a temporary folder renamed into place), in the plain-data format.
+
+        The fitted pipeline and marker rules go to ``model.json``, ``vocabulary.json`` and ``weights.npz`` (see
+        :mod:`pipeline.modelfile`); ``meta.json`` records the format version, the sha256 of each file and, as
+        ``model_sha256``, one hash identifying the fitted model (see :func:`model_identity`).
 
         Returns:
             The folder written.
-        """
-        import joblib
 
+        Raises:
+            ModelError: when the pipeline holds a step the plain-data format cannot store.
+        """
         from .config import config_to_str
 
         path = Path(path)
@@ -360,12 +369,18 @@ class DualUseModel:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         os.chmod(tmp, 0o755)
         try:
-            joblib.dump({"pipeline": self.pipeline, "markers": self.markers}, tmp / MODEL_FILE, compress=3)
+            try:
+                names = write_model(tmp, self.pipeline, self.markers)
+            except ModelFormatError as exc:
+                raise ModelError(f"cannot save this model: {exc}") from exc
             (tmp / CONFIG_FILE).write_text(config_to_str(self.config), encoding="utf-8")
             meta = dict(self.meta)
             meta["labels"] = self.classes
             meta.setdefault("versions", library_versions())
-            meta["model_sha256"] = sha256_file(tmp / MODEL_FILE)
+            meta["format"] = FORMAT
+            meta["format_version"] = FORMAT_VERSION
+            meta["files"] = {name: sha256_file(tmp / name) for name in [*names, CONFIG_FILE]}
+            meta["model_sha256"] = model_identity(meta["files"])
             (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
             self.meta = meta
             if path.exists():
@@ -415,32 +430,99 @@ def read_meta(path: str | Path) -> dict:
         raise ModelError(f"{meta_path}: unreadable: {exc}") from exc
 
 
-def load_model(path: str | Path | None = None, verify: bool = True) -> DualUseModel:
-    """Load a model folder, checking the model file's sha256 against ``meta.json`` before unpickling.
+def model_identity(files: dict[str, str]) -> str:
+    """One sha256 naming a fitted model: the hash of the ``sha256sum``-style listing of its model files."""
+    listing = "".join(f"{files[name]}  {name}\n" for name in sorted(MODEL_FILES))
+    return hashlib.sha256(listing.encode("utf-8")).hexdigest()
+
+
+def is_pickle_folder(path: str | Path, meta: dict | None = None) -> bool:
+    """Whether a model folder is of the old pickled kind (``model.joblib``, no plain-data model files)."""
+    path = Path(path)
+    meta = read_meta(path) if meta is None else meta
+    return "format" not in meta and not (path / MODEL_FILE).is_file() and (path / PICKLE_FILE).is_file()
+
+
+def pickle_refusal(path: str | Path) -> str:
+    """The message refusing a pickled model folder, with the way to convert it."""
+    return (
+        f"{path} holds a pickled model ({PICKLE_FILE}), and loading a pickle runs whatever code it contains; "
+        "refusing to load it. If you trust where this folder came from (you trained it yourself), convert it "
+        f"once: `dualuse model convert {path} NEW_DIR --trust-pickle` (or in Python: "
+        f"convert_model({str(path)!r}, 'NEW_DIR', trust_pickle=True)), then use NEW_DIR. To load it as it is, pass "
+        "--trust-pickle (load_model(..., trust_pickle=True))."
+    )
+
+
+def load_model(path: str | Path | None = None, verify: bool = True, trust_pickle: bool = False) -> DualUseModel:
+    """Load a model folder.
+
+    The plain-data format is rebuilt from JSON and ``allow_pickle=False`` arrays: nothing in the folder is run.
+    Each file's sha256 is checked against ``meta.json`` first; that catches a damaged or half-replaced folder, not
+    a deliberate swap (whoever can replace a file can also rewrite the meta beside it).
 
     Args:
         path: the model folder; the bundled ``models/default`` when ``None``.
-        verify: check the hash (leave on unless you built the file yourself this session).
+        verify: check the files' hashes (leave on unless you built the folder yourself this session).
+        trust_pickle: allow a folder of the old pickled kind (``model.joblib``); loading a pickle runs the code it
+            contains, so only for files you made. Convert such folders with :func:`convert_model` instead.
 
     Raises:
-        ModelError: when the folder is incomplete or the model file does not match its meta.
+        ModelError: when the folder is incomplete, a file does not match its meta, the model files are malformed,
+            or the folder holds a pickle and ``trust_pickle`` is off.
     """
-    import joblib
     from confection import Config
 
     path = Path(path) if path is not None else DEFAULT_MODEL_DIR
     meta = read_meta(path)
-    model_file = path / MODEL_FILE
-    if not model_file.is_file():
-        raise ModelError(f"{path}: {MODEL_FILE} not found")
-    if verify:
-        expected = meta.get("model_sha256")
-        actual = sha256_file(model_file)
-        if not expected or actual != expected:
+    if is_pickle_folder(path, meta):
+        if not trust_pickle:
+            raise ModelError(pickle_refusal(path))
+        _warn_versions(path, meta)
+        obj = _load_pickle(path, meta, verify)
+        pipeline, markers = obj["pipeline"], obj["markers"]
+    else:
+        if "format" not in meta and not (path / MODEL_FILE).is_file():
+            raise ModelError(f"{path}: no model file ({MODEL_FILE}, or {PICKLE_FILE} of older versions) found")
+        if meta.get("format") != FORMAT:
+            raise ModelError(f"{path}: {META_FILE} names model format {meta.get('format')!r}, not {FORMAT!r}")
+        if verify:
+            _verify_files(path, meta)
+        _warn_versions(path, meta)
+        try:
+            pipeline, markers = read_model(path)
+        except ModelFormatError as exc:
+            raise ModelError(str(exc)) from exc
+    config_path = path / CONFIG_FILE
+    config = Config().from_disk(config_path, interpolate=False) if config_path.is_file() else {}
+    model = DualUseModel(pipeline, markers, config, meta)
+    model.path = path
+    _ = model.tokeniser.nlp  # build the spaCy tokeniser now, so that the first batch does not pay for it
+    unknown = set(model.classes) - set(LABELS)
+    if unknown:
+        raise ModelError(f"{path}: model predicts unknown labels {sorted(unknown)}")
+    return model
+
+
+def _verify_files(path: Path, meta: dict) -> None:
+    files = meta.get("files")
+    if not isinstance(files, dict) or any(name not in files for name in MODEL_FILES):
+        raise ModelError(f"{path}: {META_FILE} does not list the sha256 of {', '.join(MODEL_FILES)}; refusing")
+    for name, expected in files.items():
+        target = path / name
+        if "/" in name or "\\" in name or not target.is_file():
+            raise ModelError(f"{path}: {name} (listed in {META_FILE}) not found")
+        actual = sha256_file(target)
+        if actual != expected:
             raise ModelError(
-                f"{model_file}: sha256 {actual} does not match {META_FILE} ({expected}); refusing to load a "
-                "model file that may have been altered or swapped. Retrain, or restore the original file."
+                f"{target}: sha256 {actual} does not match {META_FILE} ({expected}); refusing a model file that was "
+                "damaged or partly replaced. Retrain, or restore the original folder."
             )
+    if meta.get("model_sha256") != model_identity(files):
+        raise ModelError(f"{path}: model_sha256 in {META_FILE} does not match its file hashes")
+
+
+def _warn_versions(path: Path, meta: dict) -> None:
     current = library_versions()
     stale = {
         k: (v, current.get(k))
@@ -449,16 +531,53 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> DualUseMo
     }
     if stale:
         detail = ", ".join(f"{k} {old} (model) vs {new} (installed)" for k, (old, new) in stale.items())
-        warnings.warn(f"{path}: library versions differ from training: {detail}", stacklevel=2)
+        warnings.warn(f"{path}: library versions differ from training: {detail}", stacklevel=3)
+
+
+def _load_pickle(path: Path, meta: dict, verify: bool) -> dict:
+    """Unpickle ``model.joblib`` of a trusted old folder (after checking its hash, when ``verify``)."""
+    import joblib
+
+    model_file = path / PICKLE_FILE
+    if verify:
+        expected = meta.get("model_sha256")
+        actual = sha256_file(model_file)
+        if not expected or actual != expected:
+            raise ModelError(
+                f"{model_file}: sha256 {actual} does not match {META_FILE} ({expected}); refusing to load a "
+                "model file that may have been altered or swapped. Retrain, or restore the original file."
+            )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
-        obj = joblib.load(model_file)
-    config_path = path / CONFIG_FILE
-    config = Config().from_disk(config_path, interpolate=False) if config_path.is_file() else {}
-    model = DualUseModel(obj["pipeline"], obj["markers"], config, meta)
-    model.path = path
-    _ = model.tokeniser.nlp  # build the spaCy tokeniser now, so that the first batch does not pay for it
-    unknown = set(model.classes) - set(LABELS)
-    if unknown:
-        raise ModelError(f"{path}: model predicts unknown labels {sorted(unknown)}")
+        return joblib.load(model_file)
+
+
+def convert_model(source: str | Path, target: str | Path, trust_pickle: bool = False) -> DualUseModel:
+    """Rewrite a model folder in the plain-data format (``target`` may be ``source`` itself).
+
+    The predictions of the converted folder equal those of the source. The meta is kept, with the format, the new
+    file hashes and, for a pickled source, ``converted_from`` (the sha256 of the ``model.joblib`` it came from).
+
+    Args:
+        source: the model folder to read.
+        target: the folder to write (replaced atomically when it exists).
+        trust_pickle: needed when ``source`` holds a pickle: it is loaded, which runs the code it contains.
+
+    Returns:
+        The model, saved in ``target``.
+    """
+    from datetime import datetime, timezone
+
+    source = Path(source)
+    meta = read_meta(source)
+    pickled = is_pickle_folder(source, meta)
+    model = load_model(source, trust_pickle=trust_pickle)
+    if pickled:
+        model.meta["converted_from"] = {
+            "file": PICKLE_FILE,
+            "sha256": sha256_file(source / PICKLE_FILE),
+            "converted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "versions": library_versions(),
+        }
+    model.save(target)
     return model

@@ -4,8 +4,9 @@
 and writes them in input order through a :class:`~pipeline.io.ChunkWriter`. After every chunk a small state
 file records how far the output got, so an interrupted run (Ctrl-C, a crash, a lost machine) continues with
 ``resume=True`` and ends with the same output as an uninterrupted run. Rows that cannot be read cleanly are
-labelled from what could be read, given a ``status`` that says why, and listed with their line numbers in a
-side file ``OUTPUT.errors.csv``.
+labelled from what could be read, given a ``status`` that says why, and listed with their line numbers and raw
+content in a side file ``OUTPUT.errors.csv``. A row on which labelling itself fails gets the status
+``failed: …`` (the other rows of its chunk are labelled as usual) and is listed there too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import time
 import zlib
 from collections import Counter
@@ -20,14 +22,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import ChunkWriter, InputError, TableReader, find_columns, row_text
+from .io import ChunkWriter, InputError, TableReader, find_columns, row_text, spool_stdin
 from .model import DualUseModel, load_model
 from .parallel import ChunkPool
 from .progress import Progress
 
 OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
 REVIEW_COLUMNS = ("review", "candidate", "familiarity")
-ERROR_COLUMNS = ("line", "status", "text")
+ERROR_COLUMNS = ("line", "status", "text", "raw")
+STATUS_FAILED = "failed"
 # How many failed rows the summary lists (all of them are in the side file).
 MAX_ERRORS_KEPT = 1000
 STATE_VERSION = 1
@@ -277,7 +280,19 @@ def label_texts(
     Returns:
         Column name → one value per text, keyed as in :func:`added_columns`.
     """
-    batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
+    try:
+        batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a row-level failure becomes that row's status
+        if len(texts) == 1:
+            return _failed_columns(model, exc, top_k, apply_thresholds)
+        # Halve until the failing rows are found: the other rows are labelled as usual (a batch's labels do not
+        # depend on the other texts in it), at the cost of about log2(len(texts)) calls per failing row.
+        half = len(texts) // 2
+        first = label_texts(model, texts[:half], top_k, apply_thresholds)
+        second = label_texts(model, texts[half:], top_k, apply_thresholds)
+        return {k: first[k] + second[k] for k in first}
     out: dict[str, list] = {
         "label": list(batch.labels),
         "score": [round(s, 4) for s in batch.scores.tolist()],
@@ -293,6 +308,23 @@ def label_texts(
         for k in range(2, top_k + 1):
             out[f"label_{k}"] = [t[k - 1][0] if len(t) >= k else "" for t in tops]
             out[f"score_{k}"] = [round(t[k - 1][1], 4) if len(t) >= k else 0.0 for t in tops]
+    return out
+
+
+def _failed_columns(model: DualUseModel, exc: Exception, top_k: int, apply_thresholds: bool) -> dict[str, list]:
+    """The added columns of one row on which labelling raised ``exc``: label ``other``, score 0, a status."""
+    message = str(exc).encode("utf-8", errors="backslashreplace").decode("utf-8")[:200]
+    out: dict[str, list] = {
+        "label": ["other"],
+        "score": [0.0],
+        "military_marker": [0],
+        "status": [f"{STATUS_FAILED}: {type(exc).__name__}: {message}"],
+    }
+    if model.reviews and apply_thresholds:
+        out.update(review=[0], candidate=[""], familiarity=[0.0])
+    for k in range(2, top_k + 1):
+        out[f"label_{k}"] = [""]
+        out[f"score_{k}"] = [0.0]
     return out
 
 
@@ -342,7 +374,8 @@ def predict(
     Output: every input column unchanged, in input row order, plus ``label``, ``score``, ``military_marker``,
     ``status`` (and ``review``/``candidate``/``familiarity`` when the model has thresholds or a familiarity cut;
     ``label_2``/``score_2`` … with ``top_k``). Rows that cannot be read or hold no text are written too, with
-    ``status`` saying why; rows that could not be read cleanly are also listed in ``OUTPUT.errors.csv``. The
+    ``status`` saying why; rows that could not be read cleanly or labelled are also listed, with their raw content,
+    in ``OUTPUT.errors.csv``. The
     output appears only when complete. Memory use depends on ``chunk_size`` and ``jobs``, not on the input size.
     A ``.gz`` input that ends early is read up to the cut: those rows are written and :attr:`PredictSummary.truncated`
     says so. The output is never the input, and an existing file only with ``overwrite`` (see
@@ -350,13 +383,14 @@ def predict(
     file, no resume).
 
     Args:
-        input_path: CSV/TSV/TXT/JSONL/XLSX/Parquet file (text formats may be ``.gz``).
+        input_path: CSV/TSV/TXT/JSONL/XLSX/XLS/ODS/Parquet file (text formats may be ``.gz``), or ``-`` for
+            standard input (copied to a temporary file first; its format is recognised from its content).
         output_path: where to write; written atomically.
         text_columns: column(s) holding the description, joined with a space; guessed when ``None``.
         model: a loaded model, a model folder, or ``None`` for the bundled default.
         encoding: force the input encoding (detected when ``None``).
         delimiter: force the CSV delimiter (detected when ``None``).
-        sheet: XLSX sheet name or 0-based number (the first sheet when ``None``).
+        sheet: spreadsheet sheet name or 0-based number (the first sheet when ``None``).
         header: whether the first CSV line holds the column names.
         chunk_size: rows per chunk (the unit of parallel work and of resuming).
         top_k: also write the next ``top_k - 1`` best labels with their scores.
@@ -377,6 +411,32 @@ def predict(
             other options.
         PredictInterrupted: on Ctrl-C, after leaving a resumable state.
     """
+    if str(input_path) == "-":
+        if resume:
+            raise InputError("--resume needs an input file: standard input cannot be read again")
+        spooled = spool_stdin()
+        try:
+            summary = predict(
+                spooled,
+                output_path,
+                text_columns=text_columns,
+                model=model,
+                encoding=encoding,
+                delimiter=delimiter,
+                sheet=sheet,
+                header=header,
+                chunk_size=chunk_size,
+                top_k=top_k,
+                jobs=jobs,
+                progress=progress,
+                apply_thresholds=apply_thresholds,
+                overwrite=overwrite,
+                excel=excel,
+            )
+        finally:
+            shutil.rmtree(spooled.parent, ignore_errors=True)
+        summary.input = "-"
+        return summary
     start = time.perf_counter()
     to_stdout = str(output_path) == "-"
     input_path, output_path = Path(input_path), Path(output_path)
@@ -411,6 +471,7 @@ def predict(
         "model": model.meta.get("model_sha256"),
         "text_columns": cols,
         "encoding": reader.encoding,
+        "fallback_encoding": reader.fallback_encoding,
         "delimiter": reader.delimiter,
         "sheet": None if sheet is None else str(sheet),
         "header": header,
@@ -457,12 +518,18 @@ def predict(
                 for name, values in added:
                     new[name] = values[i]
                 reason = chunk.errors[i]
+                raw = chunk.raw[i]
+                if not reason and new[names["status"]].startswith(STATUS_FAILED):
+                    reason = new[names["status"]]
+                    raw = json.dumps(row, ensure_ascii=True, default=str)
                 if reason:
                     new[names["status"]] = reason
                     summary.failed += 1
                     if len(summary.errors) < MAX_ERRORS_KEPT:
                         summary.errors.append((chunk.lines[i], reason))
-                    err_rows.append({"line": chunk.lines[i], "status": reason, "text": row_text(row, cols)[:500]})
+                    err_rows.append(
+                        {"line": chunk.lines[i], "status": reason, "text": row_text(row, cols)[:500], "raw": raw}
+                    )
                 out_rows.append(new)
                 summary.statuses[new[names["status"]]] += 1
             summary.labels.update(labelled["label"])

@@ -153,6 +153,19 @@ def render_html(ev: Evaluation, figures: dict[str, Path]) -> str:
             left=0,
         )
     )
+    at = m.get("at_prevalence")
+    if at and "any_dual_use" in at:
+        parts.append(f"<h2>Precision at {at['prevalence']:.2%} dual-use lines</h2>")
+        parts.append(
+            '<p class="note">Precision projected to a dump with this share of dual-use lines, from the false-positive '
+            f"rate of each class on the {at['n_other']} <code>other</code> lines of this set; conservative: with the "
+            "upper end of the 95% Wilson interval of that rate.</p>"
+        )
+        rows = [
+            [esc(lab), _num(r["fpr"], 4), _num(r["recall"]), _num(r["precision"]), _num(r["precision_conservative"])]
+            for lab, r in list(at["per_class"].items()) + [("any dual-use", at["any_dual_use"])]
+        ]
+        parts.append(_table(["class", "FP rate on other", "recall", "precision", "conservative"], rows, left=1))
     if m["thresholds"]:
         r = m["review"]
         parts.append(
@@ -314,6 +327,7 @@ def format_evaluation(m: dict[str, Any]) -> str:
     cal = m.get("calibration") or {}
     if cal.get("brier") is not None:
         lines.append(f"calibration: Brier {cal['brier']:.4f}, ECE {cal['ece']:.4f}")
+    lines.extend(format_prevalence(m.get("at_prevalence")))
     if m.get("thresholds"):
         r = m["review"]
         lines.append(
@@ -339,6 +353,22 @@ def format_evaluation(m: dict[str, Any]) -> str:
     if m.get("report"):
         lines.append(f"\nreport written to {m['report']['html']}")
     return "\n".join(lines)
+
+
+def format_prevalence(p: dict[str, Any] | None) -> list[str]:
+    """Terminal lines for the precision projected to the user's prevalence (empty without a projection)."""
+    if not p or "any_dual_use" not in p:
+        return []
+    lines = [
+        f"\nprojected to a dump with {p['prevalence']:.2%} dual-use lines (false-positive rates from "
+        f"{p['n_other']} other lines; conservative: upper 95% bound of each rate)",
+        f"{'label':<16}{'FP rate':>9}{'recall':>8}{'precision':>11}{'conservative':>14}",
+    ]
+    for lab, r in list(p["per_class"].items()) + [("any dual-use", p["any_dual_use"])]:
+        lines.append(
+            f"{lab:<16}{r['fpr']:>9.4f}{r['recall']:>8.3f}{r['precision']:>11.3f}{r['precision_conservative']:>14.3f}"
+        )
+    return lines
 
 
 def format_thresholds(result: dict[str, Any]) -> str:
@@ -407,6 +437,12 @@ def format_info(meta: dict[str, Any]) -> str:
         f"trained at     {meta.get('trained_at', '–')}",
         f"labels         {', '.join(meta.get('labels') or [])}",
         f"model sha256   {meta.get('model_sha256', '–')}",
+        "format         "
+        + (
+            f"{meta['format']} v{meta.get('format_version', '?')} (plain data: loading runs no code)"
+            if meta.get("format")
+            else "pickle (model.joblib: loading runs code; convert with `dualuse model convert`)"
+        ),
     ]
     versions = meta.get("versions") or {}
     if versions:

@@ -1,5 +1,6 @@
 import csv
 import json
+import re
 import shutil
 
 import pytest
@@ -45,6 +46,9 @@ def test_train_writes_model_folder(trained):
     assert len(meta["corpus"]["sha256"]) == 64
     assert "macro_f1" in meta["metrics"]["test"]
     assert (model_dir / "config.cfg").read_text().count("[features]") == 1
+    # `dualuse train` writes the plain-data format (issue 10, item 2): no pickle in the folder.
+    assert meta["format"] == "dualuse-linear" and set(meta["files"]) >= {"model.json", "vocabulary.json", "weights.npz"}
+    assert not (model_dir / "model.joblib").exists()
 
 
 def test_train_bad_override_is_a_clean_error(tmp_path):
@@ -158,10 +162,7 @@ def test_help_has_examples():
 def test_corpus_check_and_export(tmp_path):
     cfg = write_tiny_config(tmp_path)
     text = cfg.read_text(encoding="utf-8")
-    text = text.replace(
-        'corpus = ["corpora/handwritten/*.csv", "corpora/nomenclature/*.csv"]',
-        f'corpus = ["{tmp_path / "tiny_corpus.csv"}"]',
-    )
+    text = re.sub(r"(?m)^corpus = .*$", f'corpus = ["{tmp_path / "tiny_corpus.csv"}"]', text)
     text = text.replace('ood = "corpora/ood/ood_test.csv"', "ood = null")
     text = text.replace("test_fraction = 0.15", "test_fraction = 0.3")
     cfg.write_text(text, encoding="utf-8")

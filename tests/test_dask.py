@@ -84,3 +84,27 @@ def test_dask_reports_malformed_rows_like_local(tiny_model_dir, cluster, tmp_pat
     assert df["text"].tolist() == [r["text"] for r in want]
     assert df["status"].iloc[1].startswith("undecodable")
     assert s.failed == sum(r["status"] not in ("ok", "empty", "truncated") for r in want) == 4
+
+
+@pytest.mark.parametrize("kind", ["mixed", "utf-16"])
+def test_dask_reads_encodings_like_local(tiny_model_dir, cluster, tmp_path, kind):
+    """Issue 10 item 1: lines in another encoding are decided per line, in every block, as the local engine does."""
+    from pipeline.engine_dask import predict_dask
+
+    src = tmp_path / "enc.csv"
+    lines = [f"{i},{'Квадрокоптер DJI' if i % 2 else 'Ноутбук Lenovo'} {i}\n" for i in range(60)]
+    if kind == "mixed":
+        data = b"id,text\n" + b"".join(ln.encode("cp1251" if i % 7 == 3 else "utf-8") for i, ln in enumerate(lines))
+    else:
+        data = ("id,text\n" + "".join(lines)).encode("utf-16")
+    src.write_bytes(data)
+    predict(src, tmp_path / "local.csv", model=tiny_model_dir)
+    want = [r for r, _, _ in TableReader(tmp_path / "local.csv").iter_rows()]
+    out = tmp_path / "dask_enc"
+    s = predict_dask(str(src), out, model=tiny_model_dir, scheduler=cluster.scheduler_address, blocksize=400)
+    df = pd.read_parquet(out)
+    assert s.rows == len(want) == 60
+    assert df["text"].tolist() == [r["text"] for r in want] == [ln.split(",", 1)[1].strip() for ln in lines]
+    assert df["status"].tolist() == [r["status"] for r in want]
+    if kind == "mixed":
+        assert s.partitions > 1 and s.failed == 9 and df["status"].iloc[3] == "recoded from cp1251"

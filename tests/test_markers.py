@@ -32,6 +32,20 @@ def flag():
         "consignee: military unit 61899",
         "dlya nuzhd SVO",
         "poluchatel voyskovaya chast 1234",
+        # spellings a new user tried on real dumps (issue 9)
+        "Квадрокоптеры для нужд С.В.О.",
+        "получатель Мин0бороны России",
+        "поставка для нужд Мин. обороны",
+        "грузополучатель вч 12345",
+        "в\\ч 54321",
+        "для нужд ВС РФ",
+        "для Вооружённых сил РФ",
+        "В/Ч12345",
+        "для нужд в/ч",
+        "в/ч 3526 термосы 1л 100 шт",
+        "волонтёры отправили на фронт 50 дронов",
+        "resold to Russian military units",
+        "Anti-drone detector, 30 pcs, for SVO",
     ],
 )
 def test_markers_found(flag, text):
@@ -49,6 +63,26 @@ def test_markers_found(flag, text):
         "муфта свободного хода",
         "military style boots",
         "not for military use",
+        # negations never fire, whatever they negate
+        "не военного назначения",
+        "ТОВАР НЕ ПРЕДНАЗНАЧЕН ДЛЯ НУЖД СВО",
+        "не предназначен для использования в зоне СВО",
+        "не для нужд Минобороны",
+        "не используется для нужд МО РФ",
+        "not for the Ministry of Defence",
+        "not intended for the special military operation",
+        # words that merely hold a marker's letters
+        "запасные части для фронтальных погрузчиков SDLG",
+        "кабель в/ч 50 Ом, 100 м",
+        "разъем в/ч SMA",
+        "АО ГОЗ Обуховский завод, оптика",
+        "AWB 555-12345675, airport SVO",
+        "ВЧ-генератор 13,56 МГц",
+        "свободный ход",
+        "rugged tablet intended for frontline workers",
+        "бетонные работы, подготовка на фронт работ",
+        "Росгвардия объявила тендер на ноутбуки",
+        "cargo for SVO airport, 12 pallets",
     ],
 )
 def test_false_hits_avoided(flag, text):
@@ -91,3 +125,9 @@ def test_prefilter_never_changes_the_answer():
     assert required_literals(r"\bсво\b") == ("сво",)
     assert required_literals(r"(?:ab|cd)ef") == ("ef",) or required_literals(r"(?:ab|cd)ef") == ("ab", "cd")
     assert required_literals(r"\bв ?/ ?ч\b") is None
+
+
+def test_negation_only_governs_its_own_phrase(flag):
+    # a disclaimer elsewhere in the line does not hide a real destination
+    assert flag("НЕ ЯВЛЯЕТСЯ ТОВАРОМ ВОЕННОГО НАЗНАЧЕНИЯ, ПОСТАВКА ДЛЯ НУЖД СВО") == 1
+    assert flag("поставить не позднее 1 марта, для нужд СВО") == 1

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline import load_model
 from pipeline.config import LABELS
-from pipeline.model import META_FILE, MODEL_FILE, ModelError
+from pipeline.model import META_FILE, ModelError
 
 
 def test_overfit_reproduces_training_labels(tiny_model, tiny_corpus):
@@ -23,13 +23,11 @@ def test_save_load_same_predictions(tiny_model, tiny_model_dir, tiny_corpus):
     assert (before.markers == after.markers).all()
 
 
-def test_spacy_object_is_not_pickled_and_is_rebuilt(tiny_model_dir):
-    import joblib
-
+def test_spacy_object_is_not_stored_and_is_rebuilt(tiny_model_dir):
     from pipeline.model import MODEL_FILE
 
-    pickled = joblib.load(tiny_model_dir / MODEL_FILE)["pipeline"].named_steps["tokenise"]
-    assert "_nlp" not in pickled.__dict__
+    stored = json.loads((tiny_model_dir / MODEL_FILE).read_text(encoding="utf-8"))["steps"]["tokenise"]
+    assert stored["class"] == "SpacyTokeniser" and set(stored) == {"class", "params"}  # parameters only
     tok = load_model(tiny_model_dir).tokeniser
     assert "_nlp" in tok.__dict__  # rebuilt when the model is loaded
     assert tok.tokenise("FZ-55 ML-235") == ("fz-55", "ml-235")
@@ -63,9 +61,10 @@ def test_truncated_status(tiny_model):
     assert p.label == "drone"
 
 
-def test_tampered_model_file_is_refused(tiny_model, tmp_path):
+@pytest.mark.parametrize("name", ["model.json", "vocabulary.json", "weights.npz", "config.cfg"])
+def test_tampered_model_file_is_refused(tiny_model, tmp_path, name):
     folder = tiny_model.save(tmp_path / "m")
-    with open(folder / MODEL_FILE, "ab") as fh:
+    with open(folder / name, "ab") as fh:
         fh.write(b"\x00")
     with pytest.raises(ModelError, match="sha256"):
         load_model(folder)
@@ -77,6 +76,10 @@ def test_meta_without_hash_is_refused(tiny_model, tmp_path):
     del meta["model_sha256"]
     (folder / META_FILE).write_text(json.dumps(meta))
     with pytest.raises(ModelError):
+        load_model(folder)
+    del meta["files"]
+    (folder / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="sha256"):
         load_model(folder)
 
 

@@ -203,6 +203,25 @@ def test_output_to_stdout(tiny_model_dir, tmp_path):
     assert not list(tmp_path.glob("-*")) and not (tmp_path / "-").exists()
 
 
+def test_stdin_to_stdout_and_force_from_stdin(tiny_model_dir, tmp_path):
+    src = make_dump(tmp_path / "s.csv", n=12)
+    ref = tmp_path / "ref.csv"
+    predict(src, ref, model=tiny_model_dir)
+    cmd = [sys.executable, "-m", "pipeline", "predict", "-", "-m", str(tiny_model_dir), "-q", "-j", "1"]
+    res = subprocess.run([*cmd, "-o", "-"], input=src.read_bytes(), capture_output=True, cwd=tmp_path, env=ENV)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == ref.read_bytes()
+    out = tmp_path / "o.csv"
+    out.write_text("old\n", encoding="utf-8")
+    res = subprocess.run([*cmd, "-o", str(out)], input=src.read_bytes(), capture_output=True, cwd=tmp_path, env=ENV)
+    assert res.returncode == 2 and b"already exists" in res.stderr
+    res = subprocess.run(
+        [*cmd, "-o", str(out), "--force", "--excel"], input=src.read_bytes(), capture_output=True, env=ENV
+    )
+    assert res.returncode == 0, res.stderr
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
 def test_excel_csv(tiny_model, tmp_path):
     src = make_dump(tmp_path / "s.csv", n=12)
     out = tmp_path / "o.csv"
