@@ -20,13 +20,16 @@ import argparse
 import csv
 import random
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.config import POSITIVE_LABELS
-from pipeline.model import load_model
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # measure this checkout's pipeline, not another installed copy
+
+from pipeline.config import POSITIVE_LABELS  # noqa: E402
+from pipeline.model import load_model  # noqa: E402
+
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
 FILLERS = ["\u3164", "\u115f", "\u1160", "\uffa0"]
