@@ -34,8 +34,10 @@ _GREEK = {
 }  # fmt: skip
 _GREEK_TO_LAT = {g: pair[0] for g, pair in _GREEK.items() if pair[0] != " "}
 _GREEK_TO_CYR = {g: pair[1] for g, pair in _GREEK.items() if pair[1] != " "}
+_TO_CYR = {**_LAT_TO_CYR, **_GREEK_TO_CYR}
+_TO_LAT = {**_CYR_TO_LAT, **_GREEK_TO_LAT}
 _GREEK_RE = re.compile(r"[\u0370-\u03ff]")
-_GREEK_WORD_RE = re.compile(r"\w*[\u0370-\u03ff]\w*")
+_GREEK_WORD_RE = re.compile(r"(?<!\w)[\d\u0370-\u03ff]*[\u0370-\u03ff][\d\u0370-\u03ff]*(?!\w)")
 _LAT_CYR_LETTER = re.compile(r"[A-Za-z\u0400-\u04ff]").search
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -114,9 +116,11 @@ def _repair_zeros(word: str) -> str:
 def fix_lookalikes(word: str) -> str:
     """Rewrite look-alike letters in one word into the word's own script.
 
-    A word holding a Cyrillic letter with no Latin twin (``Д``, ``П``, ``Л`` …) is Russian: its Latin look-alikes
-    become Cyrillic. A word holding a Latin letter with no Cyrillic twin (``D``, ``R``, ``S`` …) is Latin: its
-    Cyrillic look-alikes become Latin. A word made only of look-alikes follows its majority script, and a code
+    A word holding a Cyrillic letter with no Latin twin (``Д``, ``П``, ``Л`` …) is Russian: its Latin and Greek
+    look-alikes become Cyrillic. A word holding a Latin letter with no Cyrillic twin (``D``, ``R``, ``S`` …) is Latin:
+    its Cyrillic and Greek look-alikes become Latin. Greek look-alikes (``Α``, ``Κ``, ``ο``, ``ν`` …) in a word with
+    Latin or Cyrillic letters take the word's script; a Greek letter without a twin in it (``Σ``, ``μ``) stays.
+    A word made only of Latin and Cyrillic look-alikes follows its majority script, and a code
     with digits (``М300`` with a Cyrillic ``М``) becomes Latin, since model codes are written in Latin letters. A
     zero between Cyrillic letters is the letter ``о`` (``Мин0бороны``), and so is a zero at either end of the
     letters of a Cyrillic word of three or more letters with no other digit (``ИНФ0РМАЦИ0НН0``).
@@ -133,7 +137,7 @@ def fix_lookalikes(word: str) -> str:
         word = _ZERO_IN_CYRILLIC.sub(_zero_to_o, word)
     n_lat = n_cyr = 0
     lat_only = cyr_only = False
-    has_digit = False
+    has_digit = has_greek = False
     for ch in word:
         if _is_latin(ch):
             n_lat += 1
@@ -145,6 +149,8 @@ def fix_lookalikes(word: str) -> str:
                 cyr_only = True
         elif ch.isdigit():
             has_digit = True
+        elif ch in _GREEK:
+            has_greek = True
     if n_lat and n_cyr:
         if cyr_only and not lat_only:
             target = "cyr"
@@ -158,41 +164,44 @@ def fix_lookalikes(word: str) -> str:
             target = "cyr" if n_cyr >= n_lat else "lat"
     elif n_cyr and has_digit and not cyr_only:
         target = "lat"
+    elif n_cyr:
+        target = "cyr"
+    elif n_lat:
+        target = "lat"
     else:
-        return _repair_zeros(word) if n_cyr and "0" in word else word
-    table = _LAT_TO_CYR if target == "cyr" else _CYR_TO_LAT
-    word = "".join(table.get(ch, ch) for ch in word)
+        return word
+    if target == "cyr":
+        table = _TO_CYR if n_lat or has_greek else None
+    else:
+        table = _TO_LAT if n_cyr or has_greek else None
+    if table is not None:
+        word = "".join(table.get(ch, ch) for ch in word)
     return _repair_zeros(word) if target == "cyr" and "0" in word else word
 
 
 def _greek_word(match: re.Match, to_cyrillic: bool) -> str:
     word = match.group(0)
     letters = [ch for ch in word if ch.isalpha()]
-    if any(_is_latin(ch) or _is_cyrillic(ch) for ch in letters):
-        # Greek letters inside a Latin or Cyrillic word take the word's script.
-        to_cyr = any(_is_cyrillic(ch) for ch in letters)
-    elif all(ch in _GREEK for ch in letters):
-        # A word made only of look-alikes, in Latin or Cyrillic text: a letter with a twin in one script only
-        # decides, then digits (a model code, Latin), then the text's majority script.
-        if any(ch not in _GREEK_TO_LAT for ch in letters):
-            to_cyr = True
-        elif any(ch not in _GREEK_TO_CYR for ch in letters):
-            to_cyr = False
-        else:
-            to_cyr = to_cyrillic and not any(ch.isdigit() for ch in word)
-    else:
+    if not all(ch in _GREEK for ch in letters):
+        # Greek letters next to Latin or Cyrillic ones are repaired by fix_lookalikes; real Greek words stay.
         return word
+    # A letter with a twin in one script only decides, then digits (a model code: Latin), then the text's script.
+    if any(ch not in _GREEK_TO_LAT for ch in letters):
+        to_cyr = True
+    elif any(ch not in _GREEK_TO_CYR for ch in letters):
+        to_cyr = False
+    else:
+        to_cyr = to_cyrillic and not any(ch.isdigit() for ch in word)
     table = _GREEK_TO_CYR if to_cyr else _GREEK_TO_LAT
     return "".join(table.get(ch, ch) for ch in word)
 
 
 def fix_greek(text: str) -> str:
-    """Rewrite Greek look-alike letters typed into Latin or Cyrillic text.
+    """Rewrite words made only of Greek look-alike letters in Latin or Cyrillic text.
 
-    Inside a word holding Latin or Cyrillic letters, a Greek look-alike becomes the letter of the word's script
-    (``ΚΒΑДΡΟ`` → ``КВАДРО``, ``SPΕΕDΥ`` → ``SPEEDY``). A word made only of Greek look-alikes becomes Latin or
-    Cyrillic when the text around it has Latin or Cyrillic letters. Greek words with a letter that has no twin
-    (``Σ``, ``Ω``, ``μ`` in ``μm``) and texts without Latin or Cyrillic letters are left alone.
+    ``ΤΟΡ`` among Russian words becomes ``ТОР``; ``ΜΑΧ`` among English words becomes ``MAX``. Greek look-alikes
+    inside a Latin or Cyrillic word are repaired word by word by :func:`fix_lookalikes`. Greek words with a letter
+    that has no twin (``Σ``, ``Ω``, ``μ`` in ``μm``) and texts without Latin or Cyrillic letters are left alone.
 
     Args:
         text: text after NFKC.
