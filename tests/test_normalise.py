@@ -188,7 +188,7 @@ _ALPHABET = (
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(_ALPHABET), max_size=40).map("".join))
 def test_normalise_is_idempotent_on_tricky_strings(text):
     n = Normaliser()
