@@ -48,7 +48,7 @@ _SEP = r"[.\-_·•*\u2010-\u2015]"
 _SPACED_LETTERS_RE = re.compile(rf"(?<!\w)(?<!\w{_SEP})[^\W\d_](?: +[^\W\d_]){{2,}}\d*(?!\w)(?!{_SEP}\w)")
 # Every spaced-letter run holds " x y" with no word character after y; searching for that first is much faster,
 # as the pattern starts with a literal space.
-_SPACED_LETTERS_HINT = re.compile(r" +[^\W\d_] +[^\W\d_](?!\w)").search
+_SPACED_LETTERS_HINT = re.compile(r" +[^\W\d_] +[^\W\d_]\d*(?!\w)").search
 _GAPS = re.compile(r" +")
 # Single letters or digits with the same separator between them: ``к.в.а.д``, ``д-р-о-н``, ``M.a.v.i.c.3``; the last
 # may carry digits (``A.c.t.i.v.e5``). Joined when four or more are letters: abbreviations (``С.В.О.``) and part

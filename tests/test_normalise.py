@@ -92,6 +92,7 @@ def test_normaliser_pickles_without_cache():
         ("к . в . а . д . р", "квадр"),
         ("d_r_o_n_e", "drone"),
         ("M.a.v.i.c.3 A.c.t.i.v.e5", "mavic3 active5"),
+        ("A  c  t  i  v  e5", "active5"),
         ("п.л.а.н.е.р.о.в и а.в.и.а.м.о.д.е.л.е.й", "планеров и авиамоделей"),
         # right-to-left override with the word typed backwards
         ("\u202eретпокордавк\u202c DJI", "квадрокоптер dji"),
