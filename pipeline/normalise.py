@@ -24,16 +24,21 @@ _CYR_TO_LAT.update({"ё": "e", "Ё": "E", "і": "i", "І": "I", "ј": "j"})
 _LOOKALIKE_LAT = frozenset(_LAT_TO_CYR)
 _LOOKALIKE_CYR = frozenset(_LAT_TO_CYR.values())
 
-# Greek letter -> the Latin and the Cyrillic letter it looks like ("" when there is none). Every Greek capital left
-# out (Θ Ξ Σ Ψ Ω) has its small letter left out too, so that folding case never turns a kept letter into one that
-# would be repaired.
+# Greek letter -> the Latin and the Cyrillic letter it looks like (a space when there is none). A Greek letter in
+# neither table (Σ, Ω, μ, β …) is never rewritten. Every capital left out has its small letter left out too, so
+# that folding case never turns a kept letter into one that would be rewritten.
 _GREEK = {
     "Α": "AА", "Β": "BВ", "Ε": "EЕ", "Ζ": "Z ", "Η": "HН", "Ι": "IІ", "Κ": "KК", "Μ": "MМ", "Ν": "N ", "Ο": "OО",
     "Ρ": "PР", "Τ": "TТ", "Υ": "YУ", "Χ": "XХ", "Γ": " Г", "Δ": " Д", "Λ": " Л", "Π": " П", "Φ": " Ф",
-    "α": "aа", "ι": "i ", "κ": "kк", "ν": "v ", "ο": "oо", "ρ": "pр", "τ": " т", "υ": "u ", "χ": "xх",
+    "α": "aа", "ι": "i ", "κ": "kк", "λ": " л", "ν": "v ", "ο": "oо", "π": " п", "ρ": "pр", "τ": " т", "υ": "u ",
+    "φ": " ф", "χ": "xх",
 }  # fmt: skip
 _GREEK_TO_LAT = {g: pair[0] for g, pair in _GREEK.items() if pair[0] != " "}
 _GREEK_TO_CYR = {g: pair[1] for g, pair in _GREEK.items() if pair[1] != " "}
+# Greek capitals that look like a letter of one script only tell the word's script, as Д or D do (Δ does not: ΔP,
+# ΔT are Latin); a small letter tells what its capital tells, so that the decision does not change with case.
+_GREEK_CYR_ONLY = frozenset("ΓΛΠΦ")
+_GREEK_LAT_ONLY = frozenset("ΖΝ")
 _TO_CYR = {**_LAT_TO_CYR, **_GREEK_TO_CYR}
 _TO_LAT = {**_CYR_TO_LAT, **_GREEK_TO_LAT}
 _GREEK_RE = re.compile(r"[\u0370-\u03ff]")
@@ -42,10 +47,14 @@ _LAT_CYR_LETTER = re.compile(r"[A-Za-z\u0400-\u04ff]").search
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _SEP = r"[.\-_·•*\u2010-\u2015]"
+_HYPHEN = r"[\-\u2010-\u2015]"
+_HYPHEN_SPLIT = re.compile(f"({_HYPHEN})")
 # Single letters apart: runs of spaces between them (one space, or two for ``к  в  а  д``); a letter of a dotted or
 # hyphenated code (``С.В.О``) does not start or end such a run.
-# The last letter may carry digits (``A  c  t  i  v  e5``).
-_SPACED_LETTERS_RE = re.compile(rf"(?<!\w)(?<!\w{_SEP})[^\W\d_](?: +[^\W\d_]){{2,}}\d*(?!\w)(?!{_SEP}\w)")
+# The last letter may carry digits (``A  c  t  i  v  e5``); a hyphen may join two such runs (``A n t i-d r o n e``).
+_SPACED_LETTERS_RE = re.compile(
+    rf"(?<!\w)(?<!\w{_SEP})[^\W\d_](?: +[^\W\d_])+(?:{_HYPHEN}[^\W\d_](?: +[^\W\d_])+)*\d*(?!\w)(?!{_SEP}\w)"
+)
 # Every spaced-letter run holds " x y" with no word character after y; searching for that first is much faster,
 # as the pattern starts with a literal space.
 _SPACED_LETTERS_HINT = re.compile(r" +[^\W\d_] +[^\W\d_]\d*(?!\w)").search
@@ -119,7 +128,8 @@ def fix_lookalikes(word: str) -> str:
     A word holding a Cyrillic letter with no Latin twin (``Д``, ``П``, ``Л`` …) is Russian: its Latin and Greek
     look-alikes become Cyrillic. A word holding a Latin letter with no Cyrillic twin (``D``, ``R``, ``S`` …) is Latin:
     its Cyrillic and Greek look-alikes become Latin. Greek look-alikes (``Α``, ``Κ``, ``ο``, ``ν`` …) in a word with
-    Latin or Cyrillic letters take the word's script; a Greek letter without a twin in it (``Σ``, ``μ``) stays.
+    Latin or Cyrillic letters take the word's script (``Γ``, ``Λ``, ``Π``, ``Φ`` tell Cyrillic, ``Ν``, ``Ζ`` Latin);
+    a Greek letter without a twin in it (``Σ``, ``μ``, ``Δ`` in ``ΔP``) stays.
     A word made only of Latin and Cyrillic look-alikes follows its majority script, and a code
     with digits (``М300`` with a Cyrillic ``М``) becomes Latin, since model codes are written in Latin letters. A
     zero between Cyrillic letters is the letter ``о`` (``Мин0бороны``), and so is a zero at either end of the
@@ -149,20 +159,25 @@ def fix_lookalikes(word: str) -> str:
                 cyr_only = True
         elif ch.isdigit():
             has_digit = True
-        elif ch in _GREEK:
+        elif "\u0370" <= ch <= "\u03ff":
             has_greek = True
-    if n_lat and n_cyr:
-        if cyr_only and not lat_only:
-            target = "cyr"
-        elif lat_only and not cyr_only:
-            target = "lat"
-        elif lat_only and cyr_only:
-            return word
-        elif has_digit:
-            target = "lat"
-        else:
-            target = "cyr" if n_cyr >= n_lat else "lat"
-    elif n_cyr and has_digit and not cyr_only:
+            cap = ch.upper()
+            if cap in _GREEK_CYR_ONLY:
+                cyr_only = True
+            elif cap in _GREEK_LAT_ONLY:
+                lat_only = True
+    if not n_lat and not n_cyr:
+        # Greek words and lone Greek letters are fix_greek's.
+        return word
+    if cyr_only and not lat_only:
+        target = "cyr"
+    elif lat_only and not cyr_only:
+        target = "lat"
+    elif lat_only and cyr_only:
+        return word
+    elif n_lat and n_cyr:
+        target = "lat" if has_digit or n_lat > n_cyr else "cyr"
+    elif n_cyr and has_digit:
         target = "lat"
     elif n_cyr:
         target = "cyr"
@@ -182,13 +197,14 @@ def fix_lookalikes(word: str) -> str:
 def _greek_word(match: re.Match, to_cyrillic: bool) -> str:
     word = match.group(0)
     letters = [ch for ch in word if ch.isalpha()]
-    if not all(ch in _GREEK for ch in letters):
-        # Greek letters next to Latin or Cyrillic ones are repaired by fix_lookalikes; real Greek words stay.
+    if len(letters) < 2 or not all(ch in _GREEK for ch in letters):
+        # Real Greek words and lone letters (α-частица, λ-зонд) stay.
         return word
-    # A letter with a twin in one script only decides, then digits (a model code: Latin), then the text's script.
-    if any(ch not in _GREEK_TO_LAT for ch in letters):
+    # A letter of one script only decides, then digits (a model code: Latin), then the text's script.
+    caps = {ch.upper() for ch in letters}
+    if caps & _GREEK_CYR_ONLY:
         to_cyr = True
-    elif any(ch not in _GREEK_TO_CYR for ch in letters):
+    elif caps & _GREEK_LAT_ONLY:
         to_cyr = False
     else:
         to_cyr = to_cyrillic and not any(ch.isdigit() for ch in word)
@@ -201,7 +217,8 @@ def fix_greek(text: str) -> str:
 
     ``ΤΟΡ`` among Russian words becomes ``ТОР``; ``ΜΑΧ`` among English words becomes ``MAX``. Greek look-alikes
     inside a Latin or Cyrillic word are repaired word by word by :func:`fix_lookalikes`. Greek words with a letter
-    that has no twin (``Σ``, ``Ω``, ``μ`` in ``μm``) and texts without Latin or Cyrillic letters are left alone.
+    that has no twin (``Σ``, ``Ω``, ``Δ``), lone Greek letters (``α``, ``λ-зонд``, ``μ`` in ``5 μ``) and texts without
+    Latin or Cyrillic letters are left alone.
 
     Args:
         text: text after NFKC.
@@ -347,12 +364,18 @@ def resolve_bidi(text: str) -> str:
 
 
 def _join_spaced(match: re.Match) -> str:
-    """Join one run of single letters apart; where the gaps differ, the odd ones are word boundaries.
+    """Join one run of single letters apart, each hyphenated piece on its own (``A n t i-d r o n e``)."""
+    pieces = _HYPHEN_SPLIT.split(match.group(0))
+    return "".join(piece if i % 2 else _join_spaced_piece(piece) for i, piece in enumerate(pieces))
+
+
+def _join_spaced_piece(run: str) -> str:
+    """Join single letters apart; where the gaps differ, the odd ones are word boundaries.
 
     ``к  в  а  д  р  о м  а  в  и  к`` (letters two spaces apart, words one) gives ``квадро мавик``. Parts of fewer
-    than three letters next to each other are joined together, so no three single letters are left apart.
+    than three letters next to each other are joined together, so no three single letters are left apart; a run of
+    fewer than three letters is left as it is.
     """
-    run = match.group(0)
     letters = run.split(" ")
     letters = [x for x in letters if x]
     gaps = [len(g) for g in _GAPS.findall(run)]

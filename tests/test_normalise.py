@@ -93,6 +93,7 @@ def test_normaliser_pickles_without_cache():
         ("d_r_o_n_e", "drone"),
         ("M.a.v.i.c.3 A.c.t.i.v.e5", "mavic3 active5"),
         ("A  c  t  i  v  e5", "active5"),
+        ("A  n  t  i-d  r  o  n  e s  h  i  e  l  d", "anti-drone shield"),
         ("п.л.а.н.е.р.о.в и а.в.и.а.м.о.д.е.л.е.й", "планеров и авиамоделей"),
         # right-to-left override with the word typed backwards
         ("\u202eретпокордавк\u202c DJI", "квадрокоптер dji"),
@@ -105,6 +106,8 @@ def test_normaliser_pickles_without_cache():
         ("ΜATΕΚ SPΕΕDΥΒΕΕ", "matek speedybee"),
         ("ΠΟЛΕΤΗЫЙ ΚΟΗΤΡΟΛΛΕР", "полетный контроллер"),
         ("антенна ΤΟΡ", "антенна тор"),
+        ("ШАCCИ CΑΜΟΛΕΤΑ", "шасси самолета"),  # Latin C with Greek letters: Λ tells Cyrillic
+        ("AAАΝ", "aaan"),
         # zero for О
         ("0БОРОНЫ", "обороны"),
         ("ИНФ0РМАЦИ0НН0", "информационно"),
@@ -136,10 +139,13 @@ def test_evasion_tricks_are_undone(raw, expected):
         "M.2 2280",
         "s/m/l/xl",
         "размер 5 x 6",
+        "a b-c d",
+        "x y z-a",
         "5 μm",
         "10 Ω",
         "ΣΥΣΤΗΜΑ",
         "гироскоп μ-серии",
+        "α-частицы, λ-зонд, перепад ΔP 5 бар",
         "йод ёлка",
         "модель 3000",
     ],
