@@ -200,11 +200,12 @@ def _greek_word(match: re.Match, to_cyrillic: bool) -> str:
     if len(letters) < 2 or not all(ch in _GREEK for ch in letters):
         # Real Greek words and lone letters (α-частица, λ-зонд) stay.
         return word
-    # A letter of one script only decides, then digits (a model code: Latin), then the text's script.
+    # A letter of one script only decides (so that some letter is always rewritten and the word is no longer all
+    # Greek), then digits (a model code: Latin), then the text's script.
     caps = {ch.upper() for ch in letters}
-    if caps & _GREEK_CYR_ONLY:
+    if caps & _GREEK_CYR_ONLY or any(ch not in _GREEK_TO_LAT for ch in letters):
         to_cyr = True
-    elif caps & _GREEK_LAT_ONLY:
+    elif caps & _GREEK_LAT_ONLY or any(ch not in _GREEK_TO_CYR for ch in letters):
         to_cyr = False
     else:
         to_cyr = to_cyrillic and not any(ch.isdigit() for ch in word)

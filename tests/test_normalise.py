@@ -178,7 +178,8 @@ def test_resolve_bidi_reading_order():
 
 def test_normalise_is_idempotent_on_examples():
     n = Normaliser()
-    for text in ["A  A A", "a b  c", "İstanbul", "ᄀ ᅡ ᆨ", "e\u200b\u0301", "AAАΝ", "Д0A", "a b c-d-e-f-g"]:
+    examples = ["A  A A", "a b  c", "İstanbul", "ᄀ ᅡ ᆨ", "e\u200b\u0301", "AAАΝ", "Д0A", "a b c-d-e-f-g", "hА ΐΐ"]
+    for text in examples:
         once = n(text)
         assert n(once) == once, text
 
