@@ -65,6 +65,9 @@ _GAPS = re.compile(r" +")
 _SPLIT_LETTERS_RE = re.compile(
     rf"(?<!\w)[^\W_](?P<sep> ?{_SEP} ?)[^\W_](?:(?P=sep)[^\W_]){{2,}}\d*(?!\w)(?!(?P=sep)\w)"
 )
+# Every such run holds three separators with one character between them; searching for that first is faster, as
+# the pattern starts with a separator.
+_SPLIT_LETTERS_HINT = re.compile(rf"{_SEP} ?[^\W_] ?{_SEP} ?[^\W_] ?{_SEP}").search
 _SPACE_RE = re.compile(r"\s+")
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
 
@@ -96,6 +99,9 @@ _FILLER_RE = re.compile(
 )
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]").search
 _KEEP_ACCENTED = frozenset("йЙёЁїЇўЎ")
+# Text made only of these characters (printable ASCII, Russian letters, common punctuation) is left alike by NFKC
+# and holds no invisible character, mark, accent or Greek letter: the fast path of Normaliser.prepare.
+_PLAIN = re.compile("[\x20-\x7e\u0401\u0410-\u044f\u0451«»–—’“”°×·±€]*\\Z").match
 _TABLES: SimpleNamespace | None = None
 
 
@@ -492,18 +498,24 @@ class Normaliser:
         """
         if not text:
             return ""
-        if self.strip_invisible and (not text.isprintable() or (not text.isascii() and _FILLER_RE.search(text))):
-            # Before NFKC: a removed character between a letter and a mark must not leave a pair to compose later.
-            text = resolve_bidi(text).translate(_tables().invisible)
-        text = self._characters(text)
+        plain = _PLAIN(text) is not None
+        if plain:
+            # Nothing for the character steps to do but ``ё``.
+            if self.yo_to_e:
+                text = text.replace("ё", "е").replace("Ё", "Е")
+        else:
+            if self.strip_invisible and (not text.isprintable() or (not text.isascii() and _FILLER_RE.search(text))):
+                # Before NFKC: a removed character between a letter and a mark must not leave a pair to compose.
+                text = resolve_bidi(text).translate(_tables().invisible)
+            text = self._characters(text)
         if self.join_spaced_letters:
-            joined = _SPLIT_LETTERS_RE.sub(_join_split, text)
+            joined = _SPLIT_LETTERS_RE.sub(_join_split, text) if _SPLIT_LETTERS_HINT(text) else text
             if _SPACED_LETTERS_HINT(joined):
                 joined = _SPACED_LETTERS_RE.sub(_join_spaced, joined)
             if joined != text:
                 # Letters brought together can compose (Hangul jamo).
                 text = _nfkc(joined) if self.nfkc else joined
-        if self.fix_lookalikes:
+        if self.fix_lookalikes and not plain:
             text = fix_greek(text)
         return text
 
