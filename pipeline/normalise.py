@@ -1,14 +1,17 @@
 """Text normalisation applied before tokenising.
 
-Customs text is full of evasion and noise: Latin letters typed inside Russian words (``KBAДPOKOПTEP``),
-zero-width characters, letters spaced apart (``к в а д р о к о п т е р``), ``ё``/``е`` variation and full-width
-forms. :class:`Normaliser` undoes these so that the classifier and the marker rules see one spelling.
+Customs text is full of evasion and noise: Latin or Greek letters typed inside Russian words (``KBAДPOKOПTEP``),
+zero-width characters and Hangul fillers, combining marks (``к̶в̶а̶д̶``), letters spaced apart or separated by dots
+or hyphens (``к в а д р о``, ``д-р-о-н``), words typed backwards behind a right-to-left override, the digit ``0`` for
+the letter ``о``, ``ё``/``е`` variation and full-width forms. :class:`Normaliser` undoes these so that the classifier
+and the marker rules see one spelling, and normalising twice gives the same text as normalising once.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from types import SimpleNamespace
 
 # Latin letter -> Cyrillic letter that looks the same, and the reverse.
 _LAT_TO_CYR = {
@@ -21,23 +24,91 @@ _CYR_TO_LAT.update({"ё": "e", "Ё": "E", "і": "i", "І": "I", "ј": "j"})
 _LOOKALIKE_LAT = frozenset(_LAT_TO_CYR)
 _LOOKALIKE_CYR = frozenset(_LAT_TO_CYR.values())
 
+# Greek letter -> the Latin and the Cyrillic letter it looks like (a space when there is none). A Greek letter in
+# neither table (Σ, Ω, μ, β …) is never rewritten. Every capital left out has its small letter left out too, so
+# that folding case never turns a kept letter into one that would be rewritten.
+_GREEK = {
+    "Α": "AА", "Β": "BВ", "Ε": "EЕ", "Ζ": "Z ", "Η": "HН", "Ι": "IІ", "Κ": "KК", "Μ": "MМ", "Ν": "N ", "Ο": "OО",
+    "Ρ": "PР", "Τ": "TТ", "Υ": "YУ", "Χ": "XХ", "Γ": " Г", "Δ": " Д", "Λ": " Л", "Π": " П", "Φ": " Ф",
+    "α": "aа", "ι": "i ", "κ": "kк", "λ": " л", "ν": "v ", "ο": "oо", "π": " п", "ρ": "pр", "τ": " т", "υ": "u ",
+    "φ": " ф", "χ": "xх",
+}  # fmt: skip
+_GREEK_TO_LAT = {g: pair[0] for g, pair in _GREEK.items() if pair[0] != " "}
+_GREEK_TO_CYR = {g: pair[1] for g, pair in _GREEK.items() if pair[1] != " "}
+# Greek capitals that look like a letter of one script only tell the word's script, as Д or D do (Δ does not: ΔP,
+# ΔT are Latin); a small letter tells what its capital tells, so that the decision does not change with case.
+_GREEK_CYR_ONLY = frozenset("ΓΛΠΦ")
+_GREEK_LAT_ONLY = frozenset("ΖΝ")
+_TO_CYR = {**_LAT_TO_CYR, **_GREEK_TO_CYR}
+_TO_LAT = {**_CYR_TO_LAT, **_GREEK_TO_LAT}
+_GREEK_RE = re.compile(r"[\u0370-\u03ff]")
+_GREEK_WORD_RE = re.compile(r"(?<!\w)[\d\u0370-\u03ff]*[\u0370-\u03ff][\d\u0370-\u03ff]*(?!\w)")
+_LAT_CYR_LETTER = re.compile(r"[A-Za-z\u0400-\u04ff]").search
+
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
-_SPACED_LETTERS_RE = re.compile(r"(?<!\w)[^\W\d_](?: [^\W\d_]){2,}(?!\w)")
+_SEP = r"[.\-_·•*\u2010-\u2015]"
+_HYPHEN = r"[\-\u2010-\u2015]"
+_HYPHEN_SPLIT = re.compile(f"({_HYPHEN})")
+# Single letters apart: runs of spaces between them (one space, or two for ``к  в  а  д``); a letter of a dotted or
+# hyphenated code (``С.В.О``) does not start or end such a run.
+# The last letter may carry digits (``A  c  t  i  v  e5``); a hyphen may join two such runs (``A n t i-d r o n e``).
+_SPACED_LETTERS_RE = re.compile(
+    rf"(?<!\w)(?<!\w{_SEP})[^\W\d_](?: +[^\W\d_])+(?:{_HYPHEN}[^\W\d_](?: +[^\W\d_])+)*\d*(?!\w)(?!{_SEP}\w)"
+)
 # Every spaced-letter run holds " x y" with no word character after y; searching for that first is much faster,
 # as the pattern starts with a literal space.
-_SPACED_LETTERS_HINT = re.compile(r" [^\W\d_] [^\W\d_](?!\w)").search
+_SPACED_LETTERS_HINT = re.compile(r" +[^\W\d_] +[^\W\d_]\d*(?!\w)").search
+_GAPS = re.compile(r" +")
+# Single letters or digits with the same separator between them: ``к.в.а.д``, ``д-р-о-н``, ``M.a.v.i.c.3``; the last
+# may carry digits (``A.c.t.i.v.e5``). Joined when four or more are letters: abbreviations (``С.В.О.``) and part
+# numbers (``A-B-C``, ``CP.MA.00000656.01``) are left alone.
+_SPLIT_LETTERS_RE = re.compile(
+    rf"(?<!\w)[^\W_](?P<sep> ?{_SEP} ?)[^\W_](?:(?P=sep)[^\W_]){{2,}}\d*(?!\w)(?!(?P=sep)\w)"
+)
+# Every such run holds three separators with one character between them; searching for that first is faster, as
+# the pattern starts with a separator.
+_SPLIT_LETTERS_HINT = re.compile(rf"{_SEP} ?[^\W_] ?{_SEP} ?[^\W_] ?{_SEP}").search
 _SPACE_RE = re.compile(r"\s+")
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
-_TRANSLATE_INVISIBLE = None
-
 
 # A zero between two Cyrillic letters is the letter О typed as a digit: «Мин0бороны», «КВАДР0КОПТЕР».
 _ZERO_IN_CYRILLIC = re.compile(r"(?<=[\u0400-\u04ff])0+(?=[\u0400-\u04ff])")
+# In a Cyrillic word whose only digits are zeros, a zero at either end of the letters is an О too: «0БОРОНЫ»,
+# «ИНФ0РМАЦИ0НН0».
+_ZERO_BESIDE_CYRILLIC = re.compile(r"(?<=[\u0400-\u04ff])0+|0+(?=[\u0400-\u04ff])")
+
+# Bidi formatting characters. A right-to-left override shows the characters of its span in reverse order, so a
+# word typed backwards reads forwards: the span is put back in the order the reader sees.
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_OPEN = frozenset("\u202a\u202b\u202d\u202e\u2066\u2067\u2068")
+_BIDI_ISOLATE = frozenset("\u2066\u2067\u2068")
+_RLO, _PDF, _PDI = "\u202e", "\u202c", "\u2069"
+_PARAGRAPH_END = frozenset("\n\r\x1c\x1d\x1e\x85\u2029")
+
+# Default-ignorable code points (Unicode DerivedCoreProperties) that are not format characters: Hangul fillers,
+# variation selectors, the combining grapheme joiner …, and the blank Braille pattern. They show as nothing or as a
+# blank and are dropped.
+_FILLERS = [
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2800, 0x2800), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+]  # fmt: skip
+# Accented letters that are letters of their own in Russian, Ukrainian and Belarusian: kept (ё goes by yo_to_e).
+_FILLER_RE = re.compile(
+    "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _FILLERS) + "]"
+)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]").search
+_KEEP_ACCENTED = frozenset("йЙёЁїЇўЎ")
+# Text made only of these characters (printable ASCII, Russian letters, common punctuation) is left alike by NFKC
+# and holds no invisible character, mark, accent or Greek letter: the fast path of Normaliser.prepare.
+_PLAIN = re.compile("[\x20-\x7e\u0401\u0410-\u044f\u0451«»–—’“”°×·±€]*\\Z").match
+_TABLES: SimpleNamespace | None = None
 
 
 def _zero_to_o(match: re.Match) -> str:
-    before = match.string[match.start() - 1]
-    return ("О" if before.isupper() else "о") * len(match.group(0))
+    text, start, end = match.string, match.start(), match.end()
+    beside = text[start - 1] if start else text[end]
+    return ("О" if beside.isupper() else "о") * (end - start)
 
 
 def _is_cyrillic(ch: str) -> bool:
@@ -48,14 +119,27 @@ def _is_latin(ch: str) -> bool:
     return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
 
 
+def _repair_zeros(word: str) -> str:
+    """Zeros typed for ``О`` in a Cyrillic word: between letters, or at either end when the word has no other digit."""
+    word = _ZERO_IN_CYRILLIC.sub(_zero_to_o, word)
+    if "0" in word and not any(ch.isdigit() and ch != "0" for ch in word):
+        if sum(1 for ch in word if _is_cyrillic(ch)) >= 3:
+            word = _ZERO_BESIDE_CYRILLIC.sub(_zero_to_o, word)
+    return word
+
+
 def fix_lookalikes(word: str) -> str:
     """Rewrite look-alike letters in one word into the word's own script.
 
-    A word holding a Cyrillic letter with no Latin twin (``Д``, ``П``, ``Л`` …) is Russian: its Latin look-alikes
-    become Cyrillic. A word holding a Latin letter with no Cyrillic twin (``D``, ``R``, ``S`` …) is Latin: its
-    Cyrillic look-alikes become Latin. A word made only of look-alikes follows its majority script, and a code
+    A word holding a Cyrillic letter with no Latin twin (``Д``, ``П``, ``Л`` …) is Russian: its Latin and Greek
+    look-alikes become Cyrillic. A word holding a Latin letter with no Cyrillic twin (``D``, ``R``, ``S`` …) is Latin:
+    its Cyrillic and Greek look-alikes become Latin. Greek look-alikes (``Α``, ``Κ``, ``ο``, ``ν`` …) in a word with
+    Latin or Cyrillic letters take the word's script (``Γ``, ``Λ``, ``Π``, ``Φ`` tell Cyrillic, ``Ν``, ``Ζ`` Latin);
+    a Greek letter without a twin in it (``Σ``, ``μ``, ``Δ`` in ``ΔP``) stays.
+    A word made only of Latin and Cyrillic look-alikes follows its majority script, and a code
     with digits (``М300`` with a Cyrillic ``М``) becomes Latin, since model codes are written in Latin letters. A
-    zero between Cyrillic letters is the letter ``о`` (``Мин0бороны``).
+    zero between Cyrillic letters is the letter ``о`` (``Мин0бороны``), and so is a zero at either end of the
+    letters of a Cyrillic word of three or more letters with no other digit (``ИНФ0РМАЦИ0НН0``).
 
     Args:
         word: a run of word characters.
@@ -69,7 +153,7 @@ def fix_lookalikes(word: str) -> str:
         word = _ZERO_IN_CYRILLIC.sub(_zero_to_o, word)
     n_lat = n_cyr = 0
     lat_only = cyr_only = False
-    has_digit = False
+    has_digit = has_greek = False
     for ch in word:
         if _is_latin(ch):
             n_lat += 1
@@ -81,56 +165,281 @@ def fix_lookalikes(word: str) -> str:
                 cyr_only = True
         elif ch.isdigit():
             has_digit = True
-    if n_lat and n_cyr:
-        if cyr_only and not lat_only:
-            target = "cyr"
-        elif lat_only and not cyr_only:
-            target = "lat"
-        elif lat_only and cyr_only:
-            return word
-        elif has_digit:
-            target = "lat"
-        else:
-            target = "cyr" if n_cyr >= n_lat else "lat"
-    elif n_cyr and has_digit and not cyr_only:
+        elif "\u0370" <= ch <= "\u03ff":
+            has_greek = True
+            cap = ch.upper()
+            if cap in _GREEK_CYR_ONLY:
+                cyr_only = True
+            elif cap in _GREEK_LAT_ONLY:
+                lat_only = True
+    if not n_lat and not n_cyr:
+        # Greek words and lone Greek letters are fix_greek's.
+        return word
+    if cyr_only and not lat_only:
+        target = "cyr"
+    elif lat_only and not cyr_only:
+        target = "lat"
+    elif lat_only and cyr_only:
+        return word
+    elif n_lat and n_cyr:
+        target = "lat" if has_digit or n_lat > n_cyr else "cyr"
+    elif n_cyr and has_digit:
+        target = "lat"
+    elif n_cyr:
+        target = "cyr"
+    elif n_lat:
         target = "lat"
     else:
         return word
-    table = _LAT_TO_CYR if target == "cyr" else _CYR_TO_LAT
+    if target == "cyr":
+        table = _TO_CYR if n_lat or has_greek else None
+    else:
+        table = _TO_LAT if n_cyr or has_greek else None
+    if table is not None:
+        word = "".join(table.get(ch, ch) for ch in word)
+    return _repair_zeros(word) if target == "cyr" and "0" in word else word
+
+
+def _greek_word(match: re.Match, to_cyrillic: bool) -> str:
+    word = match.group(0)
+    letters = [ch for ch in word if ch.isalpha()]
+    if len(letters) < 2 or not all(ch in _GREEK for ch in letters):
+        # Real Greek words and lone letters (α-частица, λ-зонд) stay.
+        return word
+    # A letter of one script only decides (so that some letter is always rewritten and the word is no longer all
+    # Greek), then digits (a model code: Latin), then the text's script.
+    caps = {ch.upper() for ch in letters}
+    if caps & _GREEK_CYR_ONLY or any(ch not in _GREEK_TO_LAT for ch in letters):
+        to_cyr = True
+    elif caps & _GREEK_LAT_ONLY or any(ch not in _GREEK_TO_CYR for ch in letters):
+        to_cyr = False
+    else:
+        to_cyr = to_cyrillic and not any(ch.isdigit() for ch in word)
+    table = _GREEK_TO_CYR if to_cyr else _GREEK_TO_LAT
     return "".join(table.get(ch, ch) for ch in word)
 
 
-def _invisible_table() -> dict[int, str | None]:
-    global _TRANSLATE_INVISIBLE
-    if _TRANSLATE_INVISIBLE is None:
-        table: dict[int, str | None] = {}
-        for cp in range(0x110000):
+def fix_greek(text: str) -> str:
+    """Rewrite words made only of Greek look-alike letters in Latin or Cyrillic text.
+
+    ``ΤΟΡ`` among Russian words becomes ``ТОР``; ``ΜΑΧ`` among English words becomes ``MAX``. Greek look-alikes
+    inside a Latin or Cyrillic word are repaired word by word by :func:`fix_lookalikes`. Greek words with a letter
+    that has no twin (``Σ``, ``Ω``, ``Δ``), lone Greek letters (``α``, ``λ-зонд``, ``μ`` in ``5 μ``) and texts without
+    Latin or Cyrillic letters are left alone.
+
+    Args:
+        text: text after NFKC.
+
+    Returns:
+        The text with its Greek look-alikes rewritten.
+    """
+    if not _GREEK_RE.search(text) or not _LAT_CYR_LETTER(text):
+        return text
+    n_cyr = sum(1 for ch in text if _is_cyrillic(ch))
+    n_lat = sum(1 for ch in text if _is_latin(ch))
+    to_cyrillic = n_cyr >= n_lat
+    return _GREEK_WORD_RE.sub(lambda m: _greek_word(m, to_cyrillic), text)
+
+
+def _char_class(codepoints: list[int]) -> str:
+    """A regular-expression character class of code points, as ranges."""
+    parts = []
+    i = 0
+    while i < len(codepoints):
+        j = i
+        while j + 1 < len(codepoints) and codepoints[j + 1] == codepoints[j] + 1:
+            j += 1
+        lo, hi = codepoints[i], codepoints[j]
+        parts.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+def _tables() -> SimpleNamespace:
+    """Character tables built on first use from :mod:`unicodedata` (one pass over all code points)."""
+    global _TABLES
+    if _TABLES is None:
+        invisible: dict[int, str | None] = {}
+        marks: list[int] = []
+        # Planes 2-13, 15 and 16 hold no format, control, space or mark characters.
+        for cp in [*range(0x20000), *range(0xE0000, 0xF0000)]:
             cat = unicodedata.category(chr(cp))
             if cat == "Cf":
-                table[cp] = None
-            elif cat == "Cc":
-                table[cp] = " "
-        for cp in (0x09, 0x0A, 0x0D):
-            table[cp] = " "
-        _TRANSLATE_INVISIBLE = table
-    return _TRANSLATE_INVISIBLE
+                invisible[cp] = None
+            elif cat == "Cc" or (cat in ("Zs", "Zl", "Zp") and cp != 0x20):
+                invisible[cp] = " "
+            elif cat in ("Mn", "Me", "Mc"):
+                marks.append(cp)
+        for lo, hi in _FILLERS:
+            for cp in range(lo, hi + 1):
+                invisible[cp] = None
+        marks = [cp for cp in marks if cp not in invisible]
+        fold: dict[int, str] = {}
+        for cp in [*range(0xC0, 0x530), *range(0x1E00, 0x2000)]:
+            ch = chr(cp)
+            decomposed = unicodedata.normalize("NFD", ch)
+            if ch in _KEEP_ACCENTED or len(decomposed) < 2 or not decomposed[0].isalpha():
+                continue
+            if all(unicodedata.category(m).startswith("M") for m in decomposed[1:]):
+                fold[cp] = decomposed[0]
+        mark_class = _char_class(marks)
+        _TABLES = SimpleNamespace(
+            invisible=invisible,
+            fold=fold,
+            # A class with characters past U+FFFF is searched range by range: the common case gets its own class.
+            bmp_mark_or_accent=re.compile(_char_class(sorted({cp for cp in marks if cp < 0x10000} | set(fold)))).search,
+            astral_mark=re.compile(_char_class([cp for cp in marks if cp >= 0x10000])).search,
+            marks=re.compile(f"(?P<base>[^{mark_class[1:-1]}])?{mark_class}+"),
+        )
+    return _TABLES
+
+
+def _drop_marks(match: re.Match) -> str:
+    # Marks on Latin, Greek and Cyrillic letters, digits, spaces and punctuation are decoration (strike-through,
+    # stress marks, accents typed to hide a word); marks on letters of other scripts are part of the letter.
+    base = match.group("base")
+    if not base:
+        return ""
+    cp = ord(base)
+    if cp < 0x530 or 0x1E00 <= cp < 0x2000 or not base.isalpha():
+        return base
+    return match.group(0)
+
+
+def strip_marks(text: str) -> str:
+    """Fold accented Latin, Greek and Cyrillic letters to their base letter and drop combining marks on them.
+
+    ``й``, ``ё``, ``ї`` and ``ў`` are kept. Marks on letters of other scripts are kept; marks on digits, spaces and
+    punctuation are dropped.
+
+    Args:
+        text: text after NFKC.
+
+    Returns:
+        The text without decorative marks.
+    """
+    if text.isascii():
+        return text
+    tables = _tables()
+    if not tables.bmp_mark_or_accent(text) and not (_ASTRAL(text) and tables.astral_mark(text)):
+        return text
+    return tables.marks.sub(_drop_marks, text.translate(tables.fold))
+
+
+def resolve_bidi(text: str) -> str:
+    """Put the spans of right-to-left overrides in the order the reader sees, and drop the bidi controls.
+
+    A right-to-left override (U+202E) shows its span's characters in reverse order, so a word typed backwards after
+    it (``U+202E ретпокордавк``) reads forwards: the span is reversed. Nested spans move as a whole. Embeddings and
+    isolates (U+202A, U+202B, U+202D, U+2066–U+2068) do not reorder Latin or Cyrillic letters and are dropped with
+    their terminators (U+202C, U+2069). A paragraph end closes every open span.
+
+    Args:
+        text: raw text.
+
+    Returns:
+        The text in reading order, without bidi embedding, override and isolate controls.
+    """
+    if not _BIDI_RE.search(text):
+        return text
+    stack: list[tuple[str, list[str]]] = [("", [])]
+
+    def close() -> None:
+        kind, items = stack.pop()
+        stack[-1][1].append("".join(reversed(items)) if kind == _RLO else "".join(items))
+
+    for ch in text:
+        if ch in _BIDI_OPEN:
+            stack.append((ch, []))
+        elif ch == _PDF:
+            if len(stack) > 1 and stack[-1][0] not in _BIDI_ISOLATE:
+                close()
+        elif ch == _PDI:
+            if any(kind in _BIDI_ISOLATE for kind, _ in stack[1:]):
+                while stack[-1][0] not in _BIDI_ISOLATE:
+                    close()
+                close()
+        elif ch in _PARAGRAPH_END:
+            while len(stack) > 1:
+                close()
+            stack[0][1].append(ch)
+        else:
+            stack[-1][1].append(ch)
+    while len(stack) > 1:
+        close()
+    return "".join(stack[0][1])
+
+
+def _join_spaced(match: re.Match) -> str:
+    """Join one run of single letters apart, each hyphenated piece on its own (``A n t i-d r o n e``)."""
+    pieces = _HYPHEN_SPLIT.split(match.group(0))
+    return "".join(piece if i % 2 else _join_spaced_piece(piece) for i, piece in enumerate(pieces))
+
+
+def _join_spaced_piece(run: str) -> str:
+    """Join single letters apart; where the gaps differ, the odd ones are word boundaries.
+
+    ``к  в  а  д  р  о м  а  в  и  к`` (letters two spaces apart, words one) gives ``квадро мавик``. Parts of fewer
+    than three letters next to each other are joined together, so no three single letters are left apart; a run of
+    fewer than three letters is left as it is.
+    """
+    letters = run.split(" ")
+    letters = [x for x in letters if x]
+    gaps = [len(g) for g in _GAPS.findall(run)]
+    width = max(set(gaps), key=lambda g: (gaps.count(g), -g))
+    parts = [[letters[0]]]
+    for gap, letter in zip(gaps, letters[1:]):
+        if gap == width:
+            parts[-1].append(letter)
+        else:
+            parts.append([letter])
+    words: list[list[str]] = []
+    for part in parts:
+        if len(part) < 3 and words and len(words[-1]) < 3:
+            words[-1].extend(part)
+        else:
+            words.append(part)
+    return " ".join("".join(w) if len(w) >= 3 else " ".join(w) for w in words)
+
+
+def _join_split(match: re.Match) -> str:
+    """Join one run of single letters separated by dots or hyphens, unless it continues a code (``X1-A-B-C-D``)."""
+    sep = match.group("sep")
+    run = match.group(0)
+    last = run.rsplit(sep, 1)[1]
+    if sum(1 for ch in run if ch.isalpha()) < 4 or (len(last) > 1 and not last[0].isalpha()):
+        return run
+    start = match.start()
+    before = match.string[max(0, start - len(sep) - 1) : start]
+    if len(before) == len(sep) + 1 and before[1:] == sep and (before[0].isalnum() or before[0] == "_"):
+        return run
+    return run.replace(sep, "")
+
+
+def _nfkc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 class Normaliser:
     """Callable that cleans one goods description.
 
-    Steps, each switchable: Unicode NFKC; removal of zero-width/format characters and control characters;
-    ``ё`` → ``е``; joining letters spaced apart; look-alike letter repair inside words; case folding;
-    whitespace collapsing. Word-level repairs are cached per distinct word, since customs text repeats words
-    heavily.
+    Steps, each switchable: bidi overrides resolved and removal of zero-width/format characters, fillers and control
+    characters; Unicode NFKC; accents and combining marks on Latin, Greek and Cyrillic letters dropped; ``ё`` → ``е``;
+    joining letters spaced apart or separated by dots or hyphens; Greek and Latin/Cyrillic look-alike letters and
+    zeros for ``о`` repaired inside words; case folding; whitespace collapsing. Word-level repairs are cached per
+    distinct word, since customs text repeats words heavily. Normalising is idempotent: ``n(n(x)) == n(x)``.
 
     Args:
         nfkc: apply Unicode NFKC normalisation.
-        strip_invisible: remove zero-width/format characters and turn control characters into spaces.
+        strip_invisible: put right-to-left override spans in reading order, remove zero-width/format characters and
+            fillers (Hangul fillers, variation selectors) and turn control and space characters into spaces.
         yo_to_e: replace ``ё`` with ``е``.
-        join_spaced_letters: join runs of three or more single letters separated by single spaces.
-        fix_lookalikes: repair Latin/Cyrillic look-alike letters inside words.
+        join_spaced_letters: join runs of three or more single letters apart (one or more spaces between them) and
+            of four or more single letters separated by the same dot, hyphen, underscore or middle dot.
+        fix_lookalikes: repair Greek and Latin/Cyrillic look-alike letters and zeros for ``о`` inside words.
         lowercase: fold case.
+        strip_marks: fold accented Latin, Greek and Cyrillic letters (not ``й``) to their base letter and drop
+            combining marks (strike-through, stress marks) on them.
     """
 
     def __init__(
@@ -141,6 +450,7 @@ class Normaliser:
         join_spaced_letters: bool = True,
         fix_lookalikes: bool = True,
         lowercase: bool = True,
+        strip_marks: bool = True,
     ):
         self.nfkc = nfkc
         self.strip_invisible = strip_invisible
@@ -148,7 +458,12 @@ class Normaliser:
         self.join_spaced_letters = join_spaced_letters
         self.fix_lookalikes = fix_lookalikes
         self.lowercase = lowercase
+        self.strip_marks = strip_marks
         self._cache: dict[str, str] = {}
+
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("strip_marks", True)
+        self.__dict__.update(state)
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -166,18 +481,42 @@ class Normaliser:
             self._cache[word] = fixed
         return fixed
 
-    def prepare(self, text: str) -> str:
-        """The whole-text steps: NFKC, invisible characters, ``ё``, spaced letters (before :meth:`repair_run`)."""
-        if not text:
-            return ""
+    def _characters(self, text: str) -> str:
+        """The character steps: NFKC, marks, ``ё`` (also applied again to runs that case folding changed)."""
         if self.nfkc:
-            text = unicodedata.normalize("NFKC", text)
-        if self.strip_invisible and not text.isprintable():
-            text = text.translate(_invisible_table())
+            text = _nfkc(text)
+        if self.strip_marks:
+            text = strip_marks(text)
         if self.yo_to_e:
             text = text.replace("ё", "е").replace("Ё", "Е")
-        if self.join_spaced_letters and _SPACED_LETTERS_HINT(text):
-            text = _SPACED_LETTERS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
+        return text
+
+    def prepare(self, text: str) -> str:
+        """The whole-text steps, before :meth:`repair_run`.
+
+        Bidi spans and invisible characters, NFKC, marks, ``ё``, letters apart joined, Greek look-alikes.
+        """
+        if not text:
+            return ""
+        plain = _PLAIN(text) is not None
+        if plain:
+            # Nothing for the character steps to do but ``ё``.
+            if self.yo_to_e:
+                text = text.replace("ё", "е").replace("Ё", "Е")
+        else:
+            if self.strip_invisible and (not text.isprintable() or (not text.isascii() and _FILLER_RE.search(text))):
+                # Before NFKC: a removed character between a letter and a mark must not leave a pair to compose.
+                text = resolve_bidi(text).translate(_tables().invisible)
+            text = self._characters(text)
+        if self.join_spaced_letters:
+            joined = _SPLIT_LETTERS_RE.sub(_join_split, text) if _SPLIT_LETTERS_HINT(text) else text
+            if _SPACED_LETTERS_HINT(joined):
+                joined = _SPACED_LETTERS_RE.sub(_join_spaced, joined)
+            if joined != text:
+                # Letters brought together can compose (Hangul jamo).
+                text = _nfkc(joined) if self.nfkc else joined
+        if self.fix_lookalikes and not plain:
+            text = fix_greek(text)
         return text
 
     def repair_run(self, run: str) -> str:
@@ -196,7 +535,11 @@ class Normaliser:
             # An ASCII run has no Cyrillic letter, so no look-alike to repair.
             fixed = _WORD_RE.sub(self._word, run) if self.fix_lookalikes and not run.isascii() else run
             if self.lowercase:
-                fixed = fixed.lower()
+                lowered = fixed.lower()
+                if lowered != fixed and not lowered.isascii():
+                    # Folding case can give a mark or a compatibility form (``İ`` → ``i̇``).
+                    lowered = self._characters(lowered)
+                fixed = lowered
             if len(cache) > 100_000:
                 cache.clear()
             cache[run] = fixed

@@ -33,6 +33,9 @@ TRICKY = [
     "антидрон ружье подавитель БПЛА 5.8G 2.4G 1.5G GPS L1 900МГц",
     "в / ч 12345, войсковая часть 54321",
     "x" * 50 + " " + "9" * 40,
+    # evasions the normaliser undoes (fillers, marks, letters apart, bidi override, Greek, zeros)
+    "квад\u3164рокоптер к\u0336в\u0336а\u0336д d\u00f3n\u00e9 к  в  а  д  р  о м  а  в  и  к",
+    "к.в.а.д.р.о.к.о.п.т.е.р д-р-о-н \u202eретпокордавк\u202c ΚΒΑΔΡΟ Κвαдрο 0БОРОНЫ İstanbul A  A A",
 ]
 
 

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.normalise import Normaliser, fix_lookalikes
 
@@ -63,3 +65,148 @@ def test_normaliser_pickles_without_cache():
     clone = pickle.loads(pickle.dumps(n))
     assert clone._cache == {}
     assert clone("квaдрoкoптер") == "квадрокоптер"
+
+
+# --- evasions (issue 10, item 10): each trick normalises to the clean form
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # Hangul and other fillers inside words
+        ("квад\u3164рокоптер", "квадрокоптер"),
+        ("ква\uffa0дро\u115fкоп\u1160тер", "квадрокоптер"),
+        ("dro\u2800ne dji", "drone dji"),
+        # combining marks: strike-through, stress marks, accents
+        ("к\u0336в\u0336а\u0336д\u0336р\u0336о\u0336к\u0336о\u0336п\u0336т\u0336е\u0336р\u0336", "квадрокоптер"),
+        ("кв\u0301адрокопте\u0301р", "квадрокоптер"),
+        ("dro\u0301ne\u0338", "drone"),
+        ("дро\u0308\u0332н", "дрон"),
+        ("d\u00f3n\u00e9", "done"),  # precomposed accents typed to hide a word
+        # letters apart: two spaces, dots, hyphens, underscores
+        ("к  в  а  д  р  о  к  о  п  т  е  р DJI", "квадрокоптер dji"),
+        ("к  в  а  д  р  о м  а  в  и  к", "квадро мавик"),
+        ("к.в.а.д.р.о.к.о.п.т.е.р", "квадрокоптер"),
+        ("Б.П.Л.А. 5 шт", "бпла. 5 шт"),
+        ("д-р-о-н", "дрон"),
+        ("к . в . а . д . р", "квадр"),
+        ("d_r_o_n_e", "drone"),
+        ("M.a.v.i.c.3 A.c.t.i.v.e5", "mavic3 active5"),
+        ("A  c  t  i  v  e5", "active5"),
+        ("A  n  t  i-d  r  o  n  e s  h  i  e  l  d", "anti-drone shield"),
+        ("п.л.а.н.е.р.о.в и а.в.и.а.м.о.д.е.л.е.й", "планеров и авиамоделей"),
+        # right-to-left override with the word typed backwards
+        ("\u202eретпокордавк\u202c DJI", "квадрокоптер dji"),
+        ("Квадро\u202eретпок", "квадрокоптер"),
+        ("\u202bDJI Mavic\u202c 3", "dji mavic 3"),  # an embedding does not reorder Latin letters
+        # Greek look-alikes
+        ("ΚΒΑΔΡΟΚΟΠΤΕΡ DJI", "квадрокоптер dji"),  # an all-Greek word among Latin or Cyrillic text
+        ("Κвαдрοкοптер", "квадрокоптер"),
+        ("drοne", "drone"),
+        ("ΜATΕΚ SPΕΕDΥΒΕΕ", "matek speedybee"),
+        ("ΠΟЛΕΤΗЫЙ ΚΟΗΤΡΟΛΛΕР", "полетный контроллер"),
+        ("антенна ΤΟΡ", "антенна тор"),
+        ("ШАCCИ CΑΜΟΛΕΤΑ", "шасси самолета"),  # Latin C with Greek letters: Λ tells Cyrillic
+        ("AAАΝ", "aaan"),
+        # zero for О
+        ("0БОРОНЫ", "обороны"),
+        ("ИНФ0РМАЦИ0НН0", "информационно"),
+        ("KBAДP0K0ПTEP", "квадрокоптер"),
+        ("для нужд Мин0бороны", "для нужд минобороны"),
+    ],
+)
+def test_evasion_tricks_are_undone(raw, expected):
+    assert Normaliser()(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5.8 ГГц",
+        "1.2 кг",
+        "CP.MA.00000656.01",
+        "A-B-C",
+        "A-B-C-D-12",
+        "X1-A-B-C-D",
+        "192.168.1.1",
+        "т.е.",
+        "и т.д.",
+        "«т.е.» в/ч 12345",
+        "С.В.О.",
+        "С. В. О.",
+        "радио-модуль",
+        "wi-fi gps/глонасс usb type-c",
+        "M.2 2280",
+        "s/m/l/xl",
+        "размер 5 x 6",
+        "a b-c d",
+        "x y z-a",
+        "5 μm",
+        "10 Ω",
+        "ΣΥΣΤΗΜΑ",
+        "гироскоп μ-серии",
+        "α-частицы, λ-зонд, перепад ΔP 5 бар",
+        "йод ёлка",
+        "модель 3000",
+    ],
+)
+def test_legitimate_text_is_left_alone(text):
+    expected = text.lower().replace("ё", "е")
+    assert Normaliser()(text) == expected
+
+
+@pytest.mark.parametrize("text", ["для нужд С.В.О.", "для нужд С. В. О.", "для нужд С̶В̶О̶", "для нужд СΒΟ", "МИН0БОРОНЫ"])
+def test_markers_still_match_through_evasions(text):
+    from pipeline.markers import MarkerMatcher
+
+    from .conftest import REPO
+
+    matcher = MarkerMatcher.from_file(REPO / "configs" / "markers.txt")
+    assert matcher(Normaliser()(text)) == 1
+
+
+def test_resolve_bidi_reading_order():
+    from pipeline.normalise import resolve_bidi
+
+    assert resolve_bidi("\u202eвгба\u202c") == "абгв"
+    # a left-to-right span nested in an override moves as a whole and keeps its own order
+    assert resolve_bidi("\u202eаб\u202dcd\u202cвг\u202c!") == "гвcdба!"
+    # a paragraph end closes open spans
+    assert resolve_bidi("\u202eба\nвг") == "аб\nвг"
+    assert resolve_bidi("\u2067abc\u2069 def") == "abc def"
+
+
+def test_normalise_is_idempotent_on_examples():
+    n = Normaliser()
+    examples = ["A  A A", "a b  c", "İstanbul", "ᄀ ᅡ ᆨ", "e\u200b\u0301", "AAАΝ", "Д0A", "a b c-d-e-f-g", "hА ΐΐ"]
+    for text in examples:
+        once = n(text)
+        assert n(once) == once, text
+
+
+# Characters that take part in the repairs, so that random strings exercise their interplay.
+_ALPHABET = (
+    list("AaBbEeKkMmOoPpTtXxYyCcHhDdSsNnVv АаВвЕеКкМмОоРрСсТтХхУуДдПпЛлЙйЁёЖж ΑαΒΕΚΜΟοΡρΤτΧχΝνΓΠΦΛΔΣσςΩμ")
+    + list("0123456789 .-_·*–/,«»()")
+    + ["  ", "\t", "\n", "\u00a0", "\u3000", "\u200b", "\u00ad", "\ufeff", "\u3164", "\u115f", "\uffa0", "\u2800"]
+    + ["\u0301", "\u0336", "\u0306", "\u0308", "\u0332", "\u034f", "\ufe0f", "\u00a8", "é", "ΐ", "\u0345"]
+    + ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200f"]
+    + ["İ", "ı", "ß", "ẞ", "ǅ", "Ǆ", "ﬁ", "ſ", "\u212a", "\u212b", "ⅷ", "①", "㎏", "µ", "ϴ", "ᄀ", "ᅡ", "ᆨ"]
+    + ["\u0915", "\u093c", "\u05d0", "\u05b4"]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_ALPHABET), max_size=40).map("".join))
+def test_normalise_is_idempotent_on_tricky_strings(text):
+    n = Normaliser()
+    once = n(text)
+    assert n(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_normalise_is_idempotent_on_any_text(text):
+    n = Normaliser()
+    once = n(text)
+    assert n(once) == once
