@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pipeline.config import LABELS, POSITIVE_LABELS, load_config, parse_overrides
 from pipeline.corpus import prepare_data
 from pipeline.evaluate import classification_metrics
-from pipeline.train import fit_model
+from pipeline.train import fit_model, operating_point
 
 KEYWORDS = [
     (
@@ -129,6 +129,7 @@ class DualuseSystem:
 
     def __call__(self, train_x, train_y, sources, test_x):
         model = fit_model(self.cfg, train_x, train_y, sources)
+        model.meta = operating_point(self.cfg)
         batch = model.predict_batch(test_x)
         extra = {"proba": batch.proba, "classes": batch.classes, "familiarity": batch.familiarity}
         return batch.labels, batch.scores, extra

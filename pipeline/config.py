@@ -164,7 +164,9 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "seed": (_int, True),
         "source_weighting": (_one_of("none", "sqrt", "equal"), False),
         "unfamiliar_below": (_fraction, False),
+        "unfamiliar_lean": (_fraction, False),
     },
+    "thresholds": {label: (_fraction, False) for label in POSITIVE_LABELS},
     "augment": {
         "copies": (_count, False),
         "p_translit": (_fraction, False),
@@ -175,7 +177,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
     },
 }
 # Sections that may be left out of a config (their keys then take the library defaults).
-OPTIONAL_SECTIONS = frozenset({"augment"})
+OPTIONAL_SECTIONS = frozenset({"augment", "thresholds"})
 
 
 def parse_override_value(raw: str) -> Any:

@@ -323,15 +323,16 @@ class DualUseModel:
         familiarity = self.familiarity(raw)
         cut = self.unfamiliar_below
         if cut > 0 and other >= 0:
-            # An unfamiliar line judged `other` was judged on the few words the model knows: send it to review with
-            # the dual-use class it leans to.
+            # An unfamiliar line judged `other` was judged on the few words the model knows: when it leans to a
+            # dual-use class at all, send it to review with that class.
             unsure = np.flatnonzero((best == other) & has_text & (familiarity < cut) & (review == 0))
             if len(unsure):
                 positive = proba[unsure].copy()
                 positive[:, other] = -1.0
                 lean = positive.argmax(axis=1)
-                review[unsure] = 1
-                for i, j in zip(unsure.tolist(), lean.tolist()):
+                leaning = positive[np.arange(len(unsure)), lean] >= float(self.meta.get("unfamiliar_lean") or 0.0)
+                for i, j in zip(unsure[leaning].tolist(), lean[leaning].tolist()):
+                    review[i] = 1
                     candidates[i] = classes[j]
         labels = [classes[j] if h else "other" for j, h in zip(best.tolist(), has_text.tolist())]
         markers = np.zeros(n, dtype=np.int8)

@@ -96,6 +96,22 @@ def markers_meta(path: str | Path, markers: MarkerMatcher) -> dict[str, Any]:
     }
 
 
+def operating_point(cfg: dict) -> dict[str, Any]:
+    """The meta entries that set how a trained model labels: class thresholds and the familiarity cut.
+
+    The config's ``[thresholds]`` become the model's class thresholds (a line whose best dual-use class scores
+    below its threshold is labelled ``other`` with ``review=1`` and that class as ``candidate``; ``dualuse
+    thresholds`` can replace them with thresholds chosen on the user's own dev set); ``[training]
+    unfamiliar_below`` and ``unfamiliar_lean`` are kept as they are.
+    """
+    thresholds = {label: float(v) for label, v in (cfg.get("thresholds") or {}).items() if v > 0}
+    return {
+        "thresholds": thresholds,
+        "unfamiliar_below": float(cfg["training"].get("unfamiliar_below", 0.0)),
+        "unfamiliar_lean": float(cfg["training"].get("unfamiliar_lean", 0.0)),
+    }
+
+
 def train(
     config: str | Path | None = None,
     output: str | Path | None = None,
@@ -123,6 +139,8 @@ def train(
     test_idx = splits.indices("test")
     fit_corpus = corpus.subset(train_idx)
     model = fit_model(cfg, fit_corpus.text, fit_corpus.label, fit_corpus.source)
+    # The operating point is part of the recipe: metrics below are measured with it, as predict will label.
+    model.meta = operating_point(cfg)
 
     metrics: dict[str, Any] = {}
     if test_idx and "test" not in fit_on:
@@ -154,8 +172,7 @@ def train(
         # The marker rules are part of the model (model.joblib holds them): record which file they came from.
         "markers": markers_meta(cfg["paths"]["markers"], model.markers),
         "metrics": metrics,
-        "thresholds": {},
-        "unfamiliar_below": cfg["training"].get("unfamiliar_below", 0.0),
+        **operating_point(cfg),
     }
     out_path = model.save(output) if output else None
     return TrainResult(model=model, output=out_path, metrics=metrics, split_counts=split_counts)

@@ -140,6 +140,39 @@ def test_unfamiliar_other_lines_go_to_review(tiny_model, tiny_corpus):
         assert (batch.familiarity[:n] < 0.5).all()
         assert batch.review[n] == 0 and batch.familiarity[n] == 1.0
         assert model.predict(unfamiliar[:1])[0].review == 1
+        model.meta["unfamiliar_lean"] = 1.0  # no line leans that much to a dual-use class
+        assert model.predict_batch(unfamiliar).review.sum() == 0
     finally:
         model.meta.clear()
         model.meta.update(saved)
+
+
+def test_operating_point_from_config(tiny_config):
+    from pipeline.train import operating_point
+
+    cfg = dict(tiny_config)
+    cfg["training"] = dict(cfg["training"], unfamiliar_below=0.4)
+    cfg["thresholds"] = {"drone": 0.6, "navigation": 0.0}
+    op = operating_point(cfg)
+    assert op["thresholds"] == {"drone": 0.6}
+    assert op["unfamiliar_below"] == 0.4
+    cfg.pop("thresholds")
+    assert operating_point(cfg)["thresholds"] == {}
+
+
+def test_min_score_sends_weak_dual_use_lines_to_review(tiny_model, tiny_corpus):
+    saved = dict(tiny_model.meta)
+    try:
+        plain = tiny_model.predict_batch(tiny_corpus.text)
+        dual = [i for i, lab in enumerate(plain.labels) if lab != "other"]
+        cut = float(np.median(plain.scores[dual]))
+        tiny_model.meta["thresholds"] = {lab: cut for lab in LABELS[:-1]}
+        batch = tiny_model.predict_batch(tiny_corpus.text)
+        for i in dual:
+            if plain.scores[i] < cut:
+                assert batch.labels[i] == "other" and batch.review[i] == 1 and batch.candidates[i] == plain.labels[i]
+            else:
+                assert batch.labels[i] == plain.labels[i] and batch.review[i] == 0
+    finally:
+        tiny_model.meta.clear()
+        tiny_model.meta.update(saved)
