@@ -169,7 +169,8 @@ def render_html(ev: Evaluation, figures: dict[str, Path]) -> str:
     if m["thresholds"]:
         r = m["review"]
         parts.append(
-            f'<p class="note">Below-threshold lines labelled <code>other</code> with review=1: {r["n"]}; '
+            f'<p class="note">Lines labelled <code>other</code> with review=1 (below a class threshold, or unfamiliar '
+            f'and leaning to a dual-use class): {r["n"]}; '
             f"{r['gold_dual_use']} of them are dual-use, {r['candidate_correct']} have the right "
             "candidate class.</p>"
         )
