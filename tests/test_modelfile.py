@@ -109,7 +109,7 @@ def malicious_folder(tmp_path_factory):
 
 
 CLASSIFIERS = {
-    "svm_calibrated": {},
+    "svm_calibrated": {"classifier.type": "svm_calibrated"},
     "svm_calibrated_ensemble": {"classifier.type": "svm_calibrated", "classifier.calibration_ensemble": True},
     "logreg": {"classifier.type": "logreg", "classifier.class_weight": "balanced"},
     "sgd": {"classifier.type": "sgd"},
@@ -219,8 +219,11 @@ def test_npz_holding_a_pickle_is_refused(tiny_model, tmp_path):
     ],
     ids=["pipeline", "estimator", "tokeniser", "lang", "param", "private", "version"],
 )
-def test_model_json_outside_the_format_is_refused(tiny_model, tmp_path, edit):
-    folder = tiny_model.save(tmp_path / "m")
+def test_model_json_outside_the_format_is_refused(tiny_config, tiny_corpus, tmp_path, edit):
+    # a calibrated SVM holds every kind of step the format knows (pipeline, calibrators, estimator)
+    cfg = dict(tiny_config)
+    cfg["classifier"] = dict(cfg["classifier"], type="svm_calibrated")
+    folder = fit_model(cfg, tiny_corpus.text, tiny_corpus.label).save(tmp_path / "m")
     doc = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
     edit(doc)
     (folder / MODEL_JSON).write_text(json.dumps(doc), encoding="utf-8")
