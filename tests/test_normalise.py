@@ -115,6 +115,8 @@ def test_normaliser_pickles_without_cache():
         ("для нужд Мин0бороны", "для нужд минобороны"),
         # separated letters followed by a word (bench/evasions.py on the retrained model)
         ("C-o-u-n-t-e-r-UAS r-a-d-a-r", "counter-uas radar"),
+        ("L-E-A-P-1A c-o-m-b-u-s-t-o-r", "leap-1a combustor"),
+        ("L  E  A  P-1A c  o  m  b  u  s  t  o  r", "leap-1a combustor"),
     ],
 )
 def test_evasion_tricks_are_undone(raw, expected):
