@@ -72,6 +72,8 @@ class Familiarity:
                 continue
             total = known = 0
             for run in prepare(text).split():
+                if not _HAS_LETTER(run):
+                    continue  # figures, codes of digits, punctuation: no word, and mostly unique (not cached)
                 n, k = run_counts(run)
                 total += n
                 known += k

@@ -52,19 +52,23 @@ _HYPHEN_SPLIT = re.compile(f"({_HYPHEN})")
 # Single letters apart: runs of spaces between them (one space, or two for ``к  в  а  д``); a letter of a dotted or
 # hyphenated code (``С.В.О``) does not start or end such a run.
 # The last letter may carry digits (``A  c  t  i  v  e5``); a hyphen may join two such runs (``A n t i-d r o n e``).
+# What may not follow a run of letters apart: the separator and a bare figure or one more single letter (a code).
+_NOT_CODE_AFTER = r"(?:\d+(?![^\W\d_])|[^\W\d_](?!\w))"
 _SPACED_LETTERS_RE = re.compile(
-    rf"(?<!\w)(?<!\w{_SEP})[^\W\d_](?: +[^\W\d_])+(?:{_HYPHEN}[^\W\d_](?: +[^\W\d_])+)*\d*(?!\w)(?!{_SEP}(?:\d+(?![^\W\d_])|[^\W\d_](?!\w)))"
+    rf"(?<!\w)(?<!\w{_SEP})[^\W\d_](?: +[^\W\d_])+(?:{_HYPHEN}[^\W\d_](?: +[^\W\d_])+)*\d*"
+    rf"(?!\w)(?!{_SEP}{_NOT_CODE_AFTER})"
 )
 # Every spaced-letter run holds " x y" with no word character after y; searching for that first is much faster,
 # as the pattern starts with a literal space.
 _SPACED_LETTERS_HINT = re.compile(r" +[^\W\d_] +[^\W\d_]\d*(?!\w)").search
 _GAPS = re.compile(r" +")
 # Single letters or digits with the same separator between them: ``к.в.а.д``, ``д-р-о-н``, ``M.a.v.i.c.3``; the last
-# may carry digits (``A.c.t.i.v.e5``), and a word or code may follow the run (``C-o-u-n-t-e-r-UAS`` → ``Counter-UAS``,
-# ``L-E-A-P-1A`` → ``LEAP-1A``), but not a bare figure or one more single letter. Joined when four or more are letters: abbreviations (``С.В.О.``) and part
-# numbers (``A-B-C``, ``A-B-C-D-12``, ``CP.MA.00000656.01``) are left alone.
+# may carry digits (``A.c.t.i.v.e5``), and a word or code may follow the run (``C-o-u-n-t-e-r-UAS`` →
+# ``Counter-UAS``, ``L-E-A-P-1A`` → ``LEAP-1A``), but not a bare figure or one more single letter. Joined when four
+# or more are letters: abbreviations (``С.В.О.``) and part numbers (``A-B-C``, ``A-B-C-D-12``,
+# ``CP.MA.00000656.01``) are left alone.
 _SPLIT_LETTERS_RE = re.compile(
-    rf"(?<!\w)[^\W_](?P<sep> ?{_SEP} ?)[^\W_](?:(?P=sep)[^\W_]){{2,}}\d*(?!\w)(?!(?P=sep)(?:\d+(?![^\W\d_])|[^\W\d_](?!\w)))"
+    rf"(?<!\w)[^\W_](?P<sep> ?{_SEP} ?)[^\W_](?:(?P=sep)[^\W_]){{2,}}\d*(?!\w)(?!(?P=sep){_NOT_CODE_AFTER})"
 )
 # Every such run holds three separators with one character between them; searching for that first is faster, as
 # the pattern starts with a separator.
