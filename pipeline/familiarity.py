@@ -65,13 +65,16 @@ class Familiarity:
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         """Familiarity of each text in [0, 1]; 1.0 for a text without words (codes and figures only)."""
-        out = np.ones(len(texts))
-        prepare, run_counts = self.normaliser.prepare, self._run
-        for i, text in enumerate(texts):
-            if not text:
-                continue
+        prepare = self.normaliser.prepare
+        return self.of_runs([prepare(text).split() if text else [] for text in texts])
+
+    def of_runs(self, runs_per_text: Sequence[Sequence[str]]) -> np.ndarray:
+        """Familiarity from texts already through the whole-text steps and split into runs (the fast path's)."""
+        out = np.ones(len(runs_per_text))
+        run_counts = self._run
+        for i, runs in enumerate(runs_per_text):
             total = known = 0
-            for run in prepare(text).split():
+            for run in runs:
                 if not _HAS_LETTER(run):
                     continue  # figures, codes of digits, punctuation: no word, and mostly unique (not cached)
                 n, k = run_counts(run)

@@ -73,6 +73,8 @@ class Featurised:
     """Per text, whether its normalised form holds a letter or digit."""
     marker_texts: dict[int, str]
     """Normalised text (cut to ``max_chars``) of each text one of whose runs may hold a marker, by position."""
+    runs: list[list[str]] | None = None
+    """Per text, its whitespace-separated runs after the whole-text normalisation steps (cut to ``max_chars``)."""
 
 
 class _Store:
@@ -295,7 +297,7 @@ class RunFeaturiser:
         finally:
             store.truncate(committed + len(new) - len(loose), loose)
         has_text = np.fromiter((_HAS_ALNUM(p) is not None for p in prepared), dtype=bool, count=n_texts)
-        return Featurised(matrix, has_text, marker_texts)
+        return Featurised(matrix, has_text, marker_texts, split)
 
     def _matrix(self, store: _Store, occ: np.ndarray, row_of_occ: np.ndarray, n_texts: int) -> sp.csr_matrix:
         feat = np.frombuffer(store.feat, dtype=np.intc)

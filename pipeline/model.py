@@ -320,7 +320,8 @@ class DualUseModel:
                 candidates[i] = label
             best[low] = other
             scores[low] = proba[low, other]
-        familiarity = self.familiarity(raw)
+        # Familiarity of what the features saw (the first max_chars characters), from the runs already prepared.
+        familiarity = self.familiarity.of_runs(feats.runs)
         cut = self.unfamiliar_below
         if cut > 0 and other >= 0:
             # An unfamiliar line judged `other` was judged on the few words the model knows: when it leans to a

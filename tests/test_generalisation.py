@@ -176,3 +176,9 @@ def test_min_score_sends_weak_dual_use_lines_to_review(tiny_model, tiny_corpus):
     finally:
         tiny_model.meta.clear()
         tiny_model.meta.update(saved)
+
+
+def test_batch_familiarity_equals_the_reference(tiny_model, tiny_corpus):
+    texts = tiny_corpus.text + ["zzqx 12345 CP.MA.00000656.01", "", "Ноутбук  Lenovo\u200b zzqx"]
+    batch = tiny_model.predict_batch(texts)
+    np.testing.assert_allclose(batch.familiarity, tiny_model.familiarity(texts))
