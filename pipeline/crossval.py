@@ -1,4 +1,4 @@
-"""K-fold cross-validation with folds grouped as the corpus splits are (groups and near-duplicate clusters)."""
+"""Cross-validation: grouped k-fold (folds follow the corpus splits' clusters) and leave-one-source-out."""
 
 from __future__ import annotations
 
