@@ -106,17 +106,33 @@ class _Store:
     ) -> None:
         """Add runs; ``feat`` and ``toks`` are their packed columns (C int) and word ids (int64), one after another."""
         first = len(self.fixed)
-        self.ids.update(zip(runs, range(first, first + len(runs))))
-        self.fixed.extend(fixed)
         feat_len = np.asarray(feat_len, dtype=np.int64)
         tok_len = np.asarray(tok_len, dtype=np.int64)
-        self.feat_start.frombytes((_starts(feat_len) + len(self.feat)).tobytes())
-        self.feat_len.frombytes(feat_len.tobytes())
-        self.feat.frombytes(feat)
-        self.tok_start.frombytes((_starts(tok_len) + len(self.toks)).tobytes())
-        self.tok_len.frombytes(tok_len.tobytes())
-        self.toks.frombytes(toks)
-        self.flag.frombytes(np.asarray(flags, dtype=np.int8).tobytes())
+        self._grow("feat_start", (_starts(feat_len) + len(self.feat)).tobytes())
+        self._grow("feat_len", feat_len.tobytes())
+        self._grow("feat", feat)
+        self._grow("tok_start", (_starts(tok_len) + len(self.toks)).tobytes())
+        self._grow("tok_len", tok_len.tobytes())
+        self._grow("toks", toks)
+        self._grow("flag", np.asarray(flags, dtype=np.int8).tobytes())
+        self.fixed.extend(fixed)
+        # Ids last: a run is known only once all its data is in place.
+        self.ids.update(zip(runs, range(first, first + len(runs))))
+
+    def _grow(self, name: str, data: bytes) -> None:
+        """Append to one array, or to a copy of it when a NumPy view of it is still alive.
+
+        ``array.frombytes`` refuses to resize an array whose buffer is exported (``BufferError``); such a view can
+        outlive a batch, e.g. in the frame of a traceback kept while the cyclic collector is paused. Failing halfway
+        through :meth:`extend` would leave ids pointing past the arrays.
+        """
+        arr = getattr(self, name)
+        try:
+            arr.frombytes(data)
+        except BufferError:
+            arr = array(arr.typecode, arr)
+            arr.frombytes(data)
+            setattr(self, name, arr)
 
     def take(self, other: _Store, runs: Sequence[str]) -> None:
         """Copy runs from another store (an older generation)."""
@@ -137,10 +153,14 @@ class _Store:
             return
         for run in runs:
             del self.ids[run]
-        del self.feat[self.feat_start[n] :]
-        del self.toks[self.tok_start[n] :]
-        for arr in (self.fixed, self.feat_start, self.feat_len, self.tok_start, self.tok_len, self.flag):
-            del arr[n:]
+        del self.fixed[n:]
+        cut = {"feat": self.feat_start[n], "toks": self.tok_start[n]}
+        for name in ("feat", "toks", "feat_start", "feat_len", "tok_start", "tok_len", "flag"):
+            arr, end = getattr(self, name), cut.get(name, n)
+            try:
+                del arr[end:]
+            except BufferError:  # a NumPy view of it is alive (see _grow): keep a shortened copy
+                setattr(self, name, array(arr.typecode, arr[:end]))
 
 
 def _starts(lengths: np.ndarray) -> np.ndarray:

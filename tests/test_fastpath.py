@@ -175,3 +175,29 @@ def test_model_pipeline_and_fast_path_agree(tiny_model):
     empty = np.array([s == "empty" for s in batch.statuses])
     np.testing.assert_array_equal(batch.proba[~empty], expected[~empty])
     assert (batch.proba[empty] == 0).all()
+
+
+def test_store_stays_consistent_while_numpy_views_of_it_live():
+    # array.frombytes/del refuse to resize an array with an exported buffer; a view kept alive (e.g. by a
+    # traceback while the cyclic collector is paused) once left ids pointing past the arrays (IndexError later)
+    import numpy as np
+
+    from pipeline.fastpath import _Store
+
+    def add(store, run, cols):
+        store.extend(
+            [run], [run], np.array(cols, dtype=np.intc).tobytes(), [len(cols)],
+            np.array([0], dtype=np.int64).tobytes(), [1], [1],
+        )  # fmt: skip
+
+    store = _Store()
+    add(store, "a", [1])
+    views = [np.frombuffer(getattr(store, name), dtype=np.int8) for name in ("flag", "feat", "feat_start", "toks")]
+    add(store, "b", [2, 3])
+    assert store.ids == {"a": 0, "b": 1}
+    assert [len(getattr(store, n)) for n in ("fixed", "flag", "feat_start", "feat_len", "tok_start")] == [2] * 5
+    assert list(store.feat) == [1, 2, 3]
+    views += [np.frombuffer(getattr(store, name), dtype=np.int8) for name in ("flag", "feat", "tok_len")]
+    store.truncate(1, ["b"])
+    assert store.ids == {"a": 0} and list(store.feat) == [1] and len(store.flag) == 1 and len(store.toks) == 1
+    assert views
