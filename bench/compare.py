@@ -26,9 +26,9 @@ import time
 from collections.abc import Sequence
 
 from pipeline.config import LABELS, POSITIVE_LABELS, load_config, parse_overrides
-from pipeline.corpus import prepare_data
-from pipeline.evaluate import classification_metrics
-from pipeline.train import fit_model, operating_point
+from pipeline.evaluation.evaluate import classification_metrics
+from pipeline.training.corpus import prepare_data
+from pipeline.training.train import fit_model, operating_point
 
 KEYWORDS = [
     (
@@ -149,8 +149,8 @@ def _word_svc(train_x, train_y, sources, test_x):
 
 def loso_main(cfg, config_name: str, only, n_jobs: int, markdown_only: bool, system_names=None, save=None) -> None:
     """Print the leave-one-source-out table: dualuse and its peers on every held-out source."""
-    from pipeline.corpus import read_corpus
-    from pipeline.crossval import leave_one_source_out
+    from pipeline.training.corpus import read_corpus
+    from pipeline.training.crossval import leave_one_source_out
 
     corpus = read_corpus(cfg["paths"]["corpus"], cfg["corpus"]["text_column"], cfg["corpus"]["label_column"])
     ood = read_corpus([cfg["paths"]["ood"]]) if cfg["paths"].get("ood") else None
@@ -198,8 +198,8 @@ def _false_dual_use(metrics) -> int:
 
 def military_flag_summary(corpus, cfg) -> str:
     """False and true military flags of the marker rules over every corpus line with a gold marker column."""
-    from pipeline.markers import MarkerMatcher
-    from pipeline.normalise import Normaliser
+    from pipeline.text.markers import MarkerMatcher
+    from pipeline.text.normalise import Normaliser
 
     matcher = MarkerMatcher.from_file(cfg["paths"]["markers"])
     norm = Normaliser()

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # measure this checkout's pipeline, not another installed copy
 
 from pipeline.config import POSITIVE_LABELS  # noqa: E402
-from pipeline.model import load_model  # noqa: E402
+from pipeline.model.core import load_model  # noqa: E402
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
 

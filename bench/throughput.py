@@ -87,7 +87,7 @@ def dump_texts(path: Path) -> list[str]:
 
 
 def mode_spacy(args) -> dict:
-    from pipeline.tokenise import build_spacy_tokeniser
+    from pipeline.text.tokenise import build_spacy_tokeniser
 
     texts = dump_texts(args.dump)
     tok = build_spacy_tokeniser("xx").tokenizer
@@ -113,7 +113,7 @@ def mode_fasttext(args, char_ngrams: bool) -> dict:
 
 
 def mode_inmem(args) -> dict:
-    from pipeline.model import load_model
+    from pipeline.model.core import load_model
 
     model = load_model(args.model)
     texts = dump_texts(args.dump)
@@ -125,8 +125,8 @@ def mode_inmem(args) -> dict:
 
 
 def mode_file(args) -> dict:
-    from pipeline.model import load_model
-    from pipeline.predict import predict
+    from pipeline.model.core import load_model
+    from pipeline.run.predict import predict
 
     model = load_model(args.model)
     out = Path(args.work) / f"out_{args.jobs}_{args.dump.stem}.csv"

@@ -14,9 +14,9 @@ import json
 import time
 
 from pipeline.config import POSITIVE_LABELS, load_config
-from pipeline.corpus import prepare_data
-from pipeline.evaluate import evaluate_texts
-from pipeline.train import fit_model
+from pipeline.evaluation.evaluate import evaluate_texts
+from pipeline.training.corpus import prepare_data
+from pipeline.training.train import fit_model
 
 GRID = [
     {},

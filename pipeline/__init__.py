@@ -12,8 +12,8 @@ The jobs of the CLI are library functions of the same names: :func:`train`, :fun
 
 from __future__ import annotations
 
-from .config import LABELS, POSITIVE_LABELS, load_config
-from .model import DualUseModel, Prediction, load_model
+from pipeline.config import LABELS, POSITIVE_LABELS, load_config
+from pipeline.model.core import DualUseModel, Prediction, load_model
 
 __version__ = "0.1.0"
 __all__ = [
@@ -30,21 +30,21 @@ __all__ = [
 
 
 def train(*args, **kwargs):
-    """Train a model; see :func:`pipeline.train.train`."""
-    from .train import train as _train
+    """Train a model; see :func:`pipeline.training.train.train`."""
+    from pipeline.training.train import train as _train
 
     return _train(*args, **kwargs)
 
 
 def evaluate(*args, **kwargs):
-    """Evaluate a model on labelled data; see :func:`pipeline.evaluate.evaluate`."""
-    from .evaluate import evaluate as _evaluate
+    """Evaluate a model on labelled data; see :func:`pipeline.evaluation.evaluate.evaluate`."""
+    from pipeline.evaluation.evaluate import evaluate as _evaluate
 
     return _evaluate(*args, **kwargs)
 
 
 def predict(*args, **kwargs):
-    """Label a file; see :func:`pipeline.predict.predict`."""
-    from .predict import predict as _predict
+    """Label a file; see :func:`pipeline.run.predict.predict`."""
+    from pipeline.run.predict import predict as _predict
 
     return _predict(*args, **kwargs)

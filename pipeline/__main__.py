@@ -1,5 +1,5 @@
 """Run the CLI as ``python -m pipeline``."""
 
-from .cli import app
+from pipeline.cli import app
 
 app()

@@ -9,11 +9,11 @@ from typing import Annotated
 
 import typer
 
-from .config import ConfigError, parse_overrides
-from .corpus import CorpusError
-from .io import InputError
-from .markers import MarkerRuleError
-from .model import ModelError
+from pipeline.config import ConfigError, parse_overrides
+from pipeline.model.core import ModelError
+from pipeline.tables.core import InputError
+from pipeline.text.markers import MarkerRuleError
+from pipeline.training.corpus import CorpusError
 
 app = typer.Typer(
     name="dualuse",
@@ -44,7 +44,7 @@ def _fail(exc: Exception) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from pipeline import __version__
 
         typer.echo(f"dualuse {__version__}")
         raise typer.Exit()
@@ -74,7 +74,7 @@ def _model_arg(model: Path | None, trust_pickle: bool):
     """The --model argument as given, or loaded here when a pickled folder is trusted (commands take either)."""
     if not trust_pickle:
         return model
-    from .model import load_model
+    from pipeline.model.core import load_model
 
     return load_model(model, trust_pickle=True)
 
@@ -144,7 +144,7 @@ def train(
 
     Any config key can be overridden as --section.key value.
     """
-    from .train import train as train_fn
+    from pipeline.training.train import train as train_fn
 
     try:
         config_path, overrides = _config_and_overrides(config, list(ctx.args))
@@ -156,7 +156,7 @@ def train(
     typer.echo("split sizes: " + ", ".join(f"{k}={v}" for k, v in result.split_counts.items()))
     for name, m in result.metrics.items():
         if name == "cv":
-            from .report import format_cv
+            from pipeline.report.evaluation import format_cv
 
             typer.echo("\n" + format_cv(m))
             continue
@@ -194,8 +194,8 @@ def evaluate(
     trust_pickle: TrustPickle = False,
 ) -> None:
     """Evaluate a model on labelled data: per-class metrics with bootstrap CIs, slices, plots, error list."""
-    from .evaluate import evaluate as evaluate_fn
-    from .report import format_evaluation
+    from pipeline.evaluation.evaluate import evaluate as evaluate_fn
+    from pipeline.report.evaluation import format_evaluation
 
     try:
         metrics = evaluate_fn(
@@ -243,8 +243,8 @@ def thresholds(
 
     Refused when most dev lines are lines the model was fitted on (its meta.json knows them).
     """
-    from .report import format_thresholds
-    from .thresholds import thresholds as thresholds_fn
+    from pipeline.report.evaluation import format_thresholds
+    from pipeline.training.thresholds import thresholds as thresholds_fn
 
     try:
         result = thresholds_fn(
@@ -324,7 +324,7 @@ def predict(
     if delimiter is not None and len(delimiter) != 1:
         _fail(ValueError(f"--delimiter {delimiter!r}: give one character, or 'tab'"))
     if engine == "dask":
-        from .engine_dask import predict_dask
+        from pipeline.run.dask_engine import predict_dask
 
         try:
             result = predict_dask(
@@ -356,9 +356,9 @@ def predict(
         return
     if engine != "local":
         _fail(ValueError(f"--engine must be 'local' or 'dask', not {engine!r}"))
-    from .predict import PredictInterrupted
-    from .predict import predict as predict_fn
-    from .progress import ProgressBar
+    from pipeline.run.predict import PredictInterrupted
+    from pipeline.run.predict import predict as predict_fn
+    from pipeline.run.progress import ProgressBar
 
     bar = ProgressBar() if not quiet and sys.stderr.isatty() else None
     try:
@@ -430,8 +430,8 @@ def info(
     as_json: Annotated[bool, typer.Option("--json", help="Print the raw meta.json.")] = False,
 ) -> None:
     """Show a model's labels, library versions, corpus hash, thresholds and metrics."""
-    from .report import format_info
-    from .report import info as info_fn
+    from pipeline.report.evaluation import format_info
+    from pipeline.report.evaluation import info as info_fn
 
     try:
         meta = info_fn(model)
@@ -453,7 +453,7 @@ def model_convert(
 
     A folder with model.joblib is a pickle: reading it runs the code it holds, so --trust-pickle is required.
     """
-    from .model import convert_model
+    from pipeline.model.core import convert_model
 
     try:
         model = convert_model(source, target, trust_pickle=trust_pickle)
@@ -473,7 +473,7 @@ def corpus_check(
     show: Annotated[int, typer.Option(help="How many duplicates/leaks to list.")] = 10,
 ) -> None:
     """Count lines per label × language × source and split; list duplicates and leaks; fail on a leak."""
-    from .corpus import check
+    from pipeline.training.corpus import check
 
     try:
         report = check(config)
@@ -512,7 +512,7 @@ def corpus_export(
     output: Annotated[Path, typer.Option("--output", "-o", help="CSV to write.")] = Path("dev_split.csv"),
 ) -> None:
     """Write the lines of corpus splits to a CSV (e.g. the dev split for `dualuse thresholds`)."""
-    from .corpus import export
+    from pipeline.training.corpus import export
 
     split = split or ["dev"]
     bad = [s for s in split if s not in ("train", "dev", "test", "excluded")]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_config
-from pipeline.corpus import read_corpus_file
-from pipeline.train import fit_model
+from pipeline.training.corpus import read_corpus_file
+from pipeline.training.train import fit_model
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

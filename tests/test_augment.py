@@ -1,7 +1,7 @@
 import random
 
-from pipeline.augment import Augmenter, add_typo, transliterate
 from pipeline.config import load_config
+from pipeline.training.augment import Augmenter, add_typo, transliterate
 
 from .conftest import REPO
 
@@ -50,7 +50,7 @@ def test_augment_section_is_optional_and_validated(tmp_path):
 
 
 def test_fit_with_augmentation(tiny_config, tiny_corpus):
-    from pipeline.train import fit_model
+    from pipeline.training.train import fit_model
 
     cfg = dict(tiny_config)
     cfg["augment"] = {"copies": 1, "seed": 0}

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.corpus import (
+from pipeline.training.corpus import (
     CorpusError,
     check_corpus,
     make_splits,

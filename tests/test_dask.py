@@ -5,8 +5,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.io import TableReader
-from pipeline.predict import predict
+from pipeline.run.predict import predict
+from pipeline.tables.core import TableReader
 
 from .test_predict import make_dump
 
@@ -25,7 +25,7 @@ def local_labels(model, src, out):
 
 
 def test_dask_csv_equals_local(tiny_model_dir, cluster, tmp_path):
-    from pipeline.engine_dask import predict_dask
+    from pipeline.run.dask_engine import predict_dask
 
     src = make_dump(tmp_path / "in.csv", n=300)
     want = local_labels(tiny_model_dir, src, tmp_path / "local.csv")
@@ -41,7 +41,7 @@ def test_dask_csv_equals_local(tiny_model_dir, cluster, tmp_path):
 
 
 def test_dask_parquet_to_csv_equals_local(tiny_model_dir, cluster, tmp_path):
-    from pipeline.engine_dask import predict_dask
+    from pipeline.run.dask_engine import predict_dask
 
     src_csv = make_dump(tmp_path / "in.csv", n=120)
     rows = [r for r, _, _ in TableReader(src_csv).iter_rows()]
@@ -62,7 +62,7 @@ def test_dask_parquet_to_csv_equals_local(tiny_model_dir, cluster, tmp_path):
 
 
 def test_dask_reports_malformed_rows_like_local(tiny_model_dir, cluster, tmp_path):
-    from pipeline.engine_dask import predict_dask
+    from pipeline.run.dask_engine import predict_dask
 
     src = tmp_path / "bad.csv"
     good = "".join(f"ноутбук защищенный Getac B{i},{i}\n" for i in range(40))
@@ -89,7 +89,7 @@ def test_dask_reports_malformed_rows_like_local(tiny_model_dir, cluster, tmp_pat
 @pytest.mark.parametrize("kind", ["mixed", "utf-16"])
 def test_dask_reads_encodings_like_local(tiny_model_dir, cluster, tmp_path, kind):
     """Issue 10 item 1: lines in another encoding are decided per line, in every block, as the local engine does."""
-    from pipeline.engine_dask import predict_dask
+    from pipeline.run.dask_engine import predict_dask
 
     src = tmp_path / "enc.csv"
     lines = [f"{i},{'Квадрокоптер DJI' if i % 2 else 'Ноутбук Lenovo'} {i}\n" for i in range(60)]

@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import LABELS
-from pipeline.crossval import cross_validate
-from pipeline.evaluate import (
+from pipeline.evaluation.evaluate import (
     bootstrap_intervals,
     calibration,
     classification_metrics,
@@ -18,7 +17,8 @@ from pipeline.evaluate import (
     evaluate,
     slice_metrics,
 )
-from pipeline.io import InputError
+from pipeline.tables.core import InputError
+from pipeline.training.crossval import cross_validate
 
 from .conftest import TINY_CORPUS
 
@@ -225,7 +225,7 @@ def test_cli_evaluate(tiny_model_dir):
 
 
 def test_cross_validation_grouped_folds(tiny_config, tiny_corpus):
-    from pipeline.corpus import make_splits
+    from pipeline.training.corpus import make_splits
 
     splits = make_splits(tiny_corpus, 0.1, 0.15, seed=1, threshold=0.8)
     cv = cross_validate(tiny_config, tiny_corpus, splits, 3)
@@ -239,8 +239,8 @@ def test_cross_validation_grouped_folds(tiny_config, tiny_corpus):
 
 
 def test_cross_validation_keeps_a_cluster_in_one_fold(tiny_config, tiny_corpus, monkeypatch):
-    from pipeline.corpus import make_splits
-    from pipeline.model import DualUseModel
+    from pipeline.model.core import DualUseModel
+    from pipeline.training.corpus import make_splits
 
     splits = make_splits(tiny_corpus, 0.1, 0.15, seed=1, threshold=0.8)
     # one artificial cluster of every ninth line (several labels) must be scored in a single fold
@@ -264,8 +264,8 @@ def test_cross_validation_keeps_a_cluster_in_one_fold(tiny_config, tiny_corpus, 
 
 def test_train_cv_stores_metrics_in_meta(tiny_config, tmp_path):
     from pipeline.config import config_to_str
-    from pipeline.model import read_meta
-    from pipeline.train import train
+    from pipeline.model.core import read_meta
+    from pipeline.training.train import train
 
     cfg_path = tmp_path / "tiny.cfg"
     cfg_path.write_text(config_to_str(tiny_config), encoding="utf-8")

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from sklearn.pipeline import Pipeline
 
-from pipeline.fastpath import RunFeaturiser, gc_paused
-from pipeline.features import TokenNgramVectorizer, _char_ngrams, _GramTable, pack
-from pipeline.markers import MarkerMatcher, _piece
-from pipeline.normalise import Normaliser
-from pipeline.tokenise import SpacyTokeniser
+from pipeline.features.runs import RunFeaturiser, gc_paused
+from pipeline.features.vectoriser import TokenNgramVectorizer, _char_ngrams, _GramTable, pack
+from pipeline.text.markers import MarkerMatcher, _piece
+from pipeline.text.normalise import Normaliser
+from pipeline.text.tokenise import SpacyTokeniser
 
 from .conftest import REPO
 
@@ -182,7 +182,7 @@ def test_store_stays_consistent_while_numpy_views_of_it_live():
     # traceback while the cyclic collector is paused) once left ids pointing past the arrays (IndexError later)
     import numpy as np
 
-    from pipeline.fastpath import _Store
+    from pipeline.features.runs import _Store
 
     def add(store, run, cols):
         store.extend(

@@ -5,7 +5,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from pipeline.features import TokenNgramVectorizer, translit_skeleton
+from pipeline.features.vectoriser import TokenNgramVectorizer, translit_skeleton
 
 DOCS = [
     ("квадрокоптер", "dji", "mavic", "3"),

@@ -6,8 +6,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import io as pio
-from pipeline.io import ChunkWriter, InputError, TableReader, detect_encoding, find_columns, row_text
+from pipeline.tables import core as pio
+from pipeline.tables.core import ChunkWriter, InputError, TableReader, detect_encoding, find_columns, row_text
 
 ROWS = [
     {"G31_1": "Квадрокоптер DJI Mavic 3, 2 шт", "qty": "2"},

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.markers import MarkerMatcher, MarkerRuleError
-from pipeline.normalise import Normaliser
+from pipeline.text.markers import MarkerMatcher, MarkerRuleError
+from pipeline.text.normalise import Normaliser
 
 RULES = Path(__file__).resolve().parent.parent / "configs" / "markers.txt"
 
@@ -107,7 +107,7 @@ def test_matcher_pickles():
 def test_prefilter_never_changes_the_answer():
     import re
 
-    from pipeline.markers import required_literals
+    from pipeline.text.markers import required_literals
 
     from .conftest import TINY_CORPUS
 

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline import load_model
 from pipeline.config import LABELS
-from pipeline.model import META_FILE, ModelError
+from pipeline.model.core import META_FILE, ModelError
 
 
 def test_overfit_reproduces_training_labels(tiny_model, tiny_corpus):
@@ -24,7 +24,7 @@ def test_save_load_same_predictions(tiny_model, tiny_model_dir, tiny_corpus):
 
 
 def test_spacy_object_is_not_stored_and_is_rebuilt(tiny_model_dir):
-    from pipeline.model import MODEL_FILE
+    from pipeline.model.core import MODEL_FILE
 
     stored = json.loads((tiny_model_dir / MODEL_FILE).read_text(encoding="utf-8"))["steps"]["tokenise"]
     assert stored["class"] == "SpacyTokeniser" and set(stored) == {"class", "params"}  # parameters only
@@ -116,7 +116,7 @@ def test_predict_batch_equals_pipeline_predict_proba(tiny_model, tiny_corpus):
 
 
 def test_featuriser_survives_cache_overflow(tiny_model, tiny_corpus):
-    from pipeline.fastpath import RunFeaturiser
+    from pipeline.features.runs import RunFeaturiser
 
     steps = tiny_model.pipeline.named_steps
     small = RunFeaturiser(steps["tokenise"], steps["features"], cache_size=5)

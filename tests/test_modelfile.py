@@ -1,6 +1,6 @@
 """Issue 10, item 2: a model folder runs no code when it is loaded.
 
-The fitted model is stored as JSON and ``allow_pickle=False`` arrays (:mod:`pipeline.modelfile`) and rebuilt
+The fitted model is stored as JSON and ``allow_pickle=False`` arrays (:mod:`pipeline.model.persist`) and rebuilt
 exactly; a pickled ``model.joblib`` is loaded only with an explicit ``trust_pickle`` / ``--trust-pickle``.
 """
 
@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import load_config
-from pipeline.model import (
+from pipeline.model.core import (
     DEFAULT_MODEL_DIR,
     META_FILE,
     PICKLE_FILE,
@@ -28,8 +28,8 @@ from pipeline.model import (
     read_meta,
     sha256_file,
 )
-from pipeline.modelfile import FORMAT, FORMAT_VERSION, MODEL_FILES, MODEL_JSON, WEIGHTS_NPZ
-from pipeline.train import fit_model
+from pipeline.model.persist import FORMAT, FORMAT_VERSION, MODEL_FILES, MODEL_JSON, WEIGHTS_NPZ
+from pipeline.training.train import fit_model
 
 from .conftest import REPO, TINY_CORPUS, TINY_OVERRIDES, write_tiny_config
 
@@ -125,7 +125,7 @@ def test_every_classifier_round_trips_exactly(kind, tmp_path, tiny_texts):
         {"paths.corpus": [str(d / "tiny_corpus.csv")], "paths.markers": str(d / "markers.txt"), "paths.ood": None}
     )
     overrides.update(CLASSIFIERS[kind] or {"classifier.type": kind})
-    from pipeline.corpus import read_corpus_file
+    from pipeline.training.corpus import read_corpus_file
 
     corpus = read_corpus_file(TINY_CORPUS)
     model = fit_model(load_config(cfg_path, overrides), corpus.text, corpus.label)
@@ -332,7 +332,7 @@ def test_save_refuses_steps_the_format_cannot_hold(tiny_model, tmp_path):
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.pipeline import Pipeline
 
-    from pipeline.model import DualUseModel
+    from pipeline.model.core import DualUseModel
 
     steps = list(tiny_model.pipeline.steps)
     odd = DualUseModel(Pipeline(steps[:2] + [("classifier", RandomForestClassifier())]), tiny_model.markers, {})

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.normalise import Normaliser, fix_lookalikes
+from pipeline.text.normalise import Normaliser, fix_lookalikes
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ def test_legitimate_text_is_left_alone(text):
 
 @pytest.mark.parametrize("text", ["для нужд С.В.О.", "для нужд С. В. О.", "для нужд С̶В̶О̶", "для нужд СΒΟ", "МИН0БОРОНЫ"])
 def test_markers_still_match_through_evasions(text):
-    from pipeline.markers import MarkerMatcher
+    from pipeline.text.markers import MarkerMatcher
 
     from .conftest import REPO
 
@@ -170,7 +170,7 @@ def test_markers_still_match_through_evasions(text):
 
 
 def test_resolve_bidi_reading_order():
-    from pipeline.normalise import resolve_bidi
+    from pipeline.text.normalise import resolve_bidi
 
     assert resolve_bidi("\u202eвгба\u202c") == "абгв"
     # a left-to-right span nested in an override moves as a whole and keeps its own order

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import LABELS
-from pipeline.evaluate import evaluate
-from pipeline.report import ERRORS_FILE, FIGURES, METRICS_FILE, REPORT_FILE, format_info, info
+from pipeline.evaluation.evaluate import evaluate
+from pipeline.report.evaluation import ERRORS_FILE, FIGURES, METRICS_FILE, REPORT_FILE, format_info, info
 
 from .conftest import TINY_CORPUS
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.io import InputError
-from pipeline.predict import predict
+from pipeline.run.predict import predict
+from pipeline.tables.core import InputError
 
 from .test_input_hardening import write_ods, write_xls
 

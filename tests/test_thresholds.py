@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 from pipeline import load_model
 from pipeline.cli import app
 from pipeline.config import LABELS
-from pipeline.model import read_meta, sha256_file
-from pipeline.predict import predict
-from pipeline.thresholds import (
+from pipeline.model.core import read_meta, sha256_file
+from pipeline.run.predict import predict
+from pipeline.training.thresholds import (
     STATUS_NO_DATA,
     STATUS_OK,
     STATUS_UNREACHABLE,

@@ -2,7 +2,7 @@ import pickle
 
 import pytest
 
-from pipeline.tokenise import SpacyTokeniser
+from pipeline.text.tokenise import SpacyTokeniser
 
 
 @pytest.mark.parametrize("code", ["fz-55", "ml-235", "2306", "5.8g", "m300rtk", "cf-33", "2207/1950kv", "zed-f9p"])

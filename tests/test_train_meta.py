@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from pipeline.cli import _config_and_overrides, app
 from pipeline.config import ConfigError, load_config
-from pipeline.model import sha256_file
-from pipeline.thresholds import thresholds
+from pipeline.model.core import sha256_file
+from pipeline.training.thresholds import thresholds
 
 from .conftest import DATA, REPO, TINY_CORPUS, write_tiny_config
 
@@ -157,7 +157,7 @@ def test_built_package_carries_default_model_and_config(tmp_path):
     shutil.copy(DATA / "tiny_corpus.csv", work / "in.csv")
     env = {**os.environ, "PYTHONPATH": str(build)}
     code = (
-        "import pipeline.config as c, pipeline.model as m;"
+        "import pipeline.config as c, pipeline.model.core as m;"
         "print(c.DEFAULT_CONFIG_PATH); print(m.DEFAULT_MODEL_DIR);"
         "print(m.load_model().predict(['Квадрокоптер DJI Mavic 3'])[0].label)"
     )

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="ne
 
 SCRIPT = """
 import sys, time
-from pipeline.predict import predict
+from pipeline.run.predict import predict
 predict(sys.argv[1], sys.argv[2], model=sys.argv[3], jobs=2, chunk_size=5, progress=lambda p: time.sleep(0.5))
 """
 

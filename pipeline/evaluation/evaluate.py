@@ -4,7 +4,7 @@ Per-class precision, recall, F1 and support with seeded bootstrap confidence int
 averages; the "any dual-use class vs other" precision and recall (what lands in an analyst's review queue); the
 confusion matrix; slices by language, military end-use flag and any column; precision–recall and calibration
 data; and the list of errors, most confident first. :func:`evaluate` reads a labelled file in any format
-``predict`` reads and optionally writes an HTML report (see :mod:`pipeline.report`).
+``predict`` reads and optionally writes an HTML report (see :mod:`pipeline.report.evaluation`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from .config import LABELS
-from .io import InputError, TableReader, find_columns, row_text
-from .model import STATUS_EMPTY, DualUseModel, PredictionBatch, load_model
+from pipeline.config import LABELS
+from pipeline.model.core import STATUS_EMPTY, DualUseModel, PredictionBatch, load_model
+from pipeline.tables.core import InputError, TableReader, find_columns, row_text
 
 LANGS = ("ru", "en", "mixed")
 # A text counts as Russian when at least this share of its words are written in Cyrillic (tuned on the corpora:
@@ -634,7 +634,7 @@ def evaluate(
         rows, model, by=by, n_boot=n_boot, seed=seed, apply_thresholds=apply_thresholds, prevalence=prevalence
     )
     if report is not None:
-        from .report import write_report
+        from pipeline.report.evaluation import write_report
 
         ev.metrics["report"] = write_report(ev, report)
     return ev.metrics

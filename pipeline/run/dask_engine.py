@@ -2,7 +2,7 @@
 
 Local CSV files are cut into blocks at line ends and parsed by the local engine's reader (so malformed rows get a
 status instead of failing the run); Parquet and remote CSV are read by ``dask.dataframe``. Each partition is
-labelled by :func:`pipeline.predict.label_texts` with the model loaded once per worker process; the result, every
+labelled by :func:`pipeline.run.predict.label_texts` with the model loaded once per worker process; the result, every
 input column plus the same added columns as the local engine, is written as partitioned Parquet or CSV. The model
 folder is sent to the workers through the cluster (no shared disk needed for the model); the input and output
 paths must be reachable by every worker (a shared file system or an object store URL).
@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .io import BlockReader, InputError, TableReader, find_columns
-from .model import DEFAULT_MODEL_DIR, DualUseModel, load_model
-from .predict import added_columns, label_texts, output_columns
+from pipeline.model.core import DEFAULT_MODEL_DIR, DualUseModel, load_model
+from pipeline.run.predict import added_columns, label_texts, output_columns
+from pipeline.tables.core import BlockReader, InputError, TableReader, find_columns
 
 _MODELS: dict[str, DualUseModel] = {}
 # Hidden column carrying the read error of a CSV row from the block reader to the labelling step.
@@ -62,7 +62,8 @@ class DaskSummary:
 def model_blob(model_dir: str | Path, trust_pickle: bool = False) -> dict[str, Any]:
     """The files of a model folder as bytes, with the model's sha256 as its identity.
 
-    ``trust_pickle`` lets the workers load a folder of the old pickled kind (see :func:`pipeline.model.load_model`).
+    ``trust_pickle`` lets the workers load a folder of the old pickled kind
+    (see :func:`~pipeline.model.core.load_model`).
     """
     model_dir = Path(model_dir)
     files = {p.name: p.read_bytes() for p in model_dir.iterdir() if p.is_file()}
@@ -88,7 +89,7 @@ def worker_model(blob: dict[str, Any]) -> DualUseModel:
 
 
 def _texts(df, columns: list[str]) -> list[str]:
-    # Same joining as pipeline.io.row_text: stripped, non-empty values joined by a space.
+    # Same joining as pipeline.tables.core.row_text: stripped, non-empty values joined by a space.
     parts = [df[c].tolist() for c in columns]
     out = []
     for values in zip(*parts):
@@ -190,7 +191,7 @@ def predict_dask(
         blocksize: bytes per CSV partition; ``None`` for one partition per file (needed when quoted fields span
             lines; ``.gz`` files always give one partition per file).
         top_k: also write the next ``top_k - 1`` best labels.
-        trust_pickle: allow a model folder of the old pickled kind (see :func:`pipeline.model.load_model`).
+        trust_pickle: allow a model folder of the old pickled kind (see :func:`~pipeline.model.core.load_model`).
 
     Returns:
         A :class:`DaskSummary`.
@@ -199,7 +200,7 @@ def predict_dask(
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
-    from .parallel import default_jobs
+    from pipeline.run.parallel import default_jobs
 
     start = time.perf_counter()
     if output_format not in ("parquet", "csv"):

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from .config import LABELS
-from .corpus import Corpus, Splits, near_duplicate_pairs
-from .evaluate import classification_metrics
+from pipeline.config import LABELS
+from pipeline.evaluation.evaluate import classification_metrics
+from pipeline.training.corpus import Corpus, Splits, near_duplicate_pairs
 
 FitPredict = Callable[[list[str], list[str], list[str], list[str]], tuple[Sequence[str], Sequence[float] | None]]
 
@@ -58,7 +58,7 @@ def cross_validate(cfg: dict, corpus: Corpus, splits: Splits, k: int) -> dict[st
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from .train import fit_model
+    from pipeline.training.train import fit_model
 
     if k < 2:
         raise ValueError(f"--cv {k}: need at least 2 folds")

@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .model import DualUseModel, load_model
+from pipeline.model.core import DualUseModel, load_model
 
 T = TypeVar("T")
 

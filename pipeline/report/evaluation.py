@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .evaluate import Evaluation
+    from pipeline.evaluation.evaluate import Evaluation
 
 REPORT_FILE = "report.html"
 ERRORS_FILE = "errors.csv"
@@ -266,8 +266,8 @@ def write_report(ev: Evaluation, out_dir: str | Path) -> dict[str, str]:
     Returns:
         ``{"html", "errors_csv", "metrics_json", "figures": {name: path}}`` as strings.
     """
-    from .model import STATUS_EMPTY
-    from .plots import plot_confusion, plot_pr_curves, plot_reliability
+    from pipeline.model.core import STATUS_EMPTY
+    from pipeline.report.plots import plot_confusion, plot_pr_curves, plot_reliability
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -303,7 +303,7 @@ def _ci_text(ci: list[float] | None) -> str:
 
 
 def format_evaluation(m: dict[str, Any]) -> str:
-    """Plain-text summary of :func:`pipeline.evaluate.evaluate` output for the terminal."""
+    """Plain-text summary of :func:`pipeline.evaluation.evaluate.evaluate` output for the terminal."""
     lines = [f"{m['data']}  (n={m['n']}, model {m.get('model')})"]
     if m.get("thresholds"):
         lines.append("thresholds: " + ", ".join(f"{k} ≥ {v:.3f}" for k, v in m["thresholds"].items()))
@@ -373,7 +373,7 @@ def format_prevalence(p: dict[str, Any] | None) -> list[str]:
 
 
 def format_thresholds(result: dict[str, Any]) -> str:
-    """Plain-text summary of :func:`pipeline.thresholds.thresholds` output."""
+    """Plain-text summary of :func:`pipeline.training.thresholds.thresholds` output."""
     lines = [
         f"target precision {result['target_precision']:.3f} on {result['dev']} (n={result['n']})",
         f"{'label':<16}{'threshold':>10}{'precision':>10}{'≥(95%)':>8}{'recall':>8}{'labelled':>9}"
@@ -395,7 +395,7 @@ def format_thresholds(result: dict[str, Any]) -> str:
 
 
 def format_cv(cv: dict[str, Any]) -> str:
-    """Plain-text summary of :func:`pipeline.crossval.cross_validate` output (mean ± std over folds)."""
+    """Plain-text summary of :func:`pipeline.training.crossval.cross_validate` output (mean ± std over folds)."""
     s = cv["summary"]
     lines = [
         f"{cv['k']}-fold cross-validation, grouped by split clusters (n={cv['n']})",
@@ -424,7 +424,7 @@ def info(model: str | Path | None = None) -> dict[str, Any]:
     Raises:
         ModelError: when the folder is not a model folder.
     """
-    from .model import DEFAULT_MODEL_DIR, read_meta
+    from pipeline.model.core import DEFAULT_MODEL_DIR, read_meta
 
     path = Path(model) if model is not None else DEFAULT_MODEL_DIR
     meta = read_meta(path)

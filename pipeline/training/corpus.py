@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import LABELS
-from .normalise import Normaliser
+from pipeline.config import LABELS
+from pipeline.text.normalise import Normaliser
 
 LANGS = ("ru", "en", "mixed")
 SPLITS = ("train", "dev", "test")
@@ -402,7 +402,7 @@ def prepare_data(cfg: dict) -> tuple[Corpus, Splits, Corpus | None]:
 
 def check(config: str | Path | None = None) -> CorpusReport:
     """Load the corpus named by a config, compute its splits and check it (see :func:`check_corpus`)."""
-    from .config import load_config
+    from pipeline.config import load_config
 
     corpus, splits, ood = prepare_data(load_config(config))
     return check_corpus(corpus, splits, ood)
@@ -419,7 +419,7 @@ def export(config: str | Path | None, splits: Sequence[str], output: str | Path)
     Returns:
         The number of lines written.
     """
-    from .config import load_config
+    from pipeline.config import load_config
 
     corpus, sp, _ = prepare_data(load_config(config))
     idx = sp.indices(*splits)

@@ -1,7 +1,7 @@
 """Prediction-time featurisation with one cache per whitespace-separated run of text.
 
 Customs dumps repeat the same words and codes millions of times. After the whole-text normalisation steps
-(:meth:`~pipeline.normalise.Normaliser.prepare`), everything else the pipeline does to a text works run by run:
+(:meth:`~pipeline.text.normalise.Normaliser.prepare`), everything else the pipeline does to a text works run by run:
 look-alike repair and case folding, spaCy tokenisation (spaCy splits on whitespace first), character n-grams,
 word unigrams and the marker prefilter. :class:`RunFeaturiser` therefore gives each distinct run an id and keeps,
 per id, its repaired form, the column indices of its character n-grams and unigrams, the ids of its tokens among
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .features import _ITEM, TokenNgramVectorizer, pack
-from .tokenise import SpacyTokeniser
+from pipeline.features.vectoriser import _ITEM, TokenNgramVectorizer, pack
+from pipeline.text.tokenise import SpacyTokeniser
 
 # Runs with this many digits (serial numbers, prices, declaration numbers) are mostly unique: they are kept for
 # the batch they occur in only.
@@ -186,7 +186,7 @@ class RunFeaturiser:
     Args:
         tokeniser: the fitted tokenisation step.
         features: the fitted feature step.
-        run_flag: optional test of a repaired run (e.g. :meth:`~pipeline.markers.MarkerMatcher.run_may_match`);
+        run_flag: optional test of a repaired run (e.g. :meth:`~pipeline.text.markers.MarkerMatcher.run_may_match`);
             the normalised texts holding a run that passes it are returned as ``marker_texts``.
         cache_size: distinct runs remembered, in two generations of ``cache_size / 2``: when the young one is
             full at the start of a call it becomes the old one, and runs met again are copied back to the young

@@ -1,7 +1,7 @@
 """Batch labelling of files: every input row comes out, in order, with a label or an explicit status.
 
-:func:`predict` streams the input in chunks, labels them in one or more processes (:mod:`pipeline.parallel`),
-and writes them in input order through a :class:`~pipeline.io.ChunkWriter`. After every chunk a small state
+:func:`predict` streams the input in chunks, labels them in one or more processes (:mod:`pipeline.run.parallel`),
+and writes them in input order through a :class:`~pipeline.tables.core.ChunkWriter`. After every chunk a small state
 file records how far the output got, so an interrupted run (Ctrl-C, a crash, a lost machine) continues with
 ``resume=True`` and ends with the same output as an uninterrupted run. Rows that cannot be read cleanly are
 labelled from what could be read, given a ``status`` that says why, and listed with their line numbers and raw
@@ -22,10 +22,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import ChunkWriter, InputError, TableReader, find_columns, row_text, spool_stdin
-from .model import DualUseModel, load_model
-from .parallel import ChunkPool
-from .progress import Progress
+from pipeline.model.core import DualUseModel, load_model
+from pipeline.run.parallel import ChunkPool
+from pipeline.run.progress import Progress
+from pipeline.tables.core import ChunkWriter, InputError, TableReader, find_columns, row_text, spool_stdin
 
 OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
 REVIEW_COLUMNS = ("review", "candidate", "familiarity")
@@ -397,7 +397,7 @@ def predict(
         jobs: worker processes; ``None`` or ``0`` for all cores, ``1`` to label in this process.
         resume: continue an interrupted run of the same input, output and options from its last finished
             chunk (a fresh run when there is nothing to resume).
-        progress: called with a :class:`~pipeline.progress.Progress` after every chunk.
+        progress: called with a :class:`~pipeline.run.progress.Progress` after every chunk.
         apply_thresholds: apply the model's per-class thresholds, when it has any.
         overwrite: replace an existing output file (a resumed run continues its own partial output regardless).
         excel: write CSV/TSV output as Excel opens it in a Russian locale: UTF-8 with a byte-order mark and ``;``
@@ -490,7 +490,7 @@ def predict(
         summary._restore(state["counts"])
     elif not to_stdout:
         state_path.unlink(missing_ok=True)
-    from .io import detect_format
+    from pipeline.tables.core import detect_format
 
     out_format = "csv" if to_stdout else detect_format(output_path)[0]
     excel_dialect = {"delimiter": ";" if out_format == "csv" else None, "encoding": "utf-8-sig"} if excel else {}

@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from .augment import Augmenter
-from .config import LABELS, load_config
-from .corpus import prepare_data
-from .evaluate import evaluate_texts
-from .markers import MarkerMatcher
-from .model import DualUseModel, build_pipeline, library_versions, sha256_file
-from .thresholds import encode_fitted_lines
+from pipeline.config import LABELS, load_config
+from pipeline.evaluation.evaluate import evaluate_texts
+from pipeline.model.core import DualUseModel, build_pipeline, library_versions, sha256_file
+from pipeline.text.markers import MarkerMatcher
+from pipeline.training.augment import Augmenter
+from pipeline.training.corpus import prepare_data
+from pipeline.training.thresholds import encode_fitted_lines
 
 
 @dataclass
@@ -125,7 +125,7 @@ def train(
         output: the model folder to write (``None``: do not save).
         overrides: ``{"section.key": value}`` applied to the config.
         cv: when at least 2, also report ``cv``-fold cross-validated metrics (``metrics["cv"]``, see
-            :func:`pipeline.crossval.cross_validate`).
+            :func:`pipeline.training.crossval.cross_validate`).
 
     Returns:
         A :class:`TrainResult`.
@@ -149,7 +149,7 @@ def train(
     if ood is not None:
         metrics["ood"] = evaluate_texts(model, ood.text, ood.label)
     if cv:
-        from .crossval import cross_validate
+        from pipeline.training.crossval import cross_validate
 
         metrics["cv"] = cross_validate(cfg, corpus, splits, cv)
     split_counts = {s: len(splits.indices(s)) for s in ("train", "dev", "test", "excluded")}

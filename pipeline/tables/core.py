@@ -546,7 +546,7 @@ class TableReader:
     ):
         self.path = Path(path)
         if str(path) == "-":
-            raise InputError("-: standard input is read by predict (spool it with pipeline.io.spool_stdin first)")
+            raise InputError("-: standard input is read by predict (spool it with tables.core.spool_stdin first)")
         if not self.path.is_file():
             raise InputError(f"{self.path}: file not found")
         self.format, self.gzipped = detect_format(self.path)

@@ -1,6 +1,6 @@
 """Word and in-token character n-gram features with TF-IDF weighting.
 
-:class:`TokenNgramVectorizer` takes the token tuples of :class:`~pipeline.tokenise.SpacyTokeniser` and builds
+:class:`TokenNgramVectorizer` takes the token tuples of :class:`~pipeline.text.tokenise.SpacyTokeniser` and builds
 one sparse matrix of word n-grams and character n-grams taken inside each token (``" fz-55 "`` gives ``" fz"``,
 ``"fz-"`` …), which makes the model robust to inflection, typos and transliteration. The character n-gram
 indices of each distinct token are computed once and cached, because customs text repeats its tokens heavily.

@@ -1,7 +1,7 @@
 """The fitted model: building the scikit-learn pipeline from a config, prediction, and the model folder.
 
 A model folder holds the fitted pipeline and marker rules as plain data (``model.json``, ``vocabulary.json`` and
-``weights.npz``, see :mod:`pipeline.modelfile`), ``config.cfg`` (the resolved recipe) and ``meta.json`` (labels,
+``weights.npz``, see :mod:`pipeline.model.persist`), ``config.cfg`` (the resolved recipe) and ``meta.json`` (labels,
 library versions, corpus hash, metrics, thresholds, the format version and the sha256 of every other file).
 Loading it runs no code from the folder. Folders of older versions hold ``model.joblib``, a pickle, which runs
 code when loaded: :func:`load_model` refuses it unless ``trust_pickle=True``, and :func:`convert_model` turns such
@@ -10,10 +10,13 @@ a folder into the plain-data format.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import json
 import os
 import platform
+import sys
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -24,13 +27,13 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from .config import LABELS, bundled_path
-from .familiarity import Familiarity
-from .fastpath import _HAS_ALNUM, RunFeaturiser, gc_paused
-from .features import TokenNgramVectorizer
-from .markers import MarkerMatcher
-from .modelfile import FORMAT, FORMAT_VERSION, MODEL_FILES, ModelFormatError, read_model, write_model
-from .tokenise import SpacyTokeniser
+from pipeline.config import LABELS, bundled_path
+from pipeline.features.familiarity import Familiarity
+from pipeline.features.runs import _HAS_ALNUM, RunFeaturiser, gc_paused
+from pipeline.features.vectoriser import TokenNgramVectorizer
+from pipeline.model.persist import FORMAT, FORMAT_VERSION, MODEL_FILES, ModelFormatError, read_model, write_model
+from pipeline.text.markers import MarkerMatcher
+from pipeline.text.tokenise import SpacyTokeniser
 
 MODEL_FILE = "model.json"
 PICKLE_FILE = "model.joblib"
@@ -139,7 +142,7 @@ class Prediction:
         military_marker: 1 when the text names a military end use, else 0.
         status: ``ok``, ``truncated`` (classified on the first ``max_chars`` characters) or ``empty``.
         review: 1 when the best class was below its threshold and the line was relabelled ``other``, or the line
-            is ``other`` but too unfamiliar to the model to trust that (see :mod:`pipeline.familiarity`).
+            is ``other`` but too unfamiliar to the model to trust that (see :mod:`pipeline.features.familiarity`).
         candidate: the class the line nearly had (or leans to) when ``review`` is 1, else ``""``.
         familiarity: the share of the text's words the model saw in training.
     """
@@ -355,7 +358,7 @@ class DualUseModel:
         """Write the model folder atomically (a temporary folder renamed into place), in the plain-data format.
 
         The fitted pipeline and marker rules go to ``model.json``, ``vocabulary.json`` and ``weights.npz`` (see
-        :mod:`pipeline.modelfile`); ``meta.json`` records the format version, the sha256 of each file and, as
+        :mod:`pipeline.model.persist`); ``meta.json`` records the format version, the sha256 of each file and, as
         ``model_sha256``, one hash identifying the fitted model (see :func:`model_identity`).
 
         Returns:
@@ -364,7 +367,7 @@ class DualUseModel:
         Raises:
             ModelError: when the pipeline holds a step the plain-data format cannot store.
         """
-        from .config import config_to_str
+        from pipeline.config import config_to_str
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -549,9 +552,37 @@ def _load_pickle(path: Path, meta: dict, verify: bool) -> dict:
                 f"{model_file}: sha256 {actual} does not match {META_FILE} ({expected}); refusing to load a "
                 "model file that may have been altered or swapped. Retrain, or restore the original file."
             )
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _legacy_module_names():
         warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
         return joblib.load(model_file)
+
+
+# Where the classes an old pickle names lived before the package was split by role.
+LEGACY_MODULES = {
+    "pipeline.features": "pipeline.features.vectoriser",
+    "pipeline.fastpath": "pipeline.features.runs",
+    "pipeline.familiarity": "pipeline.features.familiarity",
+    "pipeline.markers": "pipeline.text.markers",
+    "pipeline.normalise": "pipeline.text.normalise",
+    "pipeline.tokenise": "pipeline.text.tokenise",
+    "pipeline.model": "pipeline.model.core",
+}
+
+
+@contextlib.contextmanager
+def _legacy_module_names():
+    """Let an old pickle find its classes under the flat module names they had (only while it loads)."""
+    saved = {old: sys.modules.get(old) for old in LEGACY_MODULES}
+    try:
+        for old, new in LEGACY_MODULES.items():
+            sys.modules[old] = importlib.import_module(new)
+        yield
+    finally:
+        for old, module in saved.items():
+            if module is None:
+                sys.modules.pop(old, None)
+            else:
+                sys.modules[old] = module
 
 
 def convert_model(source: str | Path, target: str | Path, trust_pickle: bool = False) -> DualUseModel:

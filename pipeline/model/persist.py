@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from .features import TokenNgramVectorizer
-from .markers import MarkerMatcher
-from .tokenise import SpacyTokeniser
+from pipeline.features.vectoriser import TokenNgramVectorizer
+from pipeline.text.markers import MarkerMatcher
+from pipeline.text.tokenise import SpacyTokeniser
 
 FORMAT = "dualuse-linear"
 FORMAT_VERSION = 1
@@ -62,7 +62,7 @@ def _classifiers() -> dict[str, type]:
     }
 
 
-# The classifier classes a model file may name (those :func:`pipeline.model.build_classifier` builds).
+# The classifier classes a model file may name (those :func:`pipeline.model.core.build_classifier` builds).
 CLASSIFIERS = ("LinearSVC", "LogisticRegression", "SGDClassifier", "CalibratedClassifierCV")
 LINEAR = ("LinearSVC", "LogisticRegression", "SGDClassifier")
 

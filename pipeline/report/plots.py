@@ -51,7 +51,7 @@ def plot_pr_curves(
     """
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
-    from .config import LABELS
+    from pipeline.config import LABELS
 
     gold_arr = np.asarray(gold)
     classes = list(classes)
@@ -87,7 +87,7 @@ def plot_reliability(calib: dict[str, Any], path: str | Path) -> Path:
     """Draw the reliability diagram of the top-class probability with the Brier score and ECE.
 
     Args:
-        calib: the output of :func:`pipeline.evaluate.calibration`.
+        calib: the output of :func:`pipeline.evaluation.evaluate.calibration`.
         path: the PNG to write.
 
     Returns:

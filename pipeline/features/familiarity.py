@@ -5,7 +5,7 @@ never saw (a new register, another writer's slang, a language it was not trained
 words and can come out as a confident ``other``. :class:`Familiarity` measures that: the share of the line's
 words (runs of word characters holding a letter, after normalisation) found among the word unigrams of the fitted
 vocabulary. Lines below the model's ``unfamiliar_below`` cut-off are sent to review (see
-:meth:`pipeline.model.DualUseModel.predict_batch`).
+:meth:`pipeline.model.core.DualUseModel.predict_batch`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .features import squash_digits
-from .normalise import Normaliser
+from pipeline.features.vectoriser import squash_digits
+from pipeline.text.normalise import Normaliser
 
 _WORD = re.compile(r"\w+")
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
@@ -45,7 +45,7 @@ class Familiarity:
 
     @classmethod
     def from_vocabulary(cls, vocabulary: dict[str, int], normaliser: Normaliser, keep_digits: int = 4) -> Familiarity:
-        """Known words from a :class:`~pipeline.features.TokenNgramVectorizer` vocabulary's word unigrams."""
+        """Known words from a :class:`~pipeline.features.vectoriser.TokenNgramVectorizer` vocabulary's word unigrams."""
         known = set()
         for feature in vocabulary:
             if feature.startswith("w:") and " " not in feature:

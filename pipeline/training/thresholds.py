@@ -1,7 +1,7 @@
 """Precision control: per-class score thresholds chosen on a labelled dev set.
 
 A line whose best class ``c`` scores below ``threshold[c]`` is labelled ``other`` by ``predict`` with
-``review=1`` and ``candidate=c`` (see :meth:`pipeline.model.DualUseModel.predict_batch`). :func:`select_thresholds`
+``review=1`` and ``candidate=c`` (see :meth:`pipeline.model.core.DualUseModel.predict_batch`). :func:`select_thresholds`
 picks, for every dual-use class, the lowest threshold (hence the most recall) at which the lines labelled ``c``
 on the dev set reach the target precision; :func:`thresholds` does that for a model folder and writes the
 thresholds into its ``meta.json`` (the model file and its hash are untouched, so the model stays loadable).
@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .config import LABELS
-from .model import STATUS_EMPTY, DualUseModel, load_model, sha256_file
+from pipeline.config import LABELS
+from pipeline.model.core import STATUS_EMPTY, DualUseModel, load_model, sha256_file
 
 STATUS_OK = "ok"
 STATUS_UNREACHABLE = "unreachable"
@@ -240,7 +240,7 @@ def thresholds(
         ValueError: for a target outside (0, 1], or a dev set the model was mostly fitted on; InputError for an
             unreadable dev set; ModelError for a model without a folder.
     """
-    from .evaluate import classification_metrics, read_labelled
+    from pipeline.evaluation.evaluate import classification_metrics, read_labelled
 
     if not 0.0 < target_precision <= 1.0:
         raise ValueError(f"target precision {target_precision} must be in (0, 1]")

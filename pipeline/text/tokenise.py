@@ -1,6 +1,6 @@
 """spaCy tokenisation as a scikit-learn transformer.
 
-The transformer normalises each text (:mod:`pipeline.normalise`), splits it with a blank spaCy tokeniser whose
+The transformer normalises each text (:mod:`pipeline.text.normalise`), splits it with a blank spaCy tokeniser whose
 rules keep model codes (``FZ-55``, ``ML-235``, ``2306``, ``5.8G``, ``M300RTK``) as single tokens, drops
 punctuation-only tokens and optionally lemmatises Russian words with pymorphy3. The spaCy and pymorphy3 objects
 are built on first use and never pickled: a loaded model rebuilds them from its parameters, so training and
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .normalise import Normaliser
+from pipeline.text.normalise import Normaliser
 
 # A whitespace-free run that holds a digit and only word characters and . - / + , is a model code or a figure
 # with its unit: keep it whole.
@@ -35,12 +35,12 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
     Args:
         lang: spaCy language code of the blank tokeniser (``"xx"``, ``"ru"`` or ``"en"``).
         lemmatise: replace Russian words by their pymorphy3 normal form.
-        nfkc: see :class:`~pipeline.normalise.Normaliser`.
-        strip_invisible: see :class:`~pipeline.normalise.Normaliser`.
-        yo_to_e: see :class:`~pipeline.normalise.Normaliser`.
-        join_spaced_letters: see :class:`~pipeline.normalise.Normaliser`.
-        fix_lookalikes: see :class:`~pipeline.normalise.Normaliser`.
-        lowercase: see :class:`~pipeline.normalise.Normaliser`.
+        nfkc: see :class:`~pipeline.text.normalise.Normaliser`.
+        strip_invisible: see :class:`~pipeline.text.normalise.Normaliser`.
+        yo_to_e: see :class:`~pipeline.text.normalise.Normaliser`.
+        join_spaced_letters: see :class:`~pipeline.text.normalise.Normaliser`.
+        fix_lookalikes: see :class:`~pipeline.text.normalise.Normaliser`.
+        lowercase: see :class:`~pipeline.text.normalise.Normaliser`.
         max_chars: texts are cut to this many characters before tokenising (0: no limit).
         cache_size: how many distinct space-separated runs to remember with their tokens (0: no cache).
     """

@@ -1,0 +1,1 @@
+"""Evaluation: metrics with bootstrap intervals, calibration, prevalence projection (no presentation)."""

@@ -1,0 +1,1 @@
+"""Feature extraction: the fitted TF-IDF vectoriser, its per-run prediction back-end, text familiarity."""

@@ -1,0 +1,1 @@
+"""The fitted model: the scikit-learn pipeline built from the config, its predictions, and its folder on disk."""

@@ -1,0 +1,1 @@
+"""Labelling files: chunked prediction, worker processes, resume, progress, the Dask engine."""

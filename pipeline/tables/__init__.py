@@ -1,0 +1,1 @@
+"""Reading and writing tables: every input format, encoding detection, atomic chunked writers."""

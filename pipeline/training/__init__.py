@@ -1,0 +1,1 @@
+"""Training: corpus reading and checks, augmentation, fitting, cross-validation, threshold selection."""
