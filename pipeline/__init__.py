@@ -12,8 +12,16 @@ The jobs of the CLI are library functions of the same names: :func:`train`, :fun
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from pipeline.config import LABELS, POSITIVE_LABELS, load_config
-from pipeline.model.core import DualUseModel, Prediction, load_model
+
+if TYPE_CHECKING:
+    from pipeline.model.core import DualUseModel, Prediction, load_model
+
+# Imported on first use, so that ``import pipeline`` (and ``dualuse --help``) stays fast.
+_LAZY = dict.fromkeys(("DualUseModel", "Prediction", "load_model"), "pipeline.model.core")
 
 __version__ = "0.1.0"
 __all__ = [
@@ -48,3 +56,9 @@ def predict(*args, **kwargs):
     from pipeline.run.predict import predict as _predict
 
     return _predict(*args, **kwargs)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

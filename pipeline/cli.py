@@ -9,11 +9,8 @@ from typing import Annotated
 
 import typer
 
-from pipeline.config import ConfigError, parse_overrides
-from pipeline.model.core import ModelError
-from pipeline.tables.core import InputError
-from pipeline.text.markers import MarkerRuleError
-from pipeline.training.corpus import CorpusError
+from pipeline.config import parse_overrides
+from pipeline.errors import USER_ERRORS, ModelError
 
 app = typer.Typer(
     name="dualuse",
@@ -27,7 +24,6 @@ app.add_typer(corpus_app, name="corpus")
 model_app = typer.Typer(help="Convert model folders.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 
-USER_ERRORS = (ConfigError, CorpusError, InputError, ModelError, MarkerRuleError, FileNotFoundError)
 # Exit codes (README, "What comes out"): 1 is reserved for rows that could not be read cleanly.
 EXIT_ROWS_UNREADABLE = 1
 EXIT_USAGE = 2
@@ -430,8 +426,8 @@ def info(
     as_json: Annotated[bool, typer.Option("--json", help="Print the raw meta.json.")] = False,
 ) -> None:
     """Show a model's labels, library versions, corpus hash, thresholds and metrics."""
+    from pipeline.model.meta import info as info_fn
     from pipeline.report.evaluation import format_info
-    from pipeline.report.evaluation import info as info_fn
 
     try:
         meta = info_fn(model)

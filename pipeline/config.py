@@ -13,6 +13,8 @@ from typing import Any
 
 from confection import Config
 
+from pipeline.errors import ConfigError
+
 LABELS = ("drone", "counter_drone", "rugged_computer", "navigation", "aircraft_parts", "other")
 POSITIVE_LABELS = LABELS[:-1]
 
@@ -34,9 +36,6 @@ def bundled_path(*parts: str) -> Path:
 
 DEFAULT_CONFIG_PATH = bundled_path("configs", "default.cfg")
 
-
-class ConfigError(ValueError):
-    """A config file or override is invalid; the message names the file, section and key."""
 
 
 def _int_pair(v: Any) -> bool:

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import LABELS
 from pipeline.evaluation.evaluate import evaluate
-from pipeline.report.evaluation import ERRORS_FILE, FIGURES, METRICS_FILE, REPORT_FILE, format_info, info
+from pipeline.model.meta import info
+from pipeline.report.evaluation import ERRORS_FILE, FIGURES, METRICS_FILE, REPORT_FILE, format_info
 
 from .conftest import TINY_CORPUS
 

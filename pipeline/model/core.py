@@ -15,7 +15,6 @@ import hashlib
 import importlib
 import json
 import os
-import platform
 import sys
 import tempfile
 import warnings
@@ -27,51 +26,29 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from pipeline.config import LABELS, bundled_path
+from pipeline.config import LABELS
+from pipeline.errors import ModelError
 from pipeline.features.familiarity import Familiarity
 from pipeline.features.runs import _HAS_ALNUM, RunFeaturiser, gc_paused
 from pipeline.features.vectoriser import TokenNgramVectorizer
+from pipeline.model.meta import (
+    CONFIG_FILE,
+    DEFAULT_MODEL_DIR,
+    META_FILE,
+    library_versions,
+    read_meta,
+    sha256_file,
+)
 from pipeline.model.persist import FORMAT, FORMAT_VERSION, MODEL_FILES, ModelFormatError, read_model, write_model
 from pipeline.text.markers import MarkerMatcher
 from pipeline.text.tokenise import SpacyTokeniser
 
 MODEL_FILE = "model.json"
 PICKLE_FILE = "model.joblib"
-META_FILE = "meta.json"
-CONFIG_FILE = "config.cfg"
-DEFAULT_MODEL_DIR = bundled_path("models", "default")
-TRACKED_LIBRARIES = ("dualuse", "scikit-learn", "spacy", "numpy", "scipy", "joblib", "pymorphy3")
-
-
 STATUS_OK = "ok"
 STATUS_EMPTY = "empty"
 STATUS_TRUNCATED = "truncated"
 
-
-class ModelError(RuntimeError):
-    """A model folder is missing, incomplete or fails its integrity check."""
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of Python and of the libraries whose change can alter a model's behaviour."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": platform.python_version()}
-    for name in TRACKED_LIBRARIES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def sha256_file(path: str | Path) -> str:
-    """Return the hex sha256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def build_classifier(cfg: dict, seed: int):
@@ -417,22 +394,6 @@ def _rmtree(path: Path) -> None:
     import shutil
 
     shutil.rmtree(path, ignore_errors=True)
-
-
-def read_meta(path: str | Path) -> dict:
-    """Read a model folder's ``meta.json``.
-
-    Raises:
-        ModelError: when the folder or its meta is missing or unreadable.
-    """
-    path = Path(path)
-    meta_path = path / META_FILE
-    if not meta_path.is_file():
-        raise ModelError(f"{path}: not a model folder ({META_FILE} not found)")
-    try:
-        return json.loads(meta_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{meta_path}: unreadable: {exc}") from exc
 
 
 def model_identity(files: dict[str, str]) -> str:

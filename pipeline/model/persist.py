@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from pipeline.errors import ModelFormatError
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.text.markers import MarkerMatcher
 from pipeline.text.tokenise import SpacyTokeniser
@@ -44,9 +45,6 @@ _RANGES = ("word_ngram_range", "char_ngram_range")
 # A fixed timestamp makes the same fitted model give the same weights.npz bytes (and the same sha256).
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
-
-class ModelFormatError(ValueError):
-    """A model cannot be written in, or a folder does not hold, the array-and-JSON format."""
 
 
 def _classifiers() -> dict[str, type]:

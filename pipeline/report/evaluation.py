@@ -415,22 +415,6 @@ def format_cv(cv: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def info(model: str | Path | None = None) -> dict[str, Any]:
-    """Read a model folder's meta (the bundled default model when ``None``).
-
-    Returns:
-        The ``meta.json`` content plus ``"path"``.
-
-    Raises:
-        ModelError: when the folder is not a model folder.
-    """
-    from pipeline.model.core import DEFAULT_MODEL_DIR, read_meta
-
-    path = Path(model) if model is not None else DEFAULT_MODEL_DIR
-    meta = read_meta(path)
-    return dict(meta, path=str(path))
-
-
 def format_info(meta: dict[str, Any]) -> str:
     """Readable summary of a model's meta: labels, versions, corpus hash, thresholds and metrics."""
     lines = [

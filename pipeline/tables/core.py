@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import InputError
+
 TEXT_FORMATS = ("csv", "tsv", "txt", "jsonl")
 SHEET_FORMATS = ("xlsx", "xls", "ods")
 ALL_FORMATS = TEXT_FORMATS + SHEET_FORMATS + ("parquet",)
@@ -58,9 +60,6 @@ TEXT_COLUMN_CANDIDATES = (
     "товар",
 )
 
-
-class InputError(ValueError):
-    """An input file cannot be read as asked (format, encoding, missing column); the message says why."""
 
 
 def detect_format(path: str | Path) -> tuple[str, bool]:

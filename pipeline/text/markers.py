@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-
-class MarkerRuleError(ValueError):
-    """A marker rule file holds a line that is not a valid regular expression."""
+from pipeline.errors import MarkerRuleError
 
 
 class MarkerMatcher:

@@ -23,15 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.config import LABELS
+from pipeline.errors import CorpusError
 from pipeline.text.normalise import Normaliser
 
 LANGS = ("ru", "en", "mixed")
 SPLITS = ("train", "dev", "test")
 REQUIRED_COLUMNS = ("text", "label", "lang")
 
-
-class CorpusError(ValueError):
-    """A corpus file is missing, malformed or holds invalid rows; the message names file, column and line."""
 
 
 @dataclass

@@ -1,0 +1,72 @@
+"""A model folder's metadata (``meta.json``) and the facts recorded in it, without loading the model.
+
+Light on purpose: ``dualuse info`` and the CLI's start-up read these without importing scikit-learn or spaCy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import bundled_path
+from pipeline.errors import ModelError
+
+META_FILE = "meta.json"
+CONFIG_FILE = "config.cfg"
+DEFAULT_MODEL_DIR = bundled_path("models", "default")
+TRACKED_LIBRARIES = ("dualuse", "scikit-learn", "spacy", "numpy", "scipy", "joblib", "pymorphy3")
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and of the libraries whose change can alter a model's behaviour."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in TRACKED_LIBRARIES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def sha256_file(path: str | Path) -> str:
+    """Return the hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_meta(path: str | Path) -> dict:
+    """Read a model folder's ``meta.json``.
+
+    Raises:
+        ModelError: when the folder or its meta is missing or unreadable.
+    """
+    path = Path(path)
+    meta_path = path / META_FILE
+    if not meta_path.is_file():
+        raise ModelError(f"{path}: not a model folder ({META_FILE} not found)")
+    try:
+        return json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{meta_path}: unreadable: {exc}") from exc
+
+
+def info(model: str | Path | None = None) -> dict[str, Any]:
+    """Read a model folder's meta (the bundled default model when ``None``).
+
+    Returns:
+        The ``meta.json`` content plus ``"path"``.
+
+    Raises:
+        ModelError: when the folder is not a model folder.
+    """
+    path = Path(model) if model is not None else DEFAULT_MODEL_DIR
+    meta = read_meta(path)
+    return dict(meta, path=str(path))
