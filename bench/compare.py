@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pipeline.config import LABELS, POSITIVE_LABELS, load_config, parse_overrides
 from pipeline.evaluation.evaluate import classification_metrics
 from pipeline.training.corpus import prepare_data
-from pipeline.training.train import fit_model, operating_point
+from pipeline.training.fit import fit_model, operating_point
 
 KEYWORDS = [
     (

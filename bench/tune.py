@@ -16,7 +16,7 @@ import time
 from pipeline.config import POSITIVE_LABELS, load_config
 from pipeline.evaluation.evaluate import evaluate_texts
 from pipeline.training.corpus import prepare_data
-from pipeline.training.train import fit_model
+from pipeline.training.fit import fit_model
 
 GRID = [
     {},

@@ -45,8 +45,8 @@ def train(*args, **kwargs):
 
 
 def evaluate(*args, **kwargs):
-    """Evaluate a model on labelled data; see :func:`pipeline.evaluation.evaluate.evaluate`."""
-    from pipeline.evaluation.evaluate import evaluate as _evaluate
+    """Evaluate a model on labelled data; see :func:`pipeline.api.evaluate`."""
+    from pipeline.api import evaluate as _evaluate
 
     return _evaluate(*args, **kwargs)
 

@@ -190,7 +190,7 @@ def evaluate(
     trust_pickle: TrustPickle = False,
 ) -> None:
     """Evaluate a model on labelled data: per-class metrics with bootstrap CIs, slices, plots, error list."""
-    from pipeline.evaluation.evaluate import evaluate as evaluate_fn
+    from pipeline.api import evaluate as evaluate_fn
     from pipeline.report.evaluation import format_evaluation
 
     try:

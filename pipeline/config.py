@@ -17,6 +17,10 @@ from pipeline.errors import ConfigError
 
 LABELS = ("drone", "counter_drone", "rugged_computer", "navigation", "aircraft_parts", "other")
 POSITIVE_LABELS = LABELS[:-1]
+# The status of an output row whose text was labelled, was empty, or was cut to the model's length limit.
+STATUS_OK = "ok"
+STATUS_EMPTY = "empty"
+STATUS_TRUNCATED = "truncated"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # An installed (non-editable) package carries copies of the repository's configs/ and models/default here; the build

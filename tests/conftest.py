@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.training.corpus import read_corpus_file
-from pipeline.training.train import fit_model
+from pipeline.training.fit import fit_model
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

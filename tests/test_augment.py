@@ -50,7 +50,7 @@ def test_augment_section_is_optional_and_validated(tmp_path):
 
 
 def test_fit_with_augmentation(tiny_config, tiny_corpus):
-    from pipeline.training.train import fit_model
+    from pipeline.training.fit import fit_model
 
     cfg = dict(tiny_config)
     cfg["augment"] = {"copies": 1, "seed": 0}

@@ -7,6 +7,7 @@ import pytest
 from sklearn.metrics import precision_recall_fscore_support
 from typer.testing import CliRunner
 
+from pipeline.api import evaluate
 from pipeline.cli import app
 from pipeline.config import LABELS
 from pipeline.evaluation.evaluate import (
@@ -14,7 +15,6 @@ from pipeline.evaluation.evaluate import (
     calibration,
     classification_metrics,
     detect_lang,
-    evaluate,
     slice_metrics,
 )
 from pipeline.tables.core import InputError

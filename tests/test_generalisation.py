@@ -7,7 +7,7 @@ from pipeline.config import LABELS
 from pipeline.evaluation.evaluate import prevalence_projection
 from pipeline.training.corpus import Corpus
 from pipeline.training.crossval import expected_calibration_error, leave_one_source_out, source_of_file
-from pipeline.training.train import fit_model, source_weights
+from pipeline.training.fit import fit_model, source_weights
 
 
 def test_source_weights_balance_sources():
@@ -148,7 +148,7 @@ def test_unfamiliar_other_lines_go_to_review(tiny_model, tiny_corpus):
 
 
 def test_operating_point_from_config(tiny_config):
-    from pipeline.training.train import operating_point
+    from pipeline.training.fit import operating_point
 
     cfg = dict(tiny_config)
     cfg["training"] = dict(cfg["training"], unfamiliar_below=0.4)

@@ -29,7 +29,7 @@ from pipeline.model.core import (
     sha256_file,
 )
 from pipeline.model.persist import FORMAT, FORMAT_VERSION, MODEL_FILES, MODEL_JSON, WEIGHTS_NPZ
-from pipeline.training.train import fit_model
+from pipeline.training.fit import fit_model
 
 from .conftest import REPO, TINY_CORPUS, TINY_OVERRIDES, write_tiny_config
 

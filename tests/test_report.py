@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 import pytest
 from typer.testing import CliRunner
 
+from pipeline.api import evaluate
 from pipeline.cli import app
 from pipeline.config import LABELS
-from pipeline.evaluation.evaluate import evaluate
 from pipeline.model.meta import info
 from pipeline.report.evaluation import ERRORS_FILE, FIGURES, METRICS_FILE, REPORT_FILE, format_info
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import LABELS
-from pipeline.model.core import STATUS_EMPTY, DualUseModel, PredictionBatch, load_model
+from pipeline.model.core import STATUS_EMPTY, DualUseModel, PredictionBatch
 from pipeline.tables.core import InputError, TableReader, find_columns, row_text
 
 LANGS = ("ru", "en", "mixed")
@@ -584,57 +584,3 @@ def run_evaluation(
     metrics["model"] = str(model.path) if model.path else None
     metrics["model_sha256"] = model.meta.get("model_sha256")
     return Evaluation(metrics=metrics, data=data, batch=batch, errors=errors, lang=lang)
-
-
-def evaluate(
-    data: str | Path,
-    model: DualUseModel | str | Path | None = None,
-    text_column: Sequence[str] | str | None = None,
-    label_column: str = "label",
-    by: Sequence[str] = (),
-    report: str | Path | None = None,
-    n_boot: int = 1000,
-    seed: int = 0,
-    apply_thresholds: bool = True,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    sheet: str | int | None = None,
-    prevalence: float | None = None,
-) -> dict[str, Any]:
-    """Evaluate a model on a labelled file and optionally write an HTML report with plots and the error list.
-
-    Args:
-        data: a labelled file in any format ``predict`` reads, with a gold label column.
-        model: a loaded model, a model folder, or ``None`` for the bundled default.
-        text_column: text column(s) (joined with a space); guessed as in ``predict`` when ``None``.
-        label_column: the gold label column.
-        by: extra columns to slice the metrics by.
-        report: folder to write ``report.html``, the PNG figures, ``errors.csv`` and ``metrics.json`` into.
-        n_boot: bootstrap resamples for the confidence intervals.
-        seed: bootstrap seed.
-        apply_thresholds: evaluate with the model's stored class thresholds, as ``predict`` labels.
-        encoding: force the input encoding (detected when ``None``).
-        delimiter: force the CSV delimiter (detected when ``None``).
-        sheet: XLSX sheet name or 0-based number.
-        prevalence: the share of dual-use lines in the dump the user will label (e.g. 0.005): precision is also
-            projected to it (``at_prevalence``, see :func:`prevalence_projection`).
-
-    Returns:
-        The metrics of :func:`classification_metrics` with ``*_ci`` intervals, plus ``average_precision``,
-        ``calibration``, ``slices``, ``review``, ``thresholds``, ``n_errors``, ``top_errors``, ``data``,
-        ``model`` and, when a report was written, ``report`` (the files).
-
-    Raises:
-        InputError: for unreadable data, a missing column or an unknown label (naming the row).
-    """
-    if not isinstance(model, DualUseModel):
-        model = load_model(model)
-    rows = read_labelled(data, text_column, label_column, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    ev = run_evaluation(
-        rows, model, by=by, n_boot=n_boot, seed=seed, apply_thresholds=apply_thresholds, prevalence=prevalence
-    )
-    if report is not None:
-        from pipeline.report.evaluation import write_report
-
-        ev.metrics["report"] = write_report(ev, report)
-    return ev.metrics

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from pipeline.config import LABELS
+from pipeline.config import LABELS, STATUS_EMPTY, STATUS_OK, STATUS_TRUNCATED, config_to_str
 from pipeline.errors import ModelError
 from pipeline.features.familiarity import Familiarity
 from pipeline.features.runs import _HAS_ALNUM, RunFeaturiser, gc_paused
@@ -45,9 +45,6 @@ from pipeline.text.tokenise import SpacyTokeniser
 
 MODEL_FILE = "model.json"
 PICKLE_FILE = "model.joblib"
-STATUS_OK = "ok"
-STATUS_EMPTY = "empty"
-STATUS_TRUNCATED = "truncated"
 
 
 
@@ -344,8 +341,6 @@ class DualUseModel:
         Raises:
             ModelError: when the pipeline holds a step the plain-data format cannot store.
         """
-        from pipeline.config import config_to_str
-
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))

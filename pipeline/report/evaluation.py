@@ -15,6 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.config import STATUS_EMPTY
+from pipeline.report.plots import plot_confusion, plot_pr_curves, plot_reliability
+
 if TYPE_CHECKING:
     from pipeline.evaluation.evaluate import Evaluation
 
@@ -266,9 +269,6 @@ def write_report(ev: Evaluation, out_dir: str | Path) -> dict[str, str]:
     Returns:
         ``{"html", "errors_csv", "metrics_json", "figures": {name: path}}`` as strings.
     """
-    from pipeline.model.core import STATUS_EMPTY
-    from pipeline.report.plots import plot_confusion, plot_pr_curves, plot_reliability
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     m = ev.metrics
@@ -303,7 +303,7 @@ def _ci_text(ci: list[float] | None) -> str:
 
 
 def format_evaluation(m: dict[str, Any]) -> str:
-    """Plain-text summary of :func:`pipeline.evaluation.evaluate.evaluate` output for the terminal."""
+    """Plain-text summary of :func:`pipeline.api.evaluate` output for the terminal."""
     lines = [f"{m['data']}  (n={m['n']}, model {m.get('model')})"]
     if m.get("thresholds"):
         lines.append("thresholds: " + ", ".join(f"{k} ≥ {v:.3f}" for k, v in m["thresholds"].items()))

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.config import LABELS
+
 
 def _figure(width: float, height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -50,8 +52,6 @@ def plot_pr_curves(
         The PNG path.
     """
     from sklearn.metrics import average_precision_score, precision_recall_curve
-
-    from pipeline.config import LABELS
 
     gold_arr = np.asarray(gold)
     classes = list(classes)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.model.core import DEFAULT_MODEL_DIR, DualUseModel, load_model
+from pipeline.run.parallel import default_jobs
 from pipeline.run.predict import added_columns, label_texts, output_columns
 from pipeline.tables.core import BlockReader, InputError, TableReader, find_columns
 
@@ -199,8 +200,6 @@ def predict_dask(
     import dask
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
-
-    from pipeline.run.parallel import default_jobs
 
     start = time.perf_counter()
     if output_format not in ("parquet", "csv"):

@@ -25,7 +25,15 @@ from pathlib import Path
 from pipeline.model.core import DualUseModel, load_model
 from pipeline.run.parallel import ChunkPool
 from pipeline.run.progress import Progress
-from pipeline.tables.core import ChunkWriter, InputError, TableReader, find_columns, row_text, spool_stdin
+from pipeline.tables.core import (
+    ChunkWriter,
+    InputError,
+    TableReader,
+    detect_format,
+    find_columns,
+    row_text,
+    spool_stdin,
+)
 
 OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
 REVIEW_COLUMNS = ("review", "candidate", "familiarity")
@@ -490,8 +498,6 @@ def predict(
         summary._restore(state["counts"])
     elif not to_stdout:
         state_path.unlink(missing_ok=True)
-    from pipeline.tables.core import detect_format
-
     out_format = "csv" if to_stdout else detect_format(output_path)[0]
     excel_dialect = {"delimiter": ";" if out_format == "csv" else None, "encoding": "utf-8-sig"} if excel else {}
     writer = ChunkWriter(output_path, out_cols, resume=state and state["output"], **excel_dialect)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import LABELS
+from pipeline.config import LABELS, load_config
 from pipeline.errors import CorpusError
 from pipeline.text.normalise import Normaliser
 
@@ -400,8 +400,6 @@ def prepare_data(cfg: dict) -> tuple[Corpus, Splits, Corpus | None]:
 
 def check(config: str | Path | None = None) -> CorpusReport:
     """Load the corpus named by a config, compute its splits and check it (see :func:`check_corpus`)."""
-    from pipeline.config import load_config
-
     corpus, splits, ood = prepare_data(load_config(config))
     return check_corpus(corpus, splits, ood)
 
@@ -417,8 +415,6 @@ def export(config: str | Path | None, splits: Sequence[str], output: str | Path)
     Returns:
         The number of lines written.
     """
-    from pipeline.config import load_config
-
     corpus, sp, _ = prepare_data(load_config(config))
     idx = sp.indices(*splits)
     output = Path(output)

@@ -11,6 +11,7 @@ import numpy as np
 from pipeline.config import LABELS
 from pipeline.evaluation.evaluate import classification_metrics
 from pipeline.training.corpus import Corpus, Splits, near_duplicate_pairs
+from pipeline.training.fit import fit_model
 
 FitPredict = Callable[[list[str], list[str], list[str], list[str]], tuple[Sequence[str], Sequence[float] | None]]
 
@@ -58,7 +59,6 @@ def cross_validate(cfg: dict, corpus: Corpus, splits: Splits, k: int) -> dict[st
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from pipeline.training.train import fit_model
 
     if k < 2:
         raise ValueError(f"--cv {k}: need at least 2 folds")

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import LABELS
+from pipeline.evaluation.evaluate import classification_metrics, read_labelled
 from pipeline.model.core import STATUS_EMPTY, DualUseModel, load_model, sha256_file
 
 STATUS_OK = "ok"
@@ -240,8 +241,6 @@ def thresholds(
         ValueError: for a target outside (0, 1], or a dev set the model was mostly fitted on; InputError for an
             unreadable dev set; ModelError for a model without a folder.
     """
-    from pipeline.evaluation.evaluate import classification_metrics, read_labelled
-
     if not 0.0 < target_precision <= 1.0:
         raise ValueError(f"target precision {target_precision} must be in (0, 1]")
     if not isinstance(model, DualUseModel):

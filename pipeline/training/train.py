@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import random
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from pipeline.config import LABELS, load_config
+from pipeline.config import load_config
 from pipeline.evaluation.evaluate import evaluate_texts
-from pipeline.model.core import DualUseModel, build_pipeline, library_versions, sha256_file
+from pipeline.model.core import DualUseModel, library_versions, sha256_file
 from pipeline.text.markers import MarkerMatcher
-from pipeline.training.augment import Augmenter
 from pipeline.training.corpus import prepare_data
+from pipeline.training.crossval import cross_validate
+from pipeline.training.fit import fit_model, operating_point
 from pipeline.training.thresholds import encode_fitted_lines
 
 
@@ -38,52 +34,6 @@ class TrainResult:
     split_counts: dict[str, int]
 
 
-def source_weights(sources: Sequence[str], mode: str = "none") -> np.ndarray | None:
-    """Per-line sample weights that keep one large source from setting the model's notion of a register.
-
-    Args:
-        sources: the source of each line (a writing pass, the nomenclature, the real lines …).
-        mode: ``"none"`` (every line weighs 1), ``"sqrt"`` (a source of ``n`` lines weighs ``sqrt(n)`` in all) or
-            ``"equal"`` (every source weighs the same in all).
-
-    Returns:
-        Weights with mean 1, or ``None`` for ``"none"``.
-    """
-    if mode == "none":
-        return None
-    counts = Counter(sources)
-    power = {"sqrt": 0.5, "equal": 1.0}[mode]
-    w = np.array([1.0 / counts[s] ** power for s in sources])
-    return w * (len(w) / w.sum())
-
-
-def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[str] | None = None) -> DualUseModel:
-    """Fit the pipeline of ``cfg`` on ``texts``/``labels`` and attach the marker rules.
-
-    When the config's ``[augment]`` section asks for copies, noisy copies of the lines are fitted on too. When
-    ``[training] source_weighting`` is set and ``sources`` are given, lines are weighted by their source's size
-    (:func:`source_weights`); a noisy copy weighs what its original weighs.
-    """
-    seed = cfg["training"]["seed"]
-    random.seed(seed)
-    np.random.seed(seed)
-    missing = sorted(set(LABELS) - set(labels))
-    if missing:
-        raise ValueError(f"the training data has no line of label(s) {missing}; every label needs examples")
-    mode = cfg["training"].get("source_weighting", "none")
-    weights = source_weights(sources, mode) if sources is not None else None
-    aug = cfg.get("augment") or {}
-    if aug.get("copies", 0) > 0:
-        texts, labels, origin = Augmenter(**aug).augment_with_origin(texts, labels)
-        if weights is not None:
-            weights = weights[origin]
-    pipeline = build_pipeline(cfg)
-    fit_params = {"classifier__sample_weight": weights} if weights is not None else {}
-    pipeline.fit(texts, labels, **fit_params)
-    markers = MarkerMatcher.from_file(cfg["paths"]["markers"])
-    return DualUseModel(pipeline, markers, dict(cfg))
-
-
 def markers_meta(path: str | Path, markers: MarkerMatcher) -> dict[str, Any]:
     """What the model card records of the marker rules: the file (any path is accepted), its sha256, rule counts."""
     path = Path(path)
@@ -93,22 +43,6 @@ def markers_meta(path: str | Path, markers: MarkerMatcher) -> dict[str, Any]:
         "sha256": sha256_file(path),
         "rules": len(markers.patterns),
         "exclusions": len(markers.exclusions),
-    }
-
-
-def operating_point(cfg: dict) -> dict[str, Any]:
-    """The meta entries that set how a trained model labels: class thresholds and the familiarity cut.
-
-    The config's ``[thresholds]`` become the model's class thresholds (a line whose best dual-use class scores
-    below its threshold is labelled ``other`` with ``review=1`` and that class as ``candidate``; ``dualuse
-    thresholds`` can replace them with thresholds chosen on the user's own dev set); ``[training]
-    unfamiliar_below`` and ``unfamiliar_lean`` are kept as they are.
-    """
-    thresholds = {label: float(v) for label, v in (cfg.get("thresholds") or {}).items() if v > 0}
-    return {
-        "thresholds": thresholds,
-        "unfamiliar_below": float(cfg["training"].get("unfamiliar_below", 0.0)),
-        "unfamiliar_lean": float(cfg["training"].get("unfamiliar_lean", 0.0)),
     }
 
 
@@ -149,7 +83,6 @@ def train(
     if ood is not None:
         metrics["ood"] = evaluate_texts(model, ood.text, ood.label)
     if cv:
-        from pipeline.training.crossval import cross_validate
 
         metrics["cv"] = cross_validate(cfg, corpus, splits, cv)
     split_counts = {s: len(splits.indices(s)) for s in ("train", "dev", "test", "excluded")}
