@@ -26,7 +26,7 @@ import time
 from collections.abc import Sequence
 
 from pipeline.config import LABELS, POSITIVE_LABELS, load_config, parse_overrides
-from pipeline.evaluation.evaluate import classification_metrics
+from pipeline.evaluation.metrics import classification_metrics
 from pipeline.training.corpus import prepare_data
 from pipeline.training.fit import fit_model, operating_point
 

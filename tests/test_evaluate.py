@@ -10,13 +10,8 @@ from typer.testing import CliRunner
 from pipeline.api import evaluate
 from pipeline.cli import app
 from pipeline.config import LABELS
-from pipeline.evaluation.evaluate import (
-    bootstrap_intervals,
-    calibration,
-    classification_metrics,
-    detect_lang,
-    slice_metrics,
-)
+from pipeline.evaluation.evaluate import detect_lang
+from pipeline.evaluation.metrics import bootstrap_intervals, calibration, classification_metrics, slice_metrics
 from pipeline.tables.core import InputError
 from pipeline.training.crossval import cross_validate
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from pipeline.config import LABELS
-from pipeline.evaluation.evaluate import prevalence_projection
+from pipeline.evaluation.metrics import prevalence_projection
 from pipeline.training.corpus import Corpus
 from pipeline.training.crossval import expected_calibration_error, leave_one_source_out, source_of_file
 from pipeline.training.fit import fit_model, source_weights
