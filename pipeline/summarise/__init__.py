@@ -127,9 +127,16 @@ def summarise(
         labelled: a file written by ``dualuse predict`` (any of its formats).
         output: the folder to write (created; files of an earlier summary in it are replaced).
         by: extra columns to count per label (one ``by_COLUMN.csv`` table each).
-        value_column, date_column, importer_column, exporter_column, country_column, brand_column, text_column:
-            the column of each role; detected from the usual names when ``None``.
-        encoding, delimiter, sheet: reader options, as for ``dualuse predict`` (detected when ``None``).
+        value_column: the value column; detected from the usual names when ``None`` (so are the next five).
+        date_column: the date column.
+        importer_column: the importer (consignee) column.
+        exporter_column: the exporter (shipper) column.
+        country_column: the origin country column.
+        brand_column: the brand column (default: ``brand``, else ``manufacturer``, when present).
+        text_column: the goods text shown beside the top lines.
+        encoding: force the input encoding (as for ``dualuse predict``; detected when ``None``).
+        delimiter: force the CSV delimiter.
+        sheet: the spreadsheet sheet (default: the first, and the ``labels_N`` sheets predict continues on).
         chunk_size: rows read at a time.
         charts: draw the figures (matplotlib); without them the page has the tables only.
 

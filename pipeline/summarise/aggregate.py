@@ -24,7 +24,12 @@ DUAL_USE = frozenset(POSITIVE_LABELS)
 
 
 class Cell:
-    """Rows and value of one group: ``rows``, ``value`` (sum of parsed values), ``valued``, ``missing``, ``malformed``."""
+    """Rows and value of one group.
+
+    Attributes:
+        rows: rows counted; ``value``: the sum of their parsed values; ``valued``, ``missing``, ``malformed``: rows
+            with a parsed, an empty and an unreadable value.
+    """
 
     __slots__ = ("rows", "value", "valued", "missing", "malformed")
 
