@@ -76,7 +76,7 @@ def _monthly(agg: Aggregates, out_dir: Path, what: str) -> Figure | None:
     if not months or not labels:
         return None
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(11, 4.2))
+    fig, ax = plt.subplots(figsize=(9.5, 4))
     bottom = [0.0] * len(months)
     for lb in labels:
         ys = [getattr(agg.label_month[(lb, m)], "rows" if what == "rows" else "value")
@@ -109,9 +109,7 @@ def _top_per_label(cells: dict, out_dir: Path, name: str, what: str) -> Figure |
     if not labels:
         return None
     plt = _plt()
-    ncols = 2 if len(labels) > 1 else 1
-    nrows = (len(labels) + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(11, 2.4 * nrows + 0.6), squeeze=False)
+    fig, axes = plt.subplots(len(labels), 1, figsize=(7.5, 1.9 * len(labels) + 0.7), squeeze=False)
     for ax, lb in zip(axes.flat, labels):
         top = sorted(per_label[lb], key=lambda t: (-t[0], -t[1], t[2]))[:TOP_BARS][::-1]
         slots = range(TOP_BARS - len(top), TOP_BARS)
@@ -124,8 +122,6 @@ def _top_per_label(cells: dict, out_dir: Path, name: str, what: str) -> Figure |
         ax.tick_params(axis="y", labelsize=8)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)
-    for ax in list(axes.flat)[len(labels):]:
-        ax.axis("off")
     fig.suptitle(f"Top {what} per dual-use label (rows)", x=0.01, ha="left")
     fig.tight_layout()
     caption = f"The {TOP_BARS} {what} with most rows in each dual-use label; the full counts are in {name}.csv."
@@ -137,7 +133,7 @@ def _military(agg: Aggregates, out_dir: Path) -> Figure | None:
     if not months:
         return None
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(11, 3.6))
+    fig, ax = plt.subplots(figsize=(9.5, 3.6))
     counts = [agg.month_military.get(m, [0, 0, 0, 0]) for m in months]
     share_all = [100 * c[2] / c[0] if c[0] else 0.0 for c in counts]
     share_dual = [100 * c[3] / c[1] if c[1] else 0.0 for c in counts]
@@ -173,5 +169,5 @@ def draw_charts(agg: Aggregates, out_dir: Path) -> list[Figure]:
             what = {"importer": "importers", "exporter": "exporters", "country": "origin countries"}[role]
             figures.append(_top_per_label(cells, out_dir, f"dual_use_{PLURAL[role]}", what))
     if r["date"] and r["military_marker"]:
-        figures.append(_military(agg, out_dir))
+        figures.insert(len(figures) - bool(r["exporter"]) - bool(r["country"]), _military(agg, out_dir))
     return [f for f in figures if f is not None]

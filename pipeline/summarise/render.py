@@ -56,8 +56,8 @@ def render_html(summary: Summary) -> str:
     tables = [by_name[n] for n in PAGE_TABLES if n in by_name]
     tables += [t for t in summary.tables if t.name.startswith("by_")]
     top = by_name.get("top_flagged")
-    figures = [{"title": f.title, "caption": f.caption, "file": f.path.name, "src": _data_uri(f.path)}
-               for f in summary.figures]
+    figures = [{"title": f.title, "caption": f.caption, "file": f.path.name, "src": _data_uri(f.path),
+                "tall": not f.name.startswith(("monthly", "military"))} for f in summary.figures]
     roles = [(role, col, summary.roles.how.get(role, "")) for role, col in summary.roles.columns.items() if col]
     return _environment().get_template("summary.html").render(
         summary=summary,
