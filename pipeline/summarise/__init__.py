@@ -155,7 +155,12 @@ def summarise(
     roles = detect_roles(readers[0].columns, given, by, source=str(labelled))
     agg = aggregate(readers, roles, chunk_size)
     out_dir.mkdir(parents=True, exist_ok=True)
-    summary = Summary(labelled, out_dir, roles, _headline(agg), build_tables(agg))
+    return _write(Summary(labelled, out_dir, roles, _headline(agg), build_tables(agg)), agg, charts)
+
+
+def _write(summary: Summary, agg: Aggregates, charts: bool) -> Summary:
+    """Write the tables, the figures, ``summary.html`` and ``summary.json`` into ``summary.output``."""
+    out_dir, roles = summary.output, summary.roles
     summary.files = [write_csv(t, out_dir) for t in summary.tables]
     if charts:
         from .charts import draw_charts
@@ -165,7 +170,7 @@ def summarise(
     from .render import render_html
 
     summary.html = _write_text(out_dir / HTML_FILE, render_html(summary))
-    meta = {"input": str(labelled), "roles": roles.columns, "how": roles.how, "by": roles.by,
+    meta = {"input": str(summary.input), "roles": roles.columns, "how": roles.how, "by": roles.by,
             "headline": summary.headline}
     summary.files += [summary.html, _write_text(out_dir / JSON_FILE, json.dumps(meta, ensure_ascii=False, indent=2))]
     return summary

@@ -109,14 +109,17 @@ def _top_per_label(cells: dict, out_dir: Path, name: str, what: str) -> Figure |
     if not labels:
         return None
     plt = _plt()
-    fig, axes = plt.subplots(len(labels), 1, figsize=(7.5, 1.9 * len(labels) + 0.7), squeeze=False)
+    tops = {lb: sorted(per_label[lb], key=lambda t: (-t[0], -t[1], t[2]))[:TOP_BARS][::-1] for lb in labels}
+    heights = [len(tops[lb]) + 2.6 for lb in labels]
+    fig, axes = plt.subplots(len(labels), 1, figsize=(7.5, 0.27 * sum(heights) + 0.4), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
     for ax, lb in zip(axes.flat, labels):
-        top = sorted(per_label[lb], key=lambda t: (-t[0], -t[1], t[2]))[:TOP_BARS][::-1]
-        slots = range(TOP_BARS - len(top), TOP_BARS)
+        top = tops[lb]
+        slots = range(len(top))
         bars = ax.barh(list(slots), [n for n, _, _ in top], color=COLOURS.get(lb), height=0.75)
         ax.bar_label(bars, fontsize=7, padding=2)
         ax.set_yticks(list(slots), [_short(k) for _, _, k in top])
-        ax.set_ylim(-0.6, TOP_BARS - 0.4)
+        ax.set_ylim(-0.6, len(top) - 0.4)
         ax.margins(x=0.12)
         ax.set_title(lb, fontsize=10, loc="left")
         ax.tick_params(axis="y", labelsize=8)
