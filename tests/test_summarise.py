@@ -253,3 +253,14 @@ def test_page_renders_in_chromium(tmp_path, dump_rows):
                         f"--screenshot={shot}", f"--window-size={width},2000", s.html.as_uri()],
                        check=True, capture_output=True, timeout=120)
         assert shot.stat().st_size > 20_000
+
+
+def test_xlsx_split_over_sheets_is_read_whole(tmp_path, dump_rows, monkeypatch):
+    monkeypatch.setattr(ChunkWriter, "XLSX_MAX_ROWS", 200)
+    path = write_dump(dump_rows, tmp_path / "labelled.xlsx")
+    s = summarise(path, tmp_path / "out", charts=False)
+    assert s.headline["rows"] == 500
+    assert {r["label"]: r["rows"] for r in s.table("labels").as_dicts()}["drone"] == \
+        sum(r["label"] == "drone" for r in dump_rows)
+    lines = [t["line"] for t in s.table("top_flagged").as_dicts()]
+    assert len(set(lines)) == len(lines)
