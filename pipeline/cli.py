@@ -460,6 +460,8 @@ def summarise(
     typer.echo(format_roles(result), err=True)
     typer.echo(format_summary(result))
     typer.echo(f"-> {result.html} ({len(result.figures)} figures, {len(result.tables)} tables as CSV)")
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
 
 
 @app.command(epilog="Example: dualuse info models/default")

@@ -36,7 +36,7 @@ class Summary:
         headline: the headline counts (rows, dual-use rows and value, military-flagged, review queue, months,
             missing and malformed dates and values, rows the reader could not read cleanly).
         tables: every table (each also ``NAME.csv`` in ``output``); ``figures``: the figures drawn.
-        html: the path of ``summary.html``; ``files``: every file written.
+        html: the path of ``summary.html``; ``files``: every file written; ``notes``: what could not be done.
     """
 
     input: Path
@@ -47,6 +47,7 @@ class Summary:
     figures: list = field(default_factory=list)
     html: Path | None = None
     files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def table(self, name: str) -> Table | None:
         """The table called ``name``, or ``None``."""
@@ -162,6 +163,11 @@ def _write(summary: Summary, agg: Aggregates, charts: bool) -> Summary:
     """Write the tables, the figures, ``summary.html`` and ``summary.json`` into ``summary.output``."""
     out_dir, roles = summary.output, summary.roles
     summary.files = [write_csv(t, out_dir) for t in summary.tables]
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        charts = False
+        summary.notes.append("matplotlib is not installed (pip install 'dualuse[report]'): no figures drawn")
     if charts:
         from .charts import draw_charts
 
