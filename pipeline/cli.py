@@ -420,6 +420,46 @@ def predict(
         raise typer.Exit(EXIT_ROWS_UNREADABLE)
 
 
+@app.command(
+    epilog="Example: dualuse summarise labelled.csv --output summary/ --by 'Страна происхождения'\n\n"
+    "Writes summary/summary.html, the tables as CSV and the figures as PNG."
+)
+def summarise(
+    labelled: Annotated[Path, typer.Argument(metavar="LABELLED", help="A file written by dualuse predict.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the summary into.")],
+    by: Annotated[list[str] | None, typer.Option("--by", help="Also count per label and COLUMN (repeatable).")] = None,
+    value_column: Annotated[str | None, typer.Option(help="Value column (detected when omitted).")] = None,
+    date_column: Annotated[str | None, typer.Option(help="Date column (detected when omitted).")] = None,
+    importer_column: Annotated[str | None, typer.Option(help="Importer column (detected when omitted).")] = None,
+    exporter_column: Annotated[str | None, typer.Option(help="Exporter column (detected when omitted).")] = None,
+    country_column: Annotated[str | None, typer.Option(help="Origin country column (detected).")] = None,
+    brand_column: Annotated[str | None, typer.Option(help="Brand column (default: brand, else manufacturer).")] = None,
+    text_column: Annotated[str | None, typer.Option(help="Text column shown for the top lines.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Force the input encoding.")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="Force the CSV delimiter ('tab' for tab).")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX/XLS/ODS sheet name or 0-based number.")] = None,
+) -> None:
+    """Summarise a labelled file: rows and value per label, month, brand, importer; charts; summary.html."""
+    from pipeline.summarise import summarise as summarise_fn
+    from pipeline.summarise.text import format_roles, format_summary
+
+    try:
+        result = summarise_fn(
+            labelled, output, by=by or (), value_column=value_column, date_column=date_column,
+            importer_column=importer_column, exporter_column=exporter_column, country_column=country_column,
+            brand_column=brand_column, text_column=text_column, encoding=encoding,
+            delimiter="\t" if delimiter == "tab" else delimiter,
+            sheet=sheet,
+        )
+    except (*USER_ERRORS, OSError) as exc:
+        _fail(exc)
+    typer.echo(format_roles(result), err=True)
+    typer.echo(format_summary(result))
+    typer.echo(f"-> {result.html} ({len(result.figures)} figures, {len(result.tables)} tables as CSV)")
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+
+
 @app.command(epilog="Example: dualuse info models/default")
 def info(
     model: Annotated[Path | None, typer.Argument(help="Model folder.")] = None,
