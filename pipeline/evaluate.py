@@ -510,11 +510,13 @@ def run_evaluation(
     seed: int = 0,
     apply_thresholds: bool = True,
     prevalence: float | None = None,
+    codes: Sequence[Any] | None = None,
 ) -> Evaluation:
     """Predict the rows of ``data`` and compute every metric, slice, curve summary and the error list.
 
     With ``prevalence``, precision is also projected to a dump with that share of dual-use lines
-    (:func:`prevalence_projection`).
+    (:func:`prevalence_projection`). With ``codes`` (the declared code of each row), the metrics are also sliced by
+    agreement of text and code (``code agreement``: ``agree``, ``text>code``, ``code>text``, ``no code``).
 
     Raises:
         InputError: when a ``by`` column is not in the data.
@@ -550,6 +552,10 @@ def run_evaluation(
         if values is None:
             raise InputError(f"{data.path}: --by column {col!r} not found; columns present: {list(data.columns)}")
         slices[col] = slice_metrics(data.gold, batch.labels, values, labels)
+    if codes is not None:
+        from .codes import agreement
+
+        slices[CODE_SLICE] = slice_metrics(data.gold, batch.labels, agreement(batch.labels, codes), labels)
     metrics["slices"] = slices
     metrics["lang_source"] = lang_source
 
@@ -586,6 +592,9 @@ def run_evaluation(
     return Evaluation(metrics=metrics, data=data, batch=batch, errors=errors, lang=lang)
 
 
+CODE_SLICE = "code agreement"
+
+
 def evaluate(
     data: str | Path,
     model: DualUseModel | str | Path | None = None,
@@ -600,6 +609,7 @@ def evaluate(
     delimiter: str | None = None,
     sheet: str | int | None = None,
     prevalence: float | None = None,
+    code_column: str | None = None,
 ) -> dict[str, Any]:
     """Evaluate a model on a labelled file and optionally write an HTML report with plots and the error list.
 
@@ -618,6 +628,7 @@ def evaluate(
         sheet: XLSX sheet name or 0-based number.
         prevalence: the share of dual-use lines in the dump the user will label (e.g. 0.005): precision is also
             projected to it (``at_prevalence``, see :func:`prevalence_projection`).
+        code_column: the declared customs code column: the metrics are also sliced by ``code agreement``.
 
     Returns:
         The metrics of :func:`classification_metrics` with ``*_ci`` intervals, plus ``average_precision``,
@@ -630,8 +641,20 @@ def evaluate(
     if not isinstance(model, DualUseModel):
         model = load_model(model)
     rows = read_labelled(data, text_column, label_column, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    codes = None
+    if code_column is not None:
+        from .codes import find_code_column
+
+        codes = rows.columns[find_code_column(list(rows.columns), code_column, rows.path)]
     ev = run_evaluation(
-        rows, model, by=by, n_boot=n_boot, seed=seed, apply_thresholds=apply_thresholds, prevalence=prevalence
+        rows,
+        model,
+        by=by,
+        n_boot=n_boot,
+        seed=seed,
+        apply_thresholds=apply_thresholds,
+        prevalence=prevalence,
+        codes=codes,
     )
     if report is not None:
         from .report import write_report
