@@ -197,3 +197,18 @@ def test_dask_engine_writes_the_same_code_columns(tiny_model_dir, tmp_path):
     assert list(df.columns) == list(want[0])
     for col in CODE_COLUMNS + ("label",):
         assert df[col].tolist() == [r[col] for r in want], col
+
+
+def test_resume_keeps_the_code_counts(tiny_model, tmp_path):
+    from pipeline.predict import PredictInterrupted
+
+    from .test_predict import StopAfter
+
+    src = write_coded(tmp_path / "in.csv")
+    ref = predict(src, tmp_path / "ref.csv", model=tiny_model, chunk_size=6)
+    with pytest.raises(PredictInterrupted):
+        predict(src, tmp_path / "out.csv", model=tiny_model, chunk_size=6, progress=StopAfter(3))
+    s = predict(src, tmp_path / "out.csv", model=tiny_model, chunk_size=6, resume=True)
+    assert s.resumed_rows == 18
+    assert s.code_conflicts == ref.code_conflicts and s.code_statuses == ref.code_statuses
+    assert rows_of(tmp_path / "out.csv") == rows_of(tmp_path / "ref.csv")
