@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.codes import find_code_column
 from pipeline.evaluation.evaluate import read_labelled, run_evaluation
 from pipeline.model.core import DualUseModel, load_model
 from pipeline.report.evaluation import write_report
@@ -29,6 +30,7 @@ def evaluate(
     delimiter: str | None = None,
     sheet: str | int | None = None,
     prevalence: float | None = None,
+    code_column: str | None = None,
 ) -> dict[str, Any]:
     """Evaluate a model on a labelled file and optionally write an HTML report with plots and the error list.
 
@@ -47,6 +49,7 @@ def evaluate(
         sheet: XLSX sheet name or 0-based number.
         prevalence: the share of dual-use lines in the dump the user will label (e.g. 0.005): precision is also
             projected to it (``at_prevalence``, see :func:`prevalence_projection`).
+        code_column: the declared customs code column: the metrics are also sliced by ``code agreement``.
 
     Returns:
         The metrics of :func:`classification_metrics` with ``*_ci`` intervals, plus ``average_precision``,
@@ -59,8 +62,18 @@ def evaluate(
     if not isinstance(model, DualUseModel):
         model = load_model(model)
     rows = read_labelled(data, text_column, label_column, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    codes = None
+    if code_column is not None:
+        codes = rows.columns[find_code_column(list(rows.columns), code_column, rows.path)]
     ev = run_evaluation(
-        rows, model, by=by, n_boot=n_boot, seed=seed, apply_thresholds=apply_thresholds, prevalence=prevalence
+        rows,
+        model,
+        by=by,
+        n_boot=n_boot,
+        seed=seed,
+        apply_thresholds=apply_thresholds,
+        prevalence=prevalence,
+        codes=codes,
     )
     if report is not None:
         ev.metrics["report"] = write_report(ev, report)

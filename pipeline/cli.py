@@ -93,6 +93,14 @@ def _format_confusion(m: dict) -> str:
     return "\n".join(lines)
 
 
+def format_code_counts(conflicts: dict, statuses: dict) -> str:
+    """The code lines of the predict summary: conflicts per direction and code statuses."""
+    return (
+        f"code conflicts: text>code={conflicts.get('text>code', 0)}, code>text={conflicts.get('code>text', 0)}\n"
+        f"code statuses: {', '.join(f'{k}={v}' for k, v in sorted(statuses.items()))}"
+    )
+
+
 def _config_and_overrides(config: str | None, args: list[str]) -> tuple[Path | None, dict]:
     """Separate the CONFIG argument from ``--section.key value`` overrides, whatever their order.
 
@@ -188,6 +196,12 @@ def evaluate(
         ),
     ] = None,
     trust_pickle: TrustPickle = False,
+    code_column: Annotated[
+        str | None,
+        typer.Option(
+            "--code-column", help="Declared code column: also slice by agreement of text and code (agree, text>code …)."
+        ),
+    ] = None,
 ) -> None:
     """Evaluate a model on labelled data: per-class metrics with bootstrap CIs, slices, plots, error list."""
     from pipeline.api import evaluate as evaluate_fn
@@ -205,6 +219,7 @@ def evaluate(
             seed=seed,
             apply_thresholds=not no_thresholds,
             prevalence=prevalence,
+            code_column=code_column,
         )
     except USER_ERRORS as exc:
         _fail(exc)
@@ -307,6 +322,16 @@ def predict(
     ] = None,
     output_format: Annotated[str, typer.Option("--output-format", help="Dask output: parquet or csv.")] = "parquet",
     trust_pickle: TrustPickle = False,
+    code_column: Annotated[
+        str | None,
+        typer.Option(
+            "--code-column",
+            help="Declared customs code column (ТН ВЭД/HS); usual names (Код ТН ВЭД, G33, hs_code …) are detected.",
+        ),
+    ] = None,
+    no_code_column: Annotated[
+        bool, typer.Option("--no-code-column", help="Read no code column (no code columns in the output).")
+    ] = False,
 ) -> None:
     """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
 
@@ -335,10 +360,13 @@ def predict(
                 header=not no_header,
                 output_format=output_format,
                 trust_pickle=trust_pickle,
+                code_column=False if no_code_column else code_column,
             )
         except (*USER_ERRORS, ValueError) as exc:
             _fail(exc)
         typer.echo(f"text column(s): {', '.join(result.text_columns)}", err=True)
+        if result.code_column:
+            typer.echo(f"code column: {result.code_column}", err=True)
         typer.echo(
             f"{result.rows} rows labelled in {result.seconds:.1f}s on {result.scheduler} "
             f"-> {result.output} ({result.partitions} partitions)\n"
@@ -346,6 +374,8 @@ def predict(
             f"military end-use flagged: {result.flagged}\n"
             f"errors: {result.failed}"
         )
+        if result.code_column:
+            typer.echo(format_code_counts(result.code_conflicts, result.code_statuses))
         if result.failed:
             typer.echo(f"{result.failed} row(s) could not be read cleanly: their status column says why", err=True)
             raise typer.Exit(1)
@@ -374,6 +404,7 @@ def predict(
             progress=bar,
             overwrite=force,
             excel=excel,
+            code_column=False if no_code_column else code_column,
         )
     except (*USER_ERRORS, OSError) as exc:
         if bar:
@@ -392,6 +423,8 @@ def predict(
         f"delimiter {summary.delimiter!r}",
         err=True,
     )
+    if summary.code_column:
+        typer.echo(f"code column: {summary.code_column}", err=True)
     labels = ", ".join(f"{k}={v}" for k, v in sorted(summary.labels.items()))
     resumed = f" (resumed after {summary.resumed_rows})" if summary.resumed_rows else ""
     typer.echo(
@@ -402,6 +435,8 @@ def predict(
         f"errors: {summary.failed_rows}",
         err=to_stdout,
     )
+    if summary.code_column:
+        typer.echo(format_code_counts(summary.code_conflicts, summary.code_statuses), err=to_stdout)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     if summary.failed_rows:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.codes import agreement
 from pipeline.config import LABELS
 from pipeline.evaluation.metrics import (
     add_intervals,
@@ -34,6 +35,7 @@ RU_WORD_SHARE = 0.4
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 MAX_LISTED_ERRORS = 20
+CODE_SLICE = "code agreement"
 
 
 def detect_lang(text: str) -> str:
@@ -168,11 +170,13 @@ def run_evaluation(
     seed: int = 0,
     apply_thresholds: bool = True,
     prevalence: float | None = None,
+    codes: Sequence[Any] | None = None,
 ) -> Evaluation:
     """Predict the rows of ``data`` and compute every metric, slice, curve summary and the error list.
 
     With ``prevalence``, precision is also projected to a dump with that share of dual-use lines
-    (:func:`prevalence_projection`).
+    (:func:`prevalence_projection`). With ``codes`` (the declared code of each row), the metrics are also sliced by
+    agreement of text and code (``code agreement``: ``agree``, ``text>code``, ``code>text``, ``no code``).
 
     Raises:
         InputError: when a ``by`` column is not in the data.
@@ -208,6 +212,8 @@ def run_evaluation(
         if values is None:
             raise InputError(f"{data.path}: --by column {col!r} not found; columns present: {list(data.columns)}")
         slices[col] = slice_metrics(data.gold, batch.labels, values, labels)
+    if codes is not None:
+        slices[CODE_SLICE] = slice_metrics(data.gold, batch.labels, agreement(batch.labels, codes), labels)
     metrics["slices"] = slices
     metrics["lang_source"] = lang_source
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from pipeline.codes import with_codes
 from pipeline.config import LABELS, STATUS_EMPTY, STATUS_OK, STATUS_TRUNCATED, config_to_str
 from pipeline.errors import ModelError
 from pipeline.features.familiarity import Familiarity
@@ -318,11 +319,23 @@ class DualUseModel:
             markers[i] = self.markers(text)
         return PredictionBatch(labels, scores, markers, statuses, review, candidates, proba, classes, familiarity)
 
-    def predict(self, texts: Sequence[str | None] | str, apply_thresholds: bool = True) -> list[Prediction]:
-        """Label texts; returns one :class:`Prediction` per text (a single string gives a one-item list)."""
+    def predict(
+        self, texts: Sequence[str | None] | str, apply_thresholds: bool = True, codes: Sequence[Any] | None = None
+    ) -> list[Prediction]:
+        """Label texts; returns one :class:`Prediction` per text (a single string gives a one-item list).
+
+        With ``codes`` (the declared customs code of each text, or one code for a single string) each prediction
+        is a :class:`pipeline.codes.CodedPrediction`, which adds ``hs_code``, ``code_label``, ``chpl_tier``,
+        ``code_conflict`` and ``code_status`` and applies the code evidence rule to ``review``/``candidate``.
+        """
         if isinstance(texts, str):
             texts = [texts]
-        return list(self.predict_batch(texts, apply_thresholds=apply_thresholds))
+            if codes is not None and not isinstance(codes, (list, tuple)):
+                codes = [codes]
+        predictions = list(self.predict_batch(texts, apply_thresholds=apply_thresholds))
+        if codes is None:
+            return predictions
+        return with_codes(predictions, list(codes))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities (columns in :attr:`classes` order)."""

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.codes.columns import resolve_code_column
+from pipeline.codes.evidence import status_kind
 from pipeline.model.core import DEFAULT_MODEL_DIR, DualUseModel, load_model
 from pipeline.run.parallel import default_jobs
 from pipeline.run.predict import added_columns, label_texts, output_columns
@@ -46,6 +48,9 @@ class DaskSummary:
         partitions: partitions (output files) written.
         seconds: wall time.
         scheduler: the scheduler address used.
+        code_column: the declared-code column read, or ``None``.
+        code_conflicts: rows per ``code_conflict`` direction.
+        code_statuses: rows per ``code_status`` kind.
     """
 
     input: str
@@ -58,6 +63,9 @@ class DaskSummary:
     partitions: int = 0
     seconds: float = 0.0
     scheduler: str = ""
+    code_column: str | None = None
+    code_conflicts: Counter = field(default_factory=Counter)
+    code_statuses: Counter = field(default_factory=Counter)
 
 
 def model_blob(model_dir: str | Path, trust_pickle: bool = False) -> dict[str, Any]:
@@ -116,12 +124,15 @@ def read_block(
     return frame
 
 
-def label_partition(df, blob, columns: list[str], names: dict[str, str], extra: list[str], top_k: int):
+def label_partition(
+    df, blob, columns: list[str], names: dict[str, str], extra: list[str], top_k: int, code_column: str | None = None
+):
     """Label one pandas partition: the input columns unchanged plus the added columns."""
     model = blob if isinstance(blob, DualUseModel) else worker_model(blob)
     out = df.copy()
     errors = out.pop(ERROR_COLUMN) if ERROR_COLUMN in out.columns else None
-    labelled = label_texts(model, _texts(out, columns), top_k)
+    codes = None if code_column is None else out[code_column].tolist()
+    labelled = label_texts(model, _texts(out, columns), top_k, codes=codes)
     for c in extra:
         out[names[c]] = labelled[c]
     if errors is not None:
@@ -174,6 +185,7 @@ def predict_dask(
     blocksize: str | int | None = "64MB",
     top_k: int = 0,
     trust_pickle: bool = False,
+    code_column: str | bool | None = None,
 ) -> DaskSummary:
     """Label CSV or Parquet files on a Dask cluster and write partitioned Parquet or CSV.
 
@@ -193,6 +205,8 @@ def predict_dask(
             lines; ``.gz`` files always give one partition per file).
         top_k: also write the next ``top_k - 1`` best labels.
         trust_pickle: allow a model folder of the old pickled kind (see :func:`~pipeline.model.core.load_model`).
+        code_column: the declared-code column, ``None`` to detect it, ``False`` for none (see
+            :func:`pipeline.run.predict.predict`).
 
     Returns:
         A :class:`DaskSummary`.
@@ -252,7 +266,8 @@ def predict_dask(
         raise InputError(f"the dask engine reads CSV/TSV and Parquet, not {fmt}")
     columns = [str(c) for c in ddf.columns if c != ERROR_COLUMN]
     cols = find_columns(columns, text_columns, input_glob)
-    extra = added_columns(local_model, top_k)
+    code_col = resolve_code_column(columns, code_column, input_glob, cols)
+    extra = added_columns(local_model, top_k, codes=code_col is not None)
     _, names = output_columns(columns, extra)
     meta = _meta(ddf._meta[columns], names, extra)
 
@@ -271,7 +286,7 @@ def predict_dask(
         shutil.rmtree(target, ignore_errors=True)
     try:
         blob_d = dask.delayed(blob, pure=True)
-        out = ddf.map_partitions(label_partition, blob_d, cols, names, extra, top_k, meta=meta)
+        out = ddf.map_partitions(label_partition, blob_d, cols, names, extra, top_k, code_col, meta=meta)
         if output_format == "parquet":
             write = out.to_parquet(target, write_index=False, compute=False)
         else:
@@ -280,10 +295,19 @@ def predict_dask(
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Computing mixed collections")
             failed = ddf[ERROR_COLUMN].ne("").sum() if ERROR_COLUMN in ddf.columns else 0
-            _, counts, flagged, failed = dask.compute(
-                write, out[names["label"]].value_counts(), out[names["military_marker"]].sum(), failed
+            code_counts = (
+                (out[names["code_conflict"]].value_counts(), out[names["code_status"]].value_counts())
+                if code_col is not None
+                else ()
             )
-        summary = DaskSummary(input_glob, output_dir, cols, scheduler=client.scheduler.address)
+            _, counts, flagged, failed, *code_counts = dask.compute(
+                write, out[names["label"]].value_counts(), out[names["military_marker"]].sum(), failed, *code_counts
+            )
+        summary = DaskSummary(input_glob, output_dir, cols, scheduler=client.scheduler.address, code_column=code_col)
+        if code_col is not None:
+            summary.code_conflicts.update({str(k): int(v) for k, v in code_counts[0].items() if k})
+            for k, v in code_counts[1].items():
+                summary.code_statuses[status_kind(str(k))] += int(v)
     finally:
         client.close()
         if cluster is not None:

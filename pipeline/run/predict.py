@@ -22,6 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.codes import CODE_COLUMNS, add_code_columns
+from pipeline.codes.columns import resolve_code_column
+from pipeline.codes.evidence import count_codes
 from pipeline.model.core import DualUseModel, load_model
 from pipeline.run.parallel import ChunkPool
 from pipeline.run.progress import Progress
@@ -64,6 +67,9 @@ class PredictSummary:
         jobs: worker processes used.
         truncated: when the input ended early (a cut ``.gz``), what happened; the rows before the cut are written.
         notes: other things the user should know about the output (an XLSX split into several sheets …).
+        code_column: the declared-code column read (``None``: no code columns in the output).
+        code_conflicts: rows per ``code_conflict`` direction (``text>code``, ``code>text``).
+        code_statuses: rows per ``code_status`` kind (``ok``, ``normalised``, ``padded``, ``empty``, ``invalid``).
     """
 
     input: str
@@ -83,6 +89,9 @@ class PredictSummary:
     jobs: int = 1
     truncated: str | None = None
     notes: list[str] = field(default_factory=list)
+    code_column: str | None = None
+    code_conflicts: Counter = field(default_factory=Counter)
+    code_statuses: Counter = field(default_factory=Counter)
 
     @property
     def failed_rows(self) -> int:
@@ -97,6 +106,8 @@ class PredictSummary:
             "statuses": dict(self.statuses),
             "errors": [list(e) for e in self.errors],
             "failed": self.failed,
+            "code_conflicts": dict(self.code_conflicts),
+            "code_statuses": dict(self.code_statuses),
         }
 
     def _restore(self, counts: dict) -> None:
@@ -106,6 +117,8 @@ class PredictSummary:
         self.statuses = Counter(counts["statuses"])
         self.errors = [(int(a), str(b)) for a, b in counts["errors"]]
         self.failed = counts["failed"]
+        self.code_conflicts = Counter(counts.get("code_conflicts", {}))
+        self.code_statuses = Counter(counts.get("code_statuses", {}))
 
 
 class PredictInterrupted(KeyboardInterrupt):
@@ -264,18 +277,24 @@ def output_columns(input_columns: Sequence[str], extra: Sequence[str]) -> tuple[
     return list(input_columns) + [names[c] for c in extra], names
 
 
-def added_columns(model: DualUseModel, top_k: int = 0, apply_thresholds: bool = True) -> list[str]:
-    """The columns labelling adds, in order."""
+def added_columns(model: DualUseModel, top_k: int = 0, apply_thresholds: bool = True, codes: bool = False) -> list[str]:
+    """The columns labelling adds, in order (the code columns only when a code column is read)."""
     extra = list(OUTPUT_COLUMNS)
     if model.reviews and apply_thresholds:
         extra += list(REVIEW_COLUMNS)
     for k in range(2, top_k + 1):
         extra += [f"label_{k}", f"score_{k}"]
+    if codes:
+        extra += list(CODE_COLUMNS)
     return extra
 
 
 def label_texts(
-    model: DualUseModel, texts: Sequence[str], top_k: int = 0, apply_thresholds: bool = True
+    model: DualUseModel,
+    texts: Sequence[str],
+    top_k: int = 0,
+    apply_thresholds: bool = True,
+    codes: Sequence[object] | None = None,
 ) -> dict[str, list]:
     """Label texts and return the added columns as lists (the compact form workers send back).
 
@@ -284,10 +303,13 @@ def label_texts(
         texts: one text per row.
         top_k: also return ``label_k``/``score_k`` for k = 2 … ``top_k``.
         apply_thresholds: apply the model's per-class thresholds (adds ``review``/``candidate``).
+        codes: the declared code of each row (``None``: no code columns); see :mod:`pipeline.codes`.
 
     Returns:
         Column name → one value per text, keyed as in :func:`added_columns`.
     """
+    if codes is not None:
+        return add_code_columns(label_texts(model, texts, top_k, apply_thresholds), codes)
     try:
         batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
     except MemoryError:
@@ -336,9 +358,9 @@ def _failed_columns(model: DualUseModel, exc: Exception, top_k: int, apply_thres
     return out
 
 
-def _label_task(model: DualUseModel, payload: tuple[list[str], int, bool]) -> dict[str, list]:
-    texts, top_k, apply_thresholds = payload
-    return label_texts(model, texts, top_k, apply_thresholds)
+def _label_task(model: DualUseModel, payload: tuple) -> dict[str, list]:
+    texts, top_k, apply_thresholds, *codes = payload
+    return label_texts(model, texts, top_k, apply_thresholds, codes[0] if codes else None)
 
 
 def state_path_for(output_path: str | Path) -> Path:
@@ -376,6 +398,7 @@ def predict(
     apply_thresholds: bool = True,
     overwrite: bool = False,
     excel: bool = False,
+    code_column: str | bool | None = None,
 ) -> PredictSummary:
     """Label every row of ``input_path`` and write ``output_path`` (format from its extension).
 
@@ -410,6 +433,9 @@ def predict(
         overwrite: replace an existing output file (a resumed run continues its own partial output regardless).
         excel: write CSV/TSV output as Excel opens it in a Russian locale: UTF-8 with a byte-order mark and ``;``
             between fields (tab for ``.tsv``).
+        code_column: the declared customs code column (ТН ВЭД/HS): a name, ``None`` to detect the usual names, or
+            ``False`` to read none. When one is read, the output gains ``hs_code``, ``code_label``, ``chpl_tier``,
+            ``code_conflict`` and ``code_status`` (see :mod:`pipeline.codes`).
 
     Returns:
         A :class:`PredictSummary`.
@@ -440,6 +466,7 @@ def predict(
                 apply_thresholds=apply_thresholds,
                 overwrite=overwrite,
                 excel=excel,
+                code_column=code_column,
             )
         finally:
             shutil.rmtree(spooled.parent, ignore_errors=True)
@@ -459,7 +486,8 @@ def predict(
         model = load_model(model)
     reader = _open_reader(input_path, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header)
     cols = find_columns(reader.columns, text_columns, str(input_path))
-    extra = added_columns(model, top_k, apply_thresholds)
+    code_col = resolve_code_column(reader.columns, code_column, str(input_path), cols)
+    extra = added_columns(model, top_k, apply_thresholds, codes=code_col is not None)
     out_cols, names = output_columns(reader.columns, extra)
     pool = ChunkPool(model, _label_task, jobs)
     summary = PredictSummary(
@@ -469,6 +497,7 @@ def predict(
         encoding=reader.encoding,
         delimiter=reader.delimiter,
         jobs=pool.jobs,
+        code_column=code_col,
     )
     errors_path = errors_path_for(output_path)
     stat = input_path.stat()
@@ -486,6 +515,8 @@ def predict(
         "chunk_size": chunk_size,
         "columns": out_cols,
     }
+    if code_col is not None:
+        fingerprint["code_column"] = code_col
     state = None
     if resuming:
         state = json.loads(state_path.read_text(encoding="utf-8"))
@@ -511,7 +542,10 @@ def predict(
 
     def payloads():
         for chunk in reader.iter_chunks(chunk_size, skip_chunks=chunks_done):
-            yield chunk, ([row_text(r, cols) for r in chunk.rows], top_k, apply_thresholds)
+            payload = ([row_text(r, cols) for r in chunk.rows], top_k, apply_thresholds)
+            if code_col is not None:
+                payload += ([r.get(code_col) for r in chunk.rows],)
+            yield chunk, payload
 
     results = pool.map(payloads())
     try:
@@ -540,6 +574,8 @@ def predict(
                 summary.statuses[new[names["status"]]] += 1
             summary.labels.update(labelled["label"])
             summary.flagged += sum(labelled["military_marker"])
+            if code_col is not None:
+                count_codes(summary.code_conflicts, summary.code_statuses, labelled)
             writer.write(out_rows)
             err_writer.write(err_rows)
             summary.rows += len(out_rows)
