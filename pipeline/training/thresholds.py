@@ -23,6 +23,7 @@ import numpy as np
 from pipeline.config import LABELS
 from pipeline.evaluation.evaluate import classification_metrics, read_labelled
 from pipeline.model.core import STATUS_EMPTY, DualUseModel, load_model, sha256_file
+from pipeline.model.meta import META_FILE
 
 STATUS_OK = "ok"
 STATUS_UNREACHABLE = "unreachable"
@@ -145,51 +146,46 @@ def select_thresholds(
             continue
         support = int((gold_arr == c).sum())
         mask = best == j
-        scores = proba[mask, j]
-        correct = gold_arr[mask] == c
-        order = np.argsort(-scores, kind="stable")
-        scores, correct = scores[order], correct[order]
-        tp = np.cumsum(correct)
-        n = np.arange(1, len(scores) + 1)
-        # Only the last line of a run of equal scores is a possible cut: a threshold takes all of them or none.
-        cuts = [k for k in range(len(scores)) if k == len(scores) - 1 or scores[k] != scores[k + 1]]
-        chosen = None
-        for k in cuts:
-            prec = tp[k] / n[k]
-            ok = (wilson_lower(int(tp[k]), int(n[k])) if conservative else prec) >= target_precision - 1e-12
-            if ok and (chosen is None or tp[k] > tp[chosen]):
-                chosen = k
-        if chosen is not None:
-            out[c] = {
-                "threshold": float(scores[chosen]),
-                "precision": float(tp[chosen] / n[chosen]),
-                "precision_lower": wilson_lower(int(tp[chosen]), int(n[chosen])),
-                "recall": float(tp[chosen] / support) if support else 0.0,
-                "labelled": int(n[chosen]),
-                "support": support,
-                "status": STATUS_OK,
-            }
-        elif support == 0 and len(scores) == 0:
-            out[c] = {
-                "threshold": None,
-                "precision": None,
-                "precision_lower": None,
-                "recall": None,
-                "labelled": 0,
-                "support": 0,
-                "status": STATUS_NO_DATA,
-            }
-        else:
-            out[c] = {
-                "threshold": UNREACHABLE_THRESHOLD,
-                "precision": None,
-                "precision_lower": None,
-                "recall": 0.0,
-                "labelled": 0,
-                "support": support,
-                "status": STATUS_UNREACHABLE,
-            }
+        out[c] = _class_threshold(proba[mask, j], gold_arr[mask] == c, support, target_precision, conservative)
     return out
+
+
+def _class_threshold(
+    scores: np.ndarray, correct: np.ndarray, support: int, target_precision: float, conservative: bool
+) -> dict[str, Any]:
+    """The threshold for one class from the scores of the lines it is best on (see :func:`select_thresholds`)."""
+    order = np.argsort(-scores, kind="stable")
+    scores, correct = scores[order], correct[order]
+    tp = np.cumsum(correct)
+    n = np.arange(1, len(scores) + 1)
+    # Only the last line of a run of equal scores is a possible cut: a threshold takes all of them or none.
+    cuts = [k for k in range(len(scores)) if k == len(scores) - 1 or scores[k] != scores[k + 1]]
+    chosen = None
+    for k in cuts:
+        prec = tp[k] / n[k]
+        ok = (wilson_lower(int(tp[k]), int(n[k])) if conservative else prec) >= target_precision - 1e-12
+        if ok and (chosen is None or tp[k] > tp[chosen]):
+            chosen = k
+    if chosen is not None:
+        return {
+            "threshold": float(scores[chosen]),
+            "precision": float(tp[chosen] / n[chosen]),
+            "precision_lower": wilson_lower(int(tp[chosen]), int(n[chosen])),
+            "recall": float(tp[chosen] / support) if support else 0.0,
+            "labelled": int(n[chosen]),
+            "support": support,
+            "status": STATUS_OK,
+        }
+    empty = support == 0 and len(scores) == 0
+    return {
+        "threshold": None if empty else UNREACHABLE_THRESHOLD,
+        "precision": None,
+        "precision_lower": None,
+        "recall": None if empty else 0.0,
+        "labelled": 0,
+        "support": support,
+        "status": STATUS_NO_DATA if empty else STATUS_UNREACHABLE,
+    }
 
 
 def apply_thresholds(proba: np.ndarray, classes: Sequence[str], thresholds: dict[str, float]) -> list[str]:
@@ -246,18 +242,7 @@ def thresholds(
     if not isinstance(model, DualUseModel):
         model = load_model(model)
     rows = read_labelled(dev, text_column, label_column)
-    warnings = []
-    overlap = fitted_overlap(model, rows.texts)
-    if overlap is not None and overlap[0]:
-        n_fitted, why = overlap
-        message = (
-            f"{n_fitted} of {len(rows.texts)} lines of {dev} {why}; on such lines precision and "
-            "recall are near 1, so the thresholds and the expected precision are optimistic. Choose thresholds on "
-            "lines the model was not fitted on (train with --corpus.train_on train, then use the dev split)"
-        )
-        if n_fitted >= MAX_FITTED_SHARE * max(1, len(rows.texts)) and not allow_fitted:
-            raise ValueError(message + "; --force to go on anyway")
-        warnings.append(message)
+    warnings = _fitted_warnings(model, rows.texts, dev, allow_fitted)
     batch = model.predict_batch(rows.texts, apply_thresholds=False)
     keep = [i for i, s in enumerate(batch.statuses) if s != STATUS_EMPTY]
     gold = [rows.gold[i] for i in keep]
@@ -270,30 +255,11 @@ def thresholds(
     train_files = (model.meta.get("corpus") or {}).get("files") or {}
     if dev_hash in train_files.values():
         warnings.append(f"{dev} is one of the model's training corpus files: the expected precision is optimistic")
-    for c, r in per_class.items():
-        if r["status"] == STATUS_UNREACHABLE:
-            warnings.append(
-                f"{c}: precision {target_precision} is not reachable on the dev set; every {c} line "
-                "will be labelled other with review=1"
-            )
-        elif r["status"] == STATUS_OK and r["labelled"] < FEW_LINES:
-            warnings.append(
-                f"{c}: only {r['labelled']} dev line(s) above the threshold; the precision estimate "
-                f"is weak (95% lower bound {r['precision_lower']:.3f})"
-            )
+    warnings += _class_warnings(per_class, target_precision)
     written = None
     if not dry_run:
-        model.meta["thresholds"] = chosen
-        model.meta["thresholds_info"] = {
-            "target_precision": target_precision,
-            "conservative": conservative,
-            "dev": str(dev),
-            "dev_sha256": dev_hash,
-            "chosen_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "per_class": per_class,
-        }
-        model.write_meta()
-        written = str(Path(model.path) / "meta.json")
+        info = {"target_precision": target_precision, "conservative": conservative, "dev": str(dev)}
+        written = _store(model, chosen, dict(info, dev_sha256=dev_hash, per_class=per_class))
     return {
         "dev": str(dev),
         "n": len(gold),
@@ -305,3 +271,44 @@ def thresholds(
         "warnings": warnings,
         "written": written,
     }
+
+
+def _fitted_warnings(model: DualUseModel, texts: list[str], dev: str | Path, allow_fitted: bool) -> list[str]:
+    """A warning when dev lines were fitted on; raises when most were and ``allow_fitted`` is not set."""
+    overlap = fitted_overlap(model, texts)
+    if overlap is None or not overlap[0]:
+        return []
+    n_fitted, why = overlap
+    message = (
+        f"{n_fitted} of {len(texts)} lines of {dev} {why}; on such lines precision and "
+        "recall are near 1, so the thresholds and the expected precision are optimistic. Choose thresholds on "
+        "lines the model was not fitted on (train with --corpus.train_on train, then use the dev split)"
+    )
+    if n_fitted >= MAX_FITTED_SHARE * max(1, len(texts)) and not allow_fitted:
+        raise ValueError(message + "; --force to go on anyway")
+    return [message]
+
+
+def _class_warnings(per_class: dict[str, dict[str, Any]], target_precision: float) -> list[str]:
+    """Warnings for classes whose target is unreachable or whose estimate rests on few lines."""
+    warnings = []
+    for c, r in per_class.items():
+        if r["status"] == STATUS_UNREACHABLE:
+            warnings.append(
+                f"{c}: precision {target_precision} is not reachable on the dev set; every {c} line "
+                "will be labelled other with review=1"
+            )
+        elif r["status"] == STATUS_OK and r["labelled"] < FEW_LINES:
+            warnings.append(
+                f"{c}: only {r['labelled']} dev line(s) above the threshold; the precision estimate "
+                f"is weak (95% lower bound {r['precision_lower']:.3f})"
+            )
+    return warnings
+
+
+def _store(model: DualUseModel, chosen: dict[str, float], info: dict[str, Any]) -> str:
+    """Write the chosen thresholds and how they were chosen into the model folder's meta; returns its path."""
+    model.meta["thresholds"] = chosen
+    model.meta["thresholds_info"] = dict(info, chosen_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    model.write_meta()
+    return str(Path(model.path) / META_FILE)
