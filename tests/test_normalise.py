@@ -2,7 +2,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.text.normalise import Normaliser, fix_lookalikes
+from pipeline.text.lookalikes import fix_lookalikes
+from pipeline.text.normalise import Normaliser
 
 
 @pytest.mark.parametrize(
