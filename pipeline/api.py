@@ -62,19 +62,9 @@ def evaluate(
     if not isinstance(model, DualUseModel):
         model = load_model(model)
     rows = read_labelled(data, text_column, label_column, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    codes = None
-    if code_column is not None:
-        codes = rows.columns[find_code_column(list(rows.columns), code_column, rows.path)]
-    ev = run_evaluation(
-        rows,
-        model,
-        by=by,
-        n_boot=n_boot,
-        seed=seed,
-        apply_thresholds=apply_thresholds,
-        prevalence=prevalence,
-        codes=codes,
-    )
+    codes = None if code_column is None else rows.columns[find_code_column(list(rows.columns), code_column, rows.path)]
+    options = {"n_boot": n_boot, "seed": seed, "apply_thresholds": apply_thresholds, "prevalence": prevalence}
+    ev = run_evaluation(rows, model, by=by, codes=codes, **options)
     if report is not None:
         ev.metrics["report"] = write_report(ev, report)
     return ev.metrics

@@ -213,14 +213,12 @@ def thresholds(
 ) -> dict[str, Any]:
     """Choose per-class thresholds on a labelled dev set and write them into the model folder's meta.
 
-    Thresholds chosen on lines the model was fitted on promise a precision it will not reach (on such lines it
-    is near 1): when at least :data:`MAX_FITTED_SHARE` of the dev lines were fitted on (see
-    :func:`fitted_overlap`) this refuses unless ``allow_fitted``; any overlap gives a warning.
+    Thresholds chosen on lines the model was fitted on promise a precision it will not reach: when at least
+    :data:`MAX_FITTED_SHARE` of the dev lines were fitted on this refuses unless ``allow_fitted``.
 
     Args:
         dev: a labelled file in any format ``predict`` reads; it should not be training data.
-        model: the model folder (or a loaded model that has one); it is rewritten, so the bundled default
-            model is only changed when passed explicitly.
+        model: the model folder (or a loaded model that has one); it is rewritten.
         target_precision: the precision each dual-use class must reach on ``dev``.
         text_column: text column(s) of ``dev``; guessed as in ``predict`` when ``None``.
         label_column: the gold label column of ``dev``.
@@ -229,13 +227,11 @@ def thresholds(
         allow_fitted: go on even when most dev lines were fitted on (the result then carries a warning).
 
     Returns:
-        ``{"dev", "n", "target_precision", "conservative", "per_class" (see :func:`select_thresholds`),
-        "thresholds" (what is stored), "expected" (metrics on ``dev`` with the thresholds), "warnings",
-        "written" (the meta file, or ``None``)}``.
+        ``{"dev", "n", "target_precision", "conservative", "per_class" (:func:`select_thresholds`), "thresholds"
+        (stored), "expected" (metrics on ``dev`` with them), "warnings", "written" (the meta file or ``None``)}``.
 
     Raises:
-        ValueError: for a target outside (0, 1], or a dev set the model was mostly fitted on; InputError for an
-            unreadable dev set; ModelError for a model without a folder.
+        ValueError: for a target outside (0, 1], or a dev set the model was mostly fitted on.
     """
     if not 0.0 < target_precision <= 1.0:
         raise ValueError(f"target precision {target_precision} must be in (0, 1]")
@@ -252,19 +248,14 @@ def thresholds(
     expected = classification_metrics(gold, apply_thresholds(proba, batch.classes, chosen), LABELS)
 
     dev_hash = sha256_file(dev)
-    train_files = (model.meta.get("corpus") or {}).get("files") or {}
-    if dev_hash in train_files.values():
+    if dev_hash in ((model.meta.get("corpus") or {}).get("files") or {}).values():
         warnings.append(f"{dev} is one of the model's training corpus files: the expected precision is optimistic")
     warnings += _class_warnings(per_class, target_precision)
-    written = None
-    if not dry_run:
-        info = {"target_precision": target_precision, "conservative": conservative, "dev": str(dev)}
-        written = _store(model, chosen, dict(info, dev_sha256=dev_hash, per_class=per_class))
+    info = {"dev": str(dev), "target_precision": target_precision, "conservative": conservative}
+    written = None if dry_run else _store(model, chosen, dict(info, dev_sha256=dev_hash, per_class=per_class))
     return {
-        "dev": str(dev),
+        **info,
         "n": len(gold),
-        "target_precision": target_precision,
-        "conservative": conservative,
         "per_class": per_class,
         "thresholds": chosen,
         "expected": {k: expected[k] for k in ("macro_f1", "accuracy", "any_dual_use")},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -83,29 +84,33 @@ def train(
     if ood is not None:
         metrics["ood"] = evaluate_texts(model, ood.text, ood.label)
     if cv:
-
         metrics["cv"] = cross_validate(cfg, corpus, splits, cv)
     split_counts = {s: len(splits.indices(s)) for s in ("train", "dev", "test", "excluded")}
-    files = sorted(set(corpus.file))
     model.meta = {
         "name": Path(output).name if output else None,
         "labels": model.classes,
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": library_versions(),
-        "corpus": {
-            "files": {f: sha256_file(f) for f in files},
-            "sha256": fit_corpus.sha256(),
-            "lines": len(corpus),
-            "fit_on": list(fit_on),
-            "split_counts": split_counts,
-            "ood": {cfg["paths"]["ood"]: sha256_file(cfg["paths"]["ood"])} if ood is not None else None,
-            # Digests of the fitted lines: `dualuse thresholds` refuses a dev set the model was fitted on.
-            "fitted_lines": encode_fitted_lines(fit_corpus.text),
-        },
-        # The marker rules are part of the model (model.joblib holds them): record which file they came from.
+        "corpus": corpus_meta(cfg, corpus, fit_corpus, fit_on, split_counts, ood is not None),
+        # The marker rules are part of the model: record which file they came from.
         "markers": markers_meta(cfg["paths"]["markers"], model.markers),
         "metrics": metrics,
         **operating_point(cfg),
     }
     out_path = model.save(output) if output else None
     return TrainResult(model=model, output=out_path, metrics=metrics, split_counts=split_counts)
+
+
+def corpus_meta(cfg: dict, corpus, fit_corpus, fit_on: Sequence[str], split_counts: dict, has_ood: bool) -> dict:
+    """What the model card records of the corpus: file hashes, the fitted lines' hash and digests, split sizes."""
+    ood_path = cfg["paths"]["ood"]
+    return {
+        "files": {f: sha256_file(f) for f in sorted(set(corpus.file))},
+        "sha256": fit_corpus.sha256(),
+        "lines": len(corpus),
+        "fit_on": list(fit_on),
+        "split_counts": split_counts,
+        "ood": {ood_path: sha256_file(ood_path)} if has_ood else None,
+        # Digests of the fitted lines: `dualuse thresholds` refuses a dev set the model was fitted on.
+        "fitted_lines": encode_fitted_lines(fit_corpus.text),
+    }
