@@ -38,7 +38,7 @@ def test_read_labelled_keeps_columns_and_counts_empty(labelled):
     assert lf.no_text == 1
     assert len(lf.items) == len(LINES) - 1
     first = lf.items[0]
-    assert first.extra == {"hs_code": "9506", "brand": "Hoodman"}
+    assert first.extra == {"hs_code": "4202", "brand": "Panasonic"}
     assert first.file["label"] in LABELS and first.file["status"] == "ok"
     assert lf.items[1].extra == {"hs_code": "8526"}  # empty values are left off the card
 
