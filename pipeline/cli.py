@@ -464,6 +464,8 @@ def review(
         typer.echo(f"access token: {server.token} (every request must carry it; the URL below does)")
     typer.echo(f"review at {server.url}  (Ctrl-C to stop)")
     server.serve()
+    p = server.session.progress()
+    typer.echo(f"stopped: {p['decided']} decided in {store} ({p['session']} this session), {p['queue']} left")
 
 
 @app.command(epilog="Example: dualuse info models/default")

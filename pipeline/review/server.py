@@ -34,11 +34,16 @@ class ReviewServer:
     retrainer: Any = None
 
     def serve(self) -> None:
-        """Serve until interrupted (Ctrl-C); then stop a refit under way and close the store."""
+        """Serve until interrupted (Ctrl-C, SIGTERM); then stop a refit under way and close the store.
+
+        Returns normally on Ctrl-C: stopping is the ordinary end of a review (every decision is on disk already).
+        """
         import uvicorn
 
         try:
             uvicorn.Server(uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning")).run()
+        except KeyboardInterrupt:  # uvicorn re-raises the captured Ctrl-C after its graceful shutdown
+            pass
         finally:
             self.close()
 
