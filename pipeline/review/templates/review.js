@@ -53,6 +53,10 @@
     $("runner").className = "pill " + card.runner_up;
     setText("runner-score", card.runner_up_score.toFixed(3));
     setText("margin", card.margin.toFixed(3));
+    setText("accept-label", card.label);
+    document.querySelectorAll("button[data-label]").forEach((b) => {
+      b.classList.toggle("predicted", b.dataset.label === card.label);
+    });
     const notes = [];
     if (card.file_label && card.file_label !== card.label) notes.push("file says " + card.file_label);
     if (card.review) notes.push("sent to review, candidate " + card.candidate);
