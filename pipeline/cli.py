@@ -463,7 +463,10 @@ def review(
     if server.token:
         typer.echo(f"access token: {server.token} (every request must carry it; the URL below does)")
     typer.echo(f"review at {server.url}  (Ctrl-C to stop)")
-    server.serve()
+    try:
+        server.serve()
+    except OSError as exc:
+        _fail(exc)
     p = server.session.progress()
     typer.echo(f"stopped: {p['decided']} decided in {store} ({p['session']} this session), {p['queue']} left")
 

@@ -245,3 +245,15 @@ def test_cli_review_prints_url_and_refuses_bad_input(labelled, tiny_model_dir, t
     assert r.exit_code == 2 and "unknown order" in r.output
     assert csv.reader(store.open(encoding="utf-8")).__next__() == list(STORE_COLUMNS)
     assert json.loads(json.dumps(STORE_COLUMNS))
+
+
+def test_serve_refuses_a_port_in_use(labelled, tiny_model_dir, tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        srv = review(labelled, model=tiny_model_dir, store=tmp_path / "c.csv", port=port)
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}"):
+            srv.serve()

@@ -94,6 +94,17 @@ def _install_guard(app: FastAPI, token: str | None, allowed_hosts: list[str] | N
         return response
 
 
+def _page(env, session: ReviewSession, retrain: bool, token: str | None) -> HTMLResponse:
+    """The page, its inline style and script allowed by a fresh nonce (no other script can run)."""
+    nonce = secrets.token_urlsafe(16)
+    html = env.get_template("review.html").render(
+        state=session.state(), labels=LABELS, keys=KEYS, token=token or "", nonce=nonce,
+        file=session.origin_file, card_columns=CARD_COLUMNS, retrain=retrain,
+    )  # fmt: skip
+    csp = f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'"
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp})
+
+
 def create_app(
     session: ReviewSession,
     retrainer: Retrainer | None = None,
@@ -116,13 +127,7 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     def page() -> HTMLResponse:
-        nonce = secrets.token_urlsafe(16)
-        html = env.get_template("review.html").render(
-            state=session.state(), labels=LABELS, keys=KEYS, token=token or "", nonce=nonce,
-            file=session.origin_file, card_columns=CARD_COLUMNS, retrain=retrainer is not None,
-        )  # fmt: skip
-        csp = f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'"
-        return HTMLResponse(html, headers={"Content-Security-Policy": csp})
+        return _page(env, session, retrainer is not None, token)
 
     @app.get("/api/state")
     def state() -> dict[str, Any]:

@@ -41,6 +41,7 @@ class ReviewServer:
         import uvicorn
 
         try:
+            _check_port(self.host, self.port)
             uvicorn.Server(uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning")).run()
         except KeyboardInterrupt:  # uvicorn re-raises the captured Ctrl-C after its graceful shutdown
             pass
@@ -52,6 +53,19 @@ class ReviewServer:
         if self.retrainer is not None:
             self.retrainer.close()
         self.session.store.close()
+
+
+def _check_port(host: str, port: int) -> None:
+    """Raise a clear OSError when the address cannot be bound (uvicorn would only log it and exit)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port") from None
 
 
 def _url(host: str, port: int, token: str | None) -> str:
