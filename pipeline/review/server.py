@@ -34,7 +34,7 @@ class ReviewServer:
     retrainer: Any = None
 
     def serve(self) -> None:
-        """Serve until interrupted (Ctrl-C, SIGTERM); then stop a refit under way and close the store.
+        """Serve until interrupted (Ctrl-C); then stop a refit under way and close the store.
 
         Returns normally on Ctrl-C: stopping is the ordinary end of a review (every decision is on disk already).
         """
