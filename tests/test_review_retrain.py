@@ -1,0 +1,72 @@
+"""Closing the loop: the store trains the next model, from the CLI and in the background of a review."""
+
+import json
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.model.core import load_model
+from pipeline.review import review
+
+from .conftest import write_tiny_config
+from .review_helpers import WRONG_LINE, write_labelled
+
+
+@pytest.fixture(scope="module")
+def labelled(tiny_model_dir, tmp_path_factory):
+    return write_labelled(tmp_path_factory.mktemp("labelled"), tiny_model_dir)
+
+
+def _decide_wrong_line(srv) -> int:
+    s = srv.session
+    item = next(it for it in s.items.values() if it.text == WRONG_LINE)
+    assert item.label != "other", "the fixture line must be one the tiny model gets wrong"
+    s.decide(item.id, "other", 0)
+    return item.id
+
+
+def test_train_takes_the_store_and_learns_the_decision(labelled, tiny_model, tiny_model_dir, tmp_path):
+    assert tiny_model.predict([WRONG_LINE])[0].label != "other"
+    store = tmp_path / "corrections.csv"
+    srv = review(labelled, model=tiny_model_dir, store=store)
+    try:
+        _decide_wrong_line(srv)
+    finally:
+        srv.close()
+    cfg = write_tiny_config(tmp_path / "cfg")
+    out = tmp_path / "next"
+    result = CliRunner().invoke(app, [
+        "train", str(cfg), "--output", str(out),
+        "--paths.corpus", json.dumps([str(tmp_path / "cfg" / "tiny_corpus.csv"), str(store)]),
+        "--paths.markers", str(tmp_path / "cfg" / "markers.txt"), "--paths.ood", "null",
+        "--features.min_df", "1", "--classifier.C", "100", "--corpus.train_on", "train",
+    ], catch_exceptions=False)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    new = load_model(out)
+    assert new.predict([WRONG_LINE])[0].label == "other"
+    assert str(store) in new.meta["corpus"]["files"]  # the store is named in the model card
+
+
+def test_background_refit_reorders_the_queue(labelled, tiny_model_dir, tmp_path):
+    srv = review(labelled, model=tiny_model_dir, store=tmp_path / "c.csv", retrain_every=1,
+                 retrain_output=tmp_path / "refit")  # fmt: skip
+    try:
+        client = TestClient(srv.app, base_url="http://127.0.0.1")
+        assert client.post("/api/retrain", json={}).status_code == 409  # nothing decided yet
+        item = next(it for it in srv.session.items.values() if it.text == WRONG_LINE)
+        r = client.post("/api/decide", json={"id": item.id, "label": "other", "marker": 0})
+        assert r.json()["retrain"]["state"] == "running"  # --retrain-every 1 started it
+        deadline = time.monotonic() + 120
+        while srv.session.retrain_status["state"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        status = client.get("/api/state").json()
+        assert status["retrain"]["state"] == "done", status["retrain"]
+        assert status["model_version"] == 2 and "queue re-ordered" in status["retrain"]["message"]
+        assert load_model(tmp_path / "refit").predict([WRONG_LINE])[0].label == "other"
+        margins = [srv.session.items[i].margin for i in srv.session.queue]
+        assert margins[1:] == sorted(margins[1:])  # the card on screen stays first; the rest follow the new model
+    finally:
+        srv.close()
