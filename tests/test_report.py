@@ -12,7 +12,8 @@ from pipeline.api import evaluate
 from pipeline.cli import app
 from pipeline.config import LABELS
 from pipeline.model.meta import info
-from pipeline.report.evaluation import ERRORS_FILE, FIGURES, METRICS_FILE, REPORT_FILE, format_info
+from pipeline.report.evaluation import ERRORS_FILE, FIGURES, METRICS_FILE, REPORT_FILE
+from pipeline.report.text import format_info
 
 from .conftest import TINY_CORPUS
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import _config_and_overrides, app
+from pipeline.cli import app, config_and_overrides
 from pipeline.config import ConfigError, load_config
 from pipeline.model.core import sha256_file
 from pipeline.training.thresholds import thresholds
@@ -58,7 +58,7 @@ def test_max_chars_zero_still_means_no_limit():
     ],
 )
 def test_config_is_optional_and_may_come_anywhere(config, args, want_config, want):
-    got_config, got = _config_and_overrides(config, args)
+    got_config, got = config_and_overrides(config, args)
     assert (None if got_config is None else str(got_config)) == want_config and got == want
 
 
