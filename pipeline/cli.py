@@ -311,6 +311,12 @@ def predict(
     ] = None,
     output_format: Annotated[str, typer.Option("--output-format", help="Dask output: parquet or csv.")] = "parquet",
     trust_pickle: TrustPickle = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Add 'explanation': the words that drove each label (slower).")
+    ] = False,
+    no_entities: Annotated[
+        bool, typer.Option("--no-entities", help="Leave out manufacturer, brand, model, quantity, unit.")
+    ] = False,
 ) -> None:
     """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
 
@@ -339,6 +345,8 @@ def predict(
                 header=not no_header,
                 output_format=output_format,
                 trust_pickle=trust_pickle,
+                explain=explain,
+                entities=not no_entities,
             )
         except (*USER_ERRORS, ValueError) as exc:
             _fail(exc)
@@ -378,6 +386,8 @@ def predict(
             progress=bar,
             overwrite=force,
             excel=excel,
+            explain=explain,
+            entities=not no_entities,
         )
     except (*USER_ERRORS, OSError) as exc:
         if bar:
@@ -422,6 +432,26 @@ def predict(
         raise typer.Exit(EXIT_TRUNCATED)
     if summary.failed_rows:
         raise typer.Exit(EXIT_ROWS_UNREADABLE)
+
+
+@app.command("explain", epilog='Example: dualuse explain "КВАДРОКОПТЕР DJI MAVIC 3T, 2 ШТ"')
+def explain_cmd(
+    text: Annotated[str, typer.Argument(help="One goods description.")],
+    model: Annotated[Path | None, typer.Option("--model", "-m", help="Model folder.")] = None,
+    top: Annotated[int, typer.Option("--top", help="Words to list.")] = 10,
+    trust_pickle: TrustPickle = False,
+) -> None:
+    """Print a line's label, the scores of all labels and the words that drove the label (exact contributions)."""
+    from .explain import explain, format_explanation
+
+    try:
+        result = explain(text, _model_arg(model, trust_pickle))
+    except USER_ERRORS as exc:
+        _fail(exc)
+    if result is None:
+        typer.echo("empty: the line holds no letters or digits (label other, score 0)")
+        return
+    typer.echo(format_explanation(result, top))
 
 
 @app.command(epilog="Example: dualuse info models/default")

@@ -114,12 +114,14 @@ def read_block(
     return frame
 
 
-def label_partition(df, blob, columns: list[str], names: dict[str, str], extra: list[str], top_k: int):
+def label_partition(
+    df, blob, columns: list[str], names: dict[str, str], extra: list[str], top_k: int, explain=False, entities=False
+):
     """Label one pandas partition: the input columns unchanged plus the added columns."""
     model = blob if isinstance(blob, DualUseModel) else worker_model(blob)
     out = df.copy()
     errors = out.pop(ERROR_COLUMN) if ERROR_COLUMN in out.columns else None
-    labelled = label_texts(model, _texts(out, columns), top_k)
+    labelled = label_texts(model, _texts(out, columns), top_k, True, explain, entities)
     for c in extra:
         out[names[c]] = labelled[c]
     if errors is not None:
@@ -172,6 +174,8 @@ def predict_dask(
     blocksize: str | int | None = "64MB",
     top_k: int = 0,
     trust_pickle: bool = False,
+    explain: bool = False,
+    entities: bool = True,
 ) -> DaskSummary:
     """Label CSV or Parquet files on a Dask cluster and write partitioned Parquet or CSV.
 
@@ -191,6 +195,8 @@ def predict_dask(
             lines; ``.gz`` files always give one partition per file).
         top_k: also write the next ``top_k - 1`` best labels.
         trust_pickle: allow a model folder of the old pickled kind (see :func:`pipeline.model.load_model`).
+        explain: add ``explanation`` (see :mod:`pipeline.explain`).
+        entities: add the entity columns (see :mod:`pipeline.entities`).
 
     Returns:
         A :class:`DaskSummary`.
@@ -252,7 +258,7 @@ def predict_dask(
         raise InputError(f"the dask engine reads CSV/TSV and Parquet, not {fmt}")
     columns = [str(c) for c in ddf.columns if c != ERROR_COLUMN]
     cols = find_columns(columns, text_columns, input_glob)
-    extra = added_columns(local_model, top_k)
+    extra = added_columns(local_model, top_k, True, explain, entities)
     _, names = output_columns(columns, extra)
     meta = _meta(ddf._meta[columns], names, extra)
 
@@ -271,7 +277,7 @@ def predict_dask(
         shutil.rmtree(target, ignore_errors=True)
     try:
         blob_d = dask.delayed(blob, pure=True)
-        out = ddf.map_partitions(label_partition, blob_d, cols, names, extra, top_k, meta=meta)
+        out = ddf.map_partitions(label_partition, blob_d, cols, names, extra, top_k, explain, entities, meta=meta)
         if output_format == "parquet":
             write = out.to_parquet(target, write_index=False, compute=False)
         else:

@@ -28,6 +28,9 @@ from .parallel import ChunkPool
 from .progress import Progress
 
 OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
+EXPLANATION_COLUMN = "explanation"
+# The columns of pipeline.entities (kept here so that importing predict does not import spaCy).
+ENTITY_COLUMNS = ("manufacturer", "brand", "model", "quantity", "unit")
 REVIEW_COLUMNS = ("review", "candidate", "familiarity")
 ERROR_COLUMNS = ("line", "status", "text", "raw")
 STATUS_FAILED = "failed"
@@ -256,18 +259,29 @@ def output_columns(input_columns: Sequence[str], extra: Sequence[str]) -> tuple[
     return list(input_columns) + [names[c] for c in extra], names
 
 
-def added_columns(model: DualUseModel, top_k: int = 0, apply_thresholds: bool = True) -> list[str]:
-    """The columns labelling adds, in order."""
+def added_columns(
+    model: DualUseModel, top_k: int = 0, apply_thresholds: bool = True, explain: bool = False, entities: bool = False
+) -> list[str]:
+    """The columns labelling adds, in order (``explanation`` with ``explain``, the entity columns with ``entities``)."""
     extra = list(OUTPUT_COLUMNS)
     if model.reviews and apply_thresholds:
         extra += list(REVIEW_COLUMNS)
     for k in range(2, top_k + 1):
         extra += [f"label_{k}", f"score_{k}"]
+    if explain:
+        extra.append(EXPLANATION_COLUMN)
+    if entities:
+        extra += list(ENTITY_COLUMNS)
     return extra
 
 
 def label_texts(
-    model: DualUseModel, texts: Sequence[str], top_k: int = 0, apply_thresholds: bool = True
+    model: DualUseModel,
+    texts: Sequence[str],
+    top_k: int = 0,
+    apply_thresholds: bool = True,
+    explain: bool = False,
+    entities: bool = False,
 ) -> dict[str, list]:
     """Label texts and return the added columns as lists (the compact form workers send back).
 
@@ -276,22 +290,26 @@ def label_texts(
         texts: one text per row.
         top_k: also return ``label_k``/``score_k`` for k = 2 … ``top_k``.
         apply_thresholds: apply the model's per-class thresholds (adds ``review``/``candidate``).
+        explain: add ``explanation`` (see :mod:`pipeline.explain`; ``""`` for rows without text or that failed).
+        entities: add the entity columns (see :mod:`pipeline.entities`).
 
     Returns:
         Column name → one value per text, keyed as in :func:`added_columns`.
     """
     try:
         batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
+        if explain or entities:
+            extra = _extra_columns(model, texts, batch, explain, entities)
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - a row-level failure becomes that row's status
         if len(texts) == 1:
-            return _failed_columns(model, exc, top_k, apply_thresholds)
+            return _failed_columns(model, exc, top_k, apply_thresholds, explain, entities)
         # Halve until the failing rows are found: the other rows are labelled as usual (a batch's labels do not
         # depend on the other texts in it), at the cost of about log2(len(texts)) calls per failing row.
         half = len(texts) // 2
-        first = label_texts(model, texts[:half], top_k, apply_thresholds)
-        second = label_texts(model, texts[half:], top_k, apply_thresholds)
+        first = label_texts(model, texts[:half], top_k, apply_thresholds, explain, entities)
+        second = label_texts(model, texts[half:], top_k, apply_thresholds, explain, entities)
         return {k: first[k] + second[k] for k in first}
     out: dict[str, list] = {
         "label": list(batch.labels),
@@ -308,10 +326,28 @@ def label_texts(
         for k in range(2, top_k + 1):
             out[f"label_{k}"] = [t[k - 1][0] if len(t) >= k else "" for t in tops]
             out[f"score_{k}"] = [round(t[k - 1][1], 4) if len(t) >= k else 0.0 for t in tops]
+    if explain or entities:
+        out.update(extra)
     return out
 
 
-def _failed_columns(model: DualUseModel, exc: Exception, top_k: int, apply_thresholds: bool) -> dict[str, list]:
+def _extra_columns(model: DualUseModel, texts: Sequence[str], batch, explain: bool, entities: bool) -> dict:
+    """The ``explanation`` and entity columns of a labelled batch (heavy modules imported only when asked)."""
+    out: dict[str, list] = {}
+    if explain:
+        from .explain import explain_texts
+
+        out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch.labels)
+    if entities:
+        from .entities import extract_many
+
+        out.update(extract_many(texts))
+    return out
+
+
+def _failed_columns(
+    model: DualUseModel, exc: Exception, top_k: int, apply_thresholds: bool, explain=False, entities=False
+) -> dict[str, list]:
     """The added columns of one row on which labelling raised ``exc``: label ``other``, score 0, a status."""
     message = str(exc).encode("utf-8", errors="backslashreplace").decode("utf-8")[:200]
     out: dict[str, list] = {
@@ -325,12 +361,16 @@ def _failed_columns(model: DualUseModel, exc: Exception, top_k: int, apply_thres
     for k in range(2, top_k + 1):
         out[f"label_{k}"] = [""]
         out[f"score_{k}"] = [0.0]
+    if explain:
+        out[EXPLANATION_COLUMN] = [""]
+    for c in ENTITY_COLUMNS if entities else ():
+        out[c] = [""]
     return out
 
 
-def _label_task(model: DualUseModel, payload: tuple[list[str], int, bool]) -> dict[str, list]:
-    texts, top_k, apply_thresholds = payload
-    return label_texts(model, texts, top_k, apply_thresholds)
+def _label_task(model: DualUseModel, payload: tuple) -> dict[str, list]:
+    texts, top_k, apply_thresholds, *more = payload
+    return label_texts(model, texts, top_k, apply_thresholds, *more)
 
 
 def state_path_for(output_path: str | Path) -> Path:
@@ -368,6 +408,8 @@ def predict(
     apply_thresholds: bool = True,
     overwrite: bool = False,
     excel: bool = False,
+    explain: bool = False,
+    entities: bool = True,
 ) -> PredictSummary:
     """Label every row of ``input_path`` and write ``output_path`` (format from its extension).
 
@@ -402,6 +444,8 @@ def predict(
         overwrite: replace an existing output file (a resumed run continues its own partial output regardless).
         excel: write CSV/TSV output as Excel opens it in a Russian locale: UTF-8 with a byte-order mark and ``;``
             between fields (tab for ``.tsv``).
+        explain: add ``explanation``, the words that drove each label (see :mod:`pipeline.explain`; slower).
+        entities: add ``manufacturer``, ``brand``, ``model``, ``quantity``, ``unit`` (see :mod:`pipeline.entities`).
 
     Returns:
         A :class:`PredictSummary`.
@@ -432,6 +476,8 @@ def predict(
                 apply_thresholds=apply_thresholds,
                 overwrite=overwrite,
                 excel=excel,
+                explain=explain,
+                entities=entities,
             )
         finally:
             shutil.rmtree(spooled.parent, ignore_errors=True)
@@ -451,7 +497,7 @@ def predict(
         model = load_model(model)
     reader = _open_reader(input_path, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header)
     cols = find_columns(reader.columns, text_columns, str(input_path))
-    extra = added_columns(model, top_k, apply_thresholds)
+    extra = added_columns(model, top_k, apply_thresholds, explain, entities)
     out_cols, names = output_columns(reader.columns, extra)
     pool = ChunkPool(model, _label_task, jobs)
     summary = PredictSummary(
@@ -505,7 +551,7 @@ def predict(
 
     def payloads():
         for chunk in reader.iter_chunks(chunk_size, skip_chunks=chunks_done):
-            yield chunk, ([row_text(r, cols) for r in chunk.rows], top_k, apply_thresholds)
+            yield chunk, ([row_text(r, cols) for r in chunk.rows], top_k, apply_thresholds, explain, entities)
 
     results = pool.map(payloads())
     try:

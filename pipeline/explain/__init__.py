@@ -17,6 +17,7 @@ For a calibrated SVM the explanation is of the SVM's linear scores before calibr
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ import numpy as np
 from .align import char_map, original_span, token_spans
 
 TOP = 5
+# One explainer per loaded model (kept off the model, so that it is never pickled to worker processes).
+_EXPLAINERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -217,9 +220,9 @@ def _display_names(tokens: Sequence[str], text: str, normaliser) -> list[str]:
 
 def explain_texts(model, texts: Sequence[str | None], labels: Sequence[str] | None = None) -> list[str]:
     """The ``explanation`` column for texts (``""`` for a line without text)."""
-    explainer = model.__dict__.get("_explainer")
+    explainer = _EXPLAINERS.get(model)
     if explainer is None:
-        explainer = model._explainer = Explainer(model)
+        explainer = _EXPLAINERS[model] = Explainer(model)
     return [e.summary() if e is not None else "" for e in explainer.explain_batch(texts, labels)]
 
 
@@ -239,3 +242,21 @@ def explain(text: str, model=None, apply_thresholds: bool = True) -> Explanation
     if batch.statuses[0] == "empty":
         return None
     return Explainer(model).explain_batch([text], batch.labels, batch.proba)[0]
+
+
+def format_explanation(e: Explanation, top: int = 10) -> str:
+    """A plain-text account of an :class:`Explanation` (what ``dualuse explain`` prints)."""
+    lines = [f"label: {e.label} (rival: {e.rival})", "scores:"]
+    for label, p in sorted(e.scores.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {label:<16} {p:.4f}   decision {e.decision[label]:+.3f}")
+    lines.append(f"explanation: {e.summary()}")
+    lines.append(f"contributions to decision[{e.label}] - decision[{e.rival}] = {e.margin:+.3f}:")
+    for word, c in e.items[:top]:
+        lines.append(f"  {c:+8.3f}  {word}")
+    rest = sum(c for _, c in e.items[top:])
+    if len(e.items) > top:
+        lines.append(f"  {rest:+8.3f}  ({len(e.items) - top} more words)")
+    lines.append(f"  {e.intercept:+8.3f}  (intercept)")
+    if abs(e.rest) > 1e-12:
+        lines.append(f"  {e.rest:+8.3f}  (features not named by a word)")
+    return "\n".join(lines)
