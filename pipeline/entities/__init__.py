@@ -115,7 +115,7 @@ class EntityExtractor:
                 out.brand = known.name if known else back(m.start(g), m.end(g)).rstrip(" ,.")
         m = P.MODEL_FIELD.search(norm)
         if m:
-            g = "v" if m.group("v") is not None else "w"
+            g = next(k for k in ("v", "w", "x") if m.group(k) is not None)
             if not P.ABSENT.match(m.group(g).strip()):
                 out.model = _cut_model(norm, m.start(g), m.end(g), back)
 

@@ -42,7 +42,8 @@ BRAND_FIELD = re.compile(rf"(?<!\w)(?:{_BRAND_KW})(?!\w)\s*[:\-—]\s*(?P<v>[^,;
                          rf"|(?<!\w)(?:товарный знак|торговая марка|марка)(?!\w)\s+(?P<w>[^,;()]+?){_VALUE_END}")
 MODEL_FIELD = re.compile(
     rf"(?<!\w)(?:{_MODEL_KW})(?!\w)\s*[:#\-—]\s*(?P<v>[^,;()]+?){_VALUE_END}"
-    rf"|(?<!\w)(?:модель|model)(?!\w)\s+(?P<w>(?=[^\s,;]*\d)[^,;()]+?){_VALUE_END}"
+    rf"|(?<!\w)модель(?!\w)\s+(?P<w>[^,;()]+?){_VALUE_END}"
+    rf"|(?<!\w)model(?!\w)\s+(?P<x>(?=[^,;()]*\d)[^,;()]+?){_VALUE_END}"
 )
 PART_FIELD = re.compile(rf"(?<!\w)(?:{_PART_KW})(?!\w)\s*[:#.\-—]?\s*(?P<v>[\w][\w.\-/]*)")
 ABSENT = re.compile(r"^(?:отсутствует|отсутств\.?|нет|без\b.*|не указан.*|n/?a|none|no brand|unbranded|-+)$")
