@@ -634,7 +634,11 @@ def evaluate(
         rows, model, by=by, n_boot=n_boot, seed=seed, apply_thresholds=apply_thresholds, prevalence=prevalence
     )
     if report is not None:
-        from .report import write_report
+        from .explain import explain_texts
+        from .report import HTML_ERRORS_SHOWN, write_report
 
+        shown = ev.errors[:HTML_ERRORS_SHOWN]
+        for e, why in zip(shown, explain_texts(model, [e["text"] for e in shown], [e["predicted"] for e in shown])):
+            e["explanation"] = why
         ev.metrics["report"] = write_report(ev, report)
     return ev.metrics

@@ -8,6 +8,8 @@ names). The hand-written free lines of ``entities_free.csv`` are appended as the
     python corpora/entities/make_gold.py
 """
 
+# ruff: noqa: E501 - one product a line reads best
+
 from __future__ import annotations
 
 import csv
@@ -74,6 +76,7 @@ NO_ENTITY = [
 
 
 def rows(rng: random.Random):
+    """The template lines with their gold values."""
     for _ in range(270):
         noun_ru, noun_en, brand, forms, model, maker = rng.choice(PRODUCTS)
         form = rng.choice(forms)
@@ -111,6 +114,7 @@ def rows(rng: random.Random):
 
 
 def main() -> None:
+    """Write the gold file."""
     out = list(rows(random.Random(13)))
     free = HERE / "entities_free.csv"
     with free.open(encoding="utf-8", newline="") as fh:

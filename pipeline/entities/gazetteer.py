@@ -65,7 +65,8 @@ class Gazetteer:
                 if not name:
                     continue
                 series = tuple({w for s in (row.get("series") or "").split("|") for w in self.normaliser(s).split()})
-                self.brands.append(Brand(name, (row.get("manufacturer") or "").strip(), row.get("category", ""), series))
+                maker = (row.get("manufacturer") or "").strip()
+                self.brands.append(Brand(name, maker, row.get("category", ""), series))
                 for alias in [name, *(row.get("aliases") or "").split("|")]:
                     key = fold_mixed(self.normaliser(alias.strip()))
                     if key:

@@ -152,6 +152,8 @@ class Explainer:
                 column ``predict`` wrote (``other`` for a line sent to review is explained as ``other``).
             proba: the probability matrix of the lines if already computed (``PredictionBatch.proba``).
         """
+        if not len(texts):
+            return []
         raw = ["" if t is None else str(t) for t in texts]
         max_chars = self.tokeniser.max_chars
         cut = [t[:max_chars] if max_chars else t for t in raw]
