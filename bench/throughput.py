@@ -124,14 +124,15 @@ def mode_inmem(args) -> dict:
     return {"rows": n, "seconds": time.perf_counter() - t}
 
 
-def mode_file(args) -> dict:
+def mode_file(args, **options) -> dict:
+    """``options``: ``explain``/``entities`` of :func:`pipeline.run.predict.predict` (its defaults when left out)."""
     from pipeline.model.core import load_model
     from pipeline.run.predict import predict
 
     model = load_model(args.model)
     out = Path(args.work) / f"out_{args.jobs}_{args.dump.stem}.csv"
     t = time.perf_counter()
-    s = predict(args.dump, out, text_columns=["G31_1"], model=model, jobs=args.jobs, chunk_size=CHUNK)
+    s = predict(args.dump, out, text_columns=["G31_1"], model=model, jobs=args.jobs, chunk_size=CHUNK, **options)
     secs = time.perf_counter() - t
     out.unlink()
     return {"rows": s.rows, "seconds": secs}
@@ -143,6 +144,8 @@ MODES = {
     "fasttext_words": lambda a: mode_fasttext(a, False),
     "inmem": mode_inmem,
     "file": mode_file,
+    "file_no_entities": lambda a: mode_file(a, entities=False),
+    "file_explain": lambda a: mode_file(a, explain=True),
 }
 
 
@@ -219,6 +222,8 @@ def main() -> None:
         ("dualuse in memory (predict_batch)", "inmem", 1),
         ("dualuse predict file->file --jobs 1", "file", 1),
         ("dualuse predict file->file --jobs 2", "file", 2),
+        ("dualuse predict file->file --jobs 1 --no-entities", "file_no_entities", 1),
+        ("dualuse predict file->file --jobs 1 --explain", "file_explain", 1),
     ]:
         r = run_child(args, mode, small, jobs)
         results[(mode, jobs)] = r
@@ -232,6 +237,8 @@ def main() -> None:
     print(f"  in-memory / fastText (words only)     {rate('inmem') / rate('fasttext_words'):6.2f}")
     print(f"  file --jobs 1 / in-memory             {rate('file') / rate('inmem'):6.2f}  (>= 0.7)")
     print(f"  file --jobs 2 / file --jobs 1         {rate('file', 2) / rate('file'):6.2f}  (>= 1.7)")
+    print(f"  file with entities / --no-entities    {rate('file') / rate('file_no_entities'):6.2f}")
+    print(f"  file --explain / without              {rate('file_explain') / rate('file'):6.2f}")
 
     if args.big_rows:
         rss = {}

@@ -12,8 +12,9 @@ from typing import Any
 
 from pipeline.codes import find_code_column
 from pipeline.evaluation.evaluate import read_labelled, run_evaluation
+from pipeline.explain import explain_texts
 from pipeline.model.core import DualUseModel, load_model
-from pipeline.report.evaluation import write_report
+from pipeline.report.evaluation import HTML_ERRORS_SHOWN, write_report
 
 
 def evaluate(
@@ -66,5 +67,8 @@ def evaluate(
     options = {"n_boot": n_boot, "seed": seed, "apply_thresholds": apply_thresholds, "prevalence": prevalence}
     ev = run_evaluation(rows, model, by=by, codes=codes, **options)
     if report is not None:
+        shown = ev.errors[:HTML_ERRORS_SHOWN]
+        for e, why in zip(shown, explain_texts(model, [e["text"] for e in shown], [e["predicted"] for e in shown])):
+            e["explanation"] = why
         ev.metrics["report"] = write_report(ev, report)
     return ev.metrics

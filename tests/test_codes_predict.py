@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.codes import CODE_COLUMNS
 from pipeline.model.core import load_model
-from pipeline.run.predict import predict
+from pipeline.run.predict import ENTITY_COLUMNS, predict
 from pipeline.tables.core import TableReader
 
 from .conftest import REPO, TINY_CORPUS
@@ -77,9 +77,9 @@ def test_code_column_override_and_off(tiny_model, tmp_path):
     check_coded(rows_of(tmp_path / "b.csv"), tiny_model)
     src = write_coded(tmp_path / "in2.csv")
     predict(src, tmp_path / "c.csv", model=tiny_model, code_column=False)
-    assert list(rows_of(tmp_path / "c.csv")[0]) == ["id", "description", "tnved", "label", "score", "military_marker",
-                                                    "status"] + (["review", "candidate", "familiarity"]
-                                                                 if tiny_model.reviews else [])  # fmt: skip
+    review = ["review", "candidate", "familiarity"] if tiny_model.reviews else []
+    expected = ["id", "description", "tnved", "label", "score", "military_marker", "status", *review, *ENTITY_COLUMNS]
+    assert list(rows_of(tmp_path / "c.csv")[0]) == expected
 
 
 def test_dump_without_codes_is_unchanged(tiny_model, tmp_path):
@@ -107,7 +107,8 @@ def test_codeless_sample_is_byte_identical_to_before(tmp_path, jobs):
     assert out.read_bytes() == golden.read_bytes()
 
 
-# The model that made tests/data/sample_nocode.golden.csv (main at c1c9a70, before code reading).
+# The model that made tests/data/sample_nocode.golden.csv (before code reading: main with the entity columns of
+# issue 13, branch explain at 13cae5c+, and no code columns).
 GOLDEN_MODEL_SHA256 = "c2769f77f71cb619a520e2878f41d98feedaab2c4fc2ba8b192ec431740682bc"
 
 

@@ -36,7 +36,8 @@ def test_output_contract_csv(tiny_model, tmp_path):
     got = rows_of(out)
     inp = rows_of(src)
     assert len(got) == len(inp) == s.rows == 60
-    assert list(got[0]) == ["№", "Описание товара", "qty", "label", "score", "military_marker", "status"]
+    added = ["label", "score", "military_marker", "status", "manufacturer", "brand", "model", "quantity", "unit"]
+    assert list(got[0]) == ["№", "Описание товара", "qty", *added]
     assert [{k: r[k] for k in inp[0]} for r in got] == inp
     assert got[0]["status"] == "empty" and got[1]["status"] == "ok"
     assert sum(s.labels.values()) == 60

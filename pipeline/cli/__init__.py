@@ -16,7 +16,7 @@ from pipeline.cli.common import (
 )
 
 # Importing a command module registers its commands, in this order in ``dualuse --help``.
-COMMAND_MODULES = ("train", "evaluate", "predict", "summarise", "review", "model")
+COMMAND_MODULES = ("train", "evaluate", "predict", "explain", "summarise", "review", "model")
 for _name in COMMAND_MODULES:
     importlib.import_module(f"pipeline.cli.{_name}")
 

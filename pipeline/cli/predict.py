@@ -56,6 +56,12 @@ CodeColumn = Annotated[
         help="Declared customs code column (ТН ВЭД/HS); usual names (Код ТН ВЭД, G33, hs_code …) are detected.",
     ),
 ]
+Explain = Annotated[
+    bool, typer.Option("--explain", help="Add 'explanation': the words that drove each label (slower).")
+]
+NoEntities = Annotated[
+    bool, typer.Option("--no-entities", help="Leave out manufacturer, brand, model, quantity, unit.")
+]
 NoCodeColumn = Annotated[
     bool, typer.Option("--no-code-column", help="Read no code column (no code columns in the output).")
 ]
@@ -87,6 +93,8 @@ def predict(
     trust_pickle: TrustPickle = False,
     code_column: CodeColumn = None,
     no_code_column: NoCodeColumn = False,
+    explain: Explain = False,
+    no_entities: NoEntities = False,
 ) -> None:
     """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
 
@@ -101,6 +109,8 @@ def predict(
         "delimiter": delimiter_arg(delimiter),
         "header": not no_header,
         "code_column": False if no_code_column else code_column,
+        "explain": explain,
+        "entities": not no_entities,
     }
     if engine == "dask":
         dask_options = {"scheduler": scheduler, "output_format": output_format, "trust_pickle": trust_pickle}

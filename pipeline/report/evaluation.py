@@ -254,10 +254,11 @@ def render_html(ev: Evaluation, figures: dict[str, Path]) -> str:
             esc(e["predicted"]),
             f"{e['score']:.3f}",
             esc(e["candidate"] or ""),
+            esc(e.get("explanation", "")),
         ]
         for e in ev.errors[:HTML_ERRORS_SHOWN]
     ]
-    table = _table(["line", "text", "gold", "predicted", "score", "candidate"], err_rows)
+    table = _table(["line", "text", "gold", "predicted", "score", "candidate", "why (words → predicted)"], err_rows)
     parts.append(table.replace("<td><span>", '<td class="text"><span>'))
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -125,14 +125,22 @@ def read_block(
 
 
 def label_partition(
-    df, blob, columns: list[str], names: dict[str, str], extra: list[str], top_k: int, code_column: str | None = None
+    df,
+    blob,
+    columns: list[str],
+    names: dict[str, str],
+    extra: list[str],
+    top_k: int,
+    code_column: str | None = None,
+    explain: bool = False,
+    entities: bool = False,
 ):
     """Label one pandas partition: the input columns unchanged plus the added columns."""
     model = blob if isinstance(blob, DualUseModel) else worker_model(blob)
     out = df.copy()
     errors = out.pop(ERROR_COLUMN) if ERROR_COLUMN in out.columns else None
     codes = None if code_column is None else out[code_column].tolist()
-    labelled = label_texts(model, _texts(out, columns), top_k, codes=codes)
+    labelled = label_texts(model, _texts(out, columns), top_k, True, codes, explain, entities)
     for c in extra:
         out[names[c]] = labelled[c]
     if errors is not None:
@@ -186,6 +194,8 @@ def predict_dask(
     top_k: int = 0,
     trust_pickle: bool = False,
     code_column: str | bool | None = None,
+    explain: bool = False,
+    entities: bool = True,
 ) -> DaskSummary:
     """Label CSV or Parquet files on a Dask cluster and write partitioned Parquet or CSV.
 
@@ -207,6 +217,8 @@ def predict_dask(
         trust_pickle: allow a model folder of the old pickled kind (see :func:`~pipeline.model.core.load_model`).
         code_column: the declared-code column, ``None`` to detect it, ``False`` for none (see
             :func:`pipeline.run.predict.predict`).
+        explain: add ``explanation`` (see :mod:`pipeline.explain`).
+        entities: add the entity columns (see :mod:`pipeline.entities`).
 
     Returns:
         A :class:`DaskSummary`.
@@ -267,7 +279,7 @@ def predict_dask(
     columns = [str(c) for c in ddf.columns if c != ERROR_COLUMN]
     cols = find_columns(columns, text_columns, input_glob)
     code_col = resolve_code_column(columns, code_column, input_glob, cols)
-    extra = added_columns(local_model, top_k, codes=code_col is not None)
+    extra = added_columns(local_model, top_k, True, code_col is not None, explain, entities)
     _, names = output_columns(columns, extra)
     meta = _meta(ddf._meta[columns], names, extra)
 
@@ -286,7 +298,8 @@ def predict_dask(
         shutil.rmtree(target, ignore_errors=True)
     try:
         blob_d = dask.delayed(blob, pure=True)
-        out = ddf.map_partitions(label_partition, blob_d, cols, names, extra, top_k, code_col, meta=meta)
+        options = (code_col, explain, entities)
+        out = ddf.map_partitions(label_partition, blob_d, cols, names, extra, top_k, *options, meta=meta)
         if output_format == "parquet":
             write = out.to_parquet(target, write_index=False, compute=False)
         else:

@@ -39,6 +39,9 @@ from pipeline.tables.core import (
 )
 
 OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
+EXPLANATION_COLUMN = "explanation"
+# The columns of pipeline.entities (kept here so that importing predict does not import spaCy).
+ENTITY_COLUMNS = ("manufacturer", "brand", "model", "quantity", "unit")
 REVIEW_COLUMNS = ("review", "candidate", "familiarity")
 ERROR_COLUMNS = ("line", "status", "text", "raw")
 STATUS_FAILED = "failed"
@@ -277,13 +280,24 @@ def output_columns(input_columns: Sequence[str], extra: Sequence[str]) -> tuple[
     return list(input_columns) + [names[c] for c in extra], names
 
 
-def added_columns(model: DualUseModel, top_k: int = 0, apply_thresholds: bool = True, codes: bool = False) -> list[str]:
-    """The columns labelling adds, in order (the code columns only when a code column is read)."""
+def added_columns(
+    model: DualUseModel,
+    top_k: int = 0,
+    apply_thresholds: bool = True,
+    codes: bool = False,
+    explain: bool = False,
+    entities: bool = False,
+) -> list[str]:
+    """The columns labelling adds, in order (code, explanation and entity columns only when asked for)."""
     extra = list(OUTPUT_COLUMNS)
     if model.reviews and apply_thresholds:
         extra += list(REVIEW_COLUMNS)
     for k in range(2, top_k + 1):
         extra += [f"label_{k}", f"score_{k}"]
+    if explain:
+        extra.append(EXPLANATION_COLUMN)
+    if entities:
+        extra += list(ENTITY_COLUMNS)
     if codes:
         extra += list(CODE_COLUMNS)
     return extra
@@ -295,6 +309,8 @@ def label_texts(
     top_k: int = 0,
     apply_thresholds: bool = True,
     codes: Sequence[object] | None = None,
+    explain: bool = False,
+    entities: bool = False,
 ) -> dict[str, list]:
     """Label texts and return the added columns as lists (the compact form workers send back).
 
@@ -304,24 +320,28 @@ def label_texts(
         top_k: also return ``label_k``/``score_k`` for k = 2 … ``top_k``.
         apply_thresholds: apply the model's per-class thresholds (adds ``review``/``candidate``).
         codes: the declared code of each row (``None``: no code columns); see :mod:`pipeline.codes`.
+        explain: add ``explanation`` (see :mod:`pipeline.explain`; ``""`` for rows without text or that failed).
+        entities: add the entity columns (see :mod:`pipeline.entities`).
 
     Returns:
         Column name → one value per text, keyed as in :func:`added_columns`.
     """
     if codes is not None:
-        return add_code_columns(label_texts(model, texts, top_k, apply_thresholds), codes)
+        return add_code_columns(label_texts(model, texts, top_k, apply_thresholds, None, explain, entities), codes)
     try:
         batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
+        if explain or entities:
+            extra = _extra_columns(model, texts, batch, explain, entities)
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - a row-level failure becomes that row's status
         if len(texts) == 1:
-            return _failed_columns(model, exc, top_k, apply_thresholds)
+            return _failed_columns(model, exc, top_k, apply_thresholds, explain, entities)
         # Halve until the failing rows are found: the other rows are labelled as usual (a batch's labels do not
         # depend on the other texts in it), at the cost of about log2(len(texts)) calls per failing row.
         half = len(texts) // 2
-        first = label_texts(model, texts[:half], top_k, apply_thresholds)
-        second = label_texts(model, texts[half:], top_k, apply_thresholds)
+        first = label_texts(model, texts[:half], top_k, apply_thresholds, explain=explain, entities=entities)
+        second = label_texts(model, texts[half:], top_k, apply_thresholds, explain=explain, entities=entities)
         return {k: first[k] + second[k] for k in first}
     out: dict[str, list] = {
         "label": list(batch.labels),
@@ -338,10 +358,28 @@ def label_texts(
         for k in range(2, top_k + 1):
             out[f"label_{k}"] = [t[k - 1][0] if len(t) >= k else "" for t in tops]
             out[f"score_{k}"] = [round(t[k - 1][1], 4) if len(t) >= k else 0.0 for t in tops]
+    if explain or entities:
+        out.update(extra)
     return out
 
 
-def _failed_columns(model: DualUseModel, exc: Exception, top_k: int, apply_thresholds: bool) -> dict[str, list]:
+def _extra_columns(model: DualUseModel, texts: Sequence[str], batch, explain: bool, entities: bool) -> dict:
+    """The ``explanation`` and entity columns of a labelled batch (heavy modules imported only when asked)."""
+    out: dict[str, list] = {}
+    if explain:
+        from pipeline.explain import explain_texts
+
+        out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch.labels)
+    if entities:
+        from pipeline.entities import extract_many
+
+        out.update(extract_many(texts))
+    return out
+
+
+def _failed_columns(
+    model: DualUseModel, exc: Exception, top_k: int, apply_thresholds: bool, explain=False, entities=False
+) -> dict[str, list]:
     """The added columns of one row on which labelling raised ``exc``: label ``other``, score 0, a status."""
     message = str(exc).encode("utf-8", errors="backslashreplace").decode("utf-8")[:200]
     out: dict[str, list] = {
@@ -355,12 +393,16 @@ def _failed_columns(model: DualUseModel, exc: Exception, top_k: int, apply_thres
     for k in range(2, top_k + 1):
         out[f"label_{k}"] = [""]
         out[f"score_{k}"] = [0.0]
+    if explain:
+        out[EXPLANATION_COLUMN] = [""]
+    for c in ENTITY_COLUMNS if entities else ():
+        out[c] = [""]
     return out
 
 
 def _label_task(model: DualUseModel, payload: tuple) -> dict[str, list]:
-    texts, top_k, apply_thresholds, *codes = payload
-    return label_texts(model, texts, top_k, apply_thresholds, codes[0] if codes else None)
+    texts, top_k, apply_thresholds, *more = payload
+    return label_texts(model, texts, top_k, apply_thresholds, *more)
 
 
 def state_path_for(output_path: str | Path) -> Path:
@@ -399,6 +441,8 @@ def predict(
     overwrite: bool = False,
     excel: bool = False,
     code_column: str | bool | None = None,
+    explain: bool = False,
+    entities: bool = True,
 ) -> PredictSummary:
     """Label every row of ``input_path`` and write ``output_path`` (format from its extension).
 
@@ -436,6 +480,8 @@ def predict(
         code_column: the declared customs code column (ТН ВЭД/HS): a name, ``None`` to detect the usual names, or
             ``False`` to read none. When one is read, the output gains ``hs_code``, ``code_label``, ``chpl_tier``,
             ``code_conflict`` and ``code_status`` (see :mod:`pipeline.codes`).
+        explain: add ``explanation``, the words that drove each label (see :mod:`pipeline.explain`; slower).
+        entities: add ``manufacturer``, ``brand``, ``model``, ``quantity``, ``unit`` (see :mod:`pipeline.entities`).
 
     Returns:
         A :class:`PredictSummary`.
@@ -467,6 +513,8 @@ def predict(
                 overwrite=overwrite,
                 excel=excel,
                 code_column=code_column,
+                explain=explain,
+                entities=entities,
             )
         finally:
             shutil.rmtree(spooled.parent, ignore_errors=True)
@@ -487,7 +535,7 @@ def predict(
     reader = _open_reader(input_path, encoding=encoding, delimiter=delimiter, sheet=sheet, header=header)
     cols = find_columns(reader.columns, text_columns, str(input_path))
     code_col = resolve_code_column(reader.columns, code_column, str(input_path), cols)
-    extra = added_columns(model, top_k, apply_thresholds, codes=code_col is not None)
+    extra = added_columns(model, top_k, apply_thresholds, code_col is not None, explain, entities)
     out_cols, names = output_columns(reader.columns, extra)
     pool = ChunkPool(model, _label_task, jobs)
     summary = PredictSummary(
@@ -542,10 +590,9 @@ def predict(
 
     def payloads():
         for chunk in reader.iter_chunks(chunk_size, skip_chunks=chunks_done):
-            payload = ([row_text(r, cols) for r in chunk.rows], top_k, apply_thresholds)
-            if code_col is not None:
-                payload += ([r.get(code_col) for r in chunk.rows],)
-            yield chunk, payload
+            texts = [row_text(r, cols) for r in chunk.rows]
+            codes = None if code_col is None else [r.get(code_col) for r in chunk.rows]
+            yield chunk, (texts, top_k, apply_thresholds, codes, explain, entities)
 
     results = pool.map(payloads())
     try:

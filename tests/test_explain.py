@@ -1,0 +1,129 @@
+"""Explanations: exact contributions, words as written, --explain and `dualuse explain`."""
+
+import csv
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.explain import Explainer, explain, format_explanation
+from pipeline.explain.align import char_map, original_span, token_spans
+from pipeline.model.core import load_model
+from pipeline.run.predict import predict
+
+runner = CliRunner()
+LINES = [
+    "KBAДPOKOПTEP DJI MAVIC 3T для нужд СВО",
+    "к в а д р о к о п т е р DJI Mavic 3T, 2 шт",
+    "Ноутбук Lenovo IdeaPad 3",
+    "Rugged tablet Getac F110 G6 IP66, 10 pcs",
+    "Мин0бороны заказ: ΚΒΑДΡΟкоптер",
+    "12345 678",
+]
+
+
+@pytest.fixture(scope="module")
+def default_model():
+    return load_model()
+
+
+@pytest.mark.parametrize("which", ["default", "tiny"])
+def test_contributions_sum_to_the_decision_difference(which, default_model, tiny_model):
+    model = default_model if which == "default" else tiny_model
+    clf = model.pipeline.named_steps["classifier"]
+    for labels in (None, ["other"] * len(LINES)):
+        for text, e in zip(LINES, Explainer(model).explain_batch(LINES, labels)):
+            z = clf.decision_function(model.pipeline[:-1].transform([text]))[0]
+            z = dict(zip(model.classes, np.atleast_1d(z)))
+            assert e.decision[e.label] == pytest.approx(z[e.label], abs=1e-9)
+            assert e.margin == pytest.approx(z[e.label] - z[e.rival], abs=1e-9)
+            total = sum(c for _, c in e.items) + e.intercept + e.rest
+            assert total == pytest.approx(e.margin, abs=1e-9)
+            assert e.rest == pytest.approx(0.0, abs=1e-12)
+            assert e.rival != e.label and e.decision[e.rival] == max(
+                v for k, v in e.decision.items() if k != e.label
+            )
+
+
+def test_words_are_shown_as_written(default_model):
+    e = explain("KBAДPOKOПTEP DJI MAVIC 3T для нужд СВО", default_model)
+    words = [w for w, _ in e.items]
+    assert e.label == "drone"
+    assert "KBAДPOKOПTEP" in words and "MAVIC" in words
+    assert e.items[0][0] == "KBAДPOKOПTEP" and e.items[0][1] > 0
+    assert "квадрокоптер" not in words
+    spaced = explain("к в а д р о к о п т е р DJI Mavic 3T, 2 шт", default_model)
+    assert spaced.items[0][0] == "к в а д р о к о п т е р"
+    assert spaced.summary().startswith("к в а д р о к о п т е р +")
+
+
+def test_summary_format(default_model):
+    s = explain("Квадрокоптер DJI Mavic 3T, 2 шт", default_model).summary()
+    parts = s.split("; ")
+    assert 1 <= len(parts) <= 5
+    for part in parts:
+        word, value = part.rsplit(" ", 1)
+        assert word and value[0] in "+-" and float(value) == float(value)
+    assert explain("   ", default_model) is None
+
+
+def test_align_maps_lookalikes_and_spaced_letters():
+    norm, text = "квадрокоптер dji", "K B A Д P O K O П T E P  DJI"
+    mapping = char_map(norm, text)
+    spans = token_spans(["квадрокоптер", "dji"], norm)
+    assert text[slice(*original_span(spans[0], mapping))] == "K B A Д P O K O П T E P"
+    assert text[slice(*original_span(spans[1], mapping))] == "DJI"
+    assert token_spans(["lemma"], norm) == [None]
+    assert original_span(None, mapping) is None
+
+
+def test_format_explanation_lists_all_scores(default_model):
+    e = explain("Rugged tablet Getac F110 G6 IP66, 10 pcs", default_model)
+    text = format_explanation(e)
+    for label in default_model.classes:
+        assert label in text
+    assert "(intercept)" in text and e.rival in text
+
+
+def test_predict_explain_column(tiny_model, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("text\nКвадрокоптер DJI Mavic 3T 2 шт\n\nRugged tablet Getac F110\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    predict(src, out, model=tiny_model, explain=True, entities=False)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["status"] for r in rows] == ["ok", "empty", "ok"]
+    assert rows[0]["explanation"] and rows[2]["explanation"] and rows[1]["explanation"] == ""
+    assert "brand" not in rows[0]
+    plain = tmp_path / "plain.csv"
+    predict(src, plain, model=tiny_model, entities=False)
+    assert "explanation" not in next(csv.DictReader(plain.open(encoding="utf-8")))
+
+
+def test_predict_explain_with_workers_equals_in_process(tiny_model_dir, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("text\n" + "\n".join(f"Квадрокоптер DJI Mavic 3T, {i} шт" for i in range(1, 40)), encoding="utf-8")
+    predict(src, tmp_path / "a.csv", model=tiny_model_dir, explain=True, jobs=1, chunk_size=10)
+    predict(src, tmp_path / "b.csv", model=tiny_model_dir, explain=True, jobs=2, chunk_size=10)
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8") == (tmp_path / "b.csv").read_text(encoding="utf-8")
+
+
+def test_cli_explain_command(tiny_model_dir):
+    r = runner.invoke(app, ["explain", "Квадрокоптер DJI Mavic 3T", "--model", str(tiny_model_dir)])
+    assert r.exit_code == 0, r.output
+    assert "label:" in r.output and "explanation:" in r.output and "(intercept)" in r.output
+    r = runner.invoke(app, ["explain", "  ", "--model", str(tiny_model_dir)])
+    assert r.exit_code == 0 and "empty" in r.output
+
+
+def test_cli_predict_explain_sample(tmp_path):
+    out = tmp_path / "x.csv"
+    r = runner.invoke(
+        app, ["predict", "corpora/samples/declarations_sample.csv", "--output", str(out), "--explain", "-j", "1"]
+    )
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert all(row["explanation"] for row in rows if row["status"] == "ok")
+    first = rows[0]
+    assert first["brand"] == "DJI" and first["quantity"] == "10" and first["unit"] == "шт"
+    assert "M3T" in first["model"] or "MAVIC 3T" in first["model"].upper()
