@@ -26,7 +26,7 @@ from sklearn.pipeline import Pipeline
 
 from .config import LABELS, bundled_path
 from .familiarity import Familiarity
-from .fastpath import _HAS_ALNUM, RunFeaturiser, gc_paused
+from .fastpath import RunFeaturiser, gc_paused, has_alnum
 from .features import TokenNgramVectorizer
 from .markers import MarkerMatcher
 from .modelfile import FORMAT, FORMAT_VERSION, MODEL_FILES, ModelFormatError, read_model, write_model
@@ -297,7 +297,7 @@ class DualUseModel:
                 if len(r) > max_chars:
                     # The marker rules read the whole text, the features only its first max_chars characters.
                     marker_texts[i] = full = tok.normaliser(r)
-                    has_text[i] = _HAS_ALNUM(full) is not None
+                    has_text[i] = has_alnum(full)
                     statuses[i] = STATUS_TRUNCATED if has_text[i] else STATUS_EMPTY
         proba = np.zeros((n, len(classes)))
         keep = np.flatnonzero(has_text)
