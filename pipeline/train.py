@@ -17,7 +17,7 @@ from .config import LABELS, load_config
 from .corpus import prepare_data
 from .evaluate import evaluate_texts
 from .markers import MarkerMatcher
-from .model import DualUseModel, build_pipeline, library_versions, sha256_file
+from .model import DualUseModel, build_pipeline, featuriser_check, library_versions, sha256_file
 from .thresholds import encode_fitted_lines
 
 
@@ -173,6 +173,7 @@ def train(
         "markers": markers_meta(cfg["paths"]["markers"], model.markers),
         "metrics": metrics,
         **operating_point(cfg),
+        "featuriser_check": featuriser_check(model.pipeline, fit_corpus.text),
     }
     out_path = model.save(output) if output else None
     return TrainResult(model=model, output=out_path, metrics=metrics, split_counts=split_counts)

@@ -83,3 +83,11 @@ def test_tokeniser_set_params_takes_effect_after_use():
     assert tok.nlp.lang == "en"
     tok.set_params(lemmatise=True, lowercase=True)
     assert "ноутбук" in tok.transform(["защищенных ноутбуков"])[0]
+
+
+def test_featuriser_check_recorded_at_training(tiny_model, tiny_corpus):
+    from pipeline.model import featuriser_check
+
+    check = featuriser_check(tiny_model.pipeline, tiny_corpus.text + ["", None, "x" * 3000])
+    assert check == {"sample": len(tiny_corpus.text) + 3, "max_abs_difference": 0.0, "passed": True}
+    assert featuriser_check(tiny_model.pipeline, tiny_corpus.text, n=10)["sample"] <= 10
