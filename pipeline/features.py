@@ -18,9 +18,11 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from . import params
 from .ngrams import (
     FEATURE_PREFIX,
     PACKED_ITEMSIZE,
+    TRANSLIT_ONLY,
     WORD,
     FeatureIndex,
     char_ngrams,
@@ -56,6 +58,18 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
             transliteration-skeleton n-grams ``t:``).
         idf_: inverse document frequency of each column.
     """
+
+    _parameter_constraints = {
+        "word_ngram_range": params.ngram_range,
+        "char_ngram_range": params.ngram_range,
+        "min_df": params.positive_int,
+        "max_features": params.count,
+        "sublinear_tf": params.boolean,
+        "use_idf": params.boolean,
+        "char_weight": params.non_negative,
+        "translit": params.one_of(True, False, TRANSLIT_ONLY),
+        "keep_digits": params.count,
+    }
 
     def __init__(
         self,
@@ -107,10 +121,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
     def fit(self, X: Sequence[Sequence[str]], y=None) -> TokenNgramVectorizer:
         """Learn the vocabulary and IDF weights from token tuples; return ``self``."""
         X = check_token_docs(X, "fit")
-        for name in ("word_ngram_range", "char_ngram_range"):
-            lo, hi = getattr(self, name)
-            if lo < 0 or hi < lo or (lo == 0 and hi != 0):
-                raise ValueError(f"features.{name} must be [min, max] with 1 <= min <= max, or [0, 0]")
+        params.check_params(self.get_params(), self._parameter_constraints, "features")
         if self.word_ngram_range[1] == 0 and self.char_ngram_range[1] == 0:
             raise ValueError("features: word and character n-grams cannot both be switched off")
         df: Counter[str] = Counter()

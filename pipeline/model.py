@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from .classifier import build_classifier
 from .config import LABELS, bundled_path
 from .familiarity import Familiarity
 from .fastpath import RunFeaturiser, gc_paused, has_alnum
@@ -71,61 +72,22 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def build_classifier(cfg: dict, seed: int):
-    """Build the scikit-learn classifier named in the ``[classifier]`` section."""
-    from sklearn.linear_model import LogisticRegression, SGDClassifier
-
-    kind = cfg["type"]
-    if kind == "logreg":
-        return LogisticRegression(
-            C=cfg["C"], class_weight=cfg["class_weight"], max_iter=cfg["max_iter"], random_state=seed
-        )
-    if kind == "svm_calibrated":
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.svm import LinearSVC
-
-        svc = LinearSVC(C=cfg["C"], class_weight=cfg["class_weight"], max_iter=cfg["max_iter"], random_state=seed)
-        return CalibratedClassifierCV(
-            svc, cv=cfg.get("calibration_folds", 3), method="sigmoid", ensemble=cfg.get("calibration_ensemble", False)
-        )
-    if kind == "sgd":
-        return SGDClassifier(
-            loss="log_loss",
-            alpha=1.0 / (cfg["C"] * 1000.0),
-            class_weight=cfg["class_weight"],
-            max_iter=cfg["max_iter"],
-            random_state=seed,
-        )
-    raise ValueError(f"[classifier] type {kind!r} is not supported")
-
-
 def build_pipeline(cfg: dict) -> Pipeline:
-    """Build the unfitted tokenise → features → classifier pipeline from a validated config."""
-    n, t, f = cfg["normalise"], cfg["tokenise"], cfg["features"]
-    tokeniser = SpacyTokeniser(
-        lang=t["lang"],
-        lemmatise=t["lemmatise"],
-        max_chars=t["max_chars"],
-        nfkc=n["nfkc"],
-        strip_invisible=n["strip_invisible"],
-        yo_to_e=n["yo_to_e"],
-        join_spaced_letters=n["join_spaced_letters"],
-        fix_lookalikes=n["fix_lookalikes"],
-        lowercase=n["lowercase"],
-    )
-    features = TokenNgramVectorizer(
-        word_ngram_range=tuple(f["word_ngram_range"]),
-        char_ngram_range=tuple(f["char_ngram_range"]),
-        min_df=f["min_df"],
-        max_features=f["max_features"],
-        sublinear_tf=f["sublinear_tf"],
-        use_idf=f["use_idf"],
-        char_weight=f["char_weight"],
-        translit=f.get("translit", False),
-        keep_digits=f.get("keep_digits", 4),
-    )
-    clf = build_classifier(cfg["classifier"], cfg["training"]["seed"])
+    """Build the unfitted tokenise → features → classifier pipeline from a validated config.
+
+    Each section is the keyword arguments of its constructor: ``[normalise]`` and ``[tokenise]`` of
+    :class:`SpacyTokeniser`, ``[features]`` of :class:`TokenNgramVectorizer`, ``[classifier]`` of
+    :func:`build_classifier` (with ``[training] seed``); a key left out takes the constructor's default.
+    """
+    tokeniser = SpacyTokeniser(**_params(cfg["tokenise"]), **_params(cfg["normalise"]))
+    features = TokenNgramVectorizer(**_params(cfg["features"]))
+    clf = build_classifier(**_params(cfg["classifier"]), random_state=cfg["training"]["seed"])
     return Pipeline([("tokenise", tokeniser), ("features", features), ("classifier", clf)])
+
+
+def _params(section: dict) -> dict:
+    """A config section as constructor arguments: lists (the config's only sequences) become tuples."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in section.items()}
 
 
 FEATURISER_CHECK_LINES = 1000  # training lines featurised both ways when a model is trained (see featuriser_check)

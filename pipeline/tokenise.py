@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .normalise import Normaliser
+from .params import boolean, check_params, count, one_of
 
 # A whitespace-free run that holds a digit and only word characters and . - / + , is a model code or a figure
 # with its unit: keep it whole.
@@ -55,6 +56,14 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
     The spaCy, pymorphy3 and :class:`~pipeline.normalise.Normaliser` objects and the caches are built on first use
     and rebuilt when a parameter changed since (``set_params(lang="en")``, ``set_params(lowercase=False)``).
     """
+
+    _parameter_constraints = {
+        "lang": one_of(*LANGUAGES),
+        "lemmatise": boolean,
+        **{name: boolean for name in NORMALISER_PARAMS},
+        "max_chars": count,
+        "cache_size": count,
+    }
 
     def __init__(
         self,
@@ -145,8 +154,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
     def fit(self, X: Iterable[str], y=None) -> SpacyTokeniser:
         """Do nothing but check the parameters and that ``X`` is a list of texts; return ``self``."""
         _check_texts(X, "fit")
-        if self.lang not in LANGUAGES:
-            raise ValueError(f"tokenise.lang must be 'xx', 'ru' or 'en', not {self.lang!r}")
+        check_params(self.get_params(), self._parameter_constraints, "tokenise")
         return self
 
     def truncate(self, text: str) -> str:
