@@ -1,18 +1,23 @@
 """Training recipes: spaCy-style ``.cfg`` files read through confection, with overrides and validation.
 
 One config file is the whole recipe. ``load_config`` reads it, applies ``section.key`` overrides (as given on the
-command line: ``--features.min_df 2``), and checks every section and key against :data:`SCHEMA`; errors name the
-file, the section and the key.
+command line: ``--features.min_df 2``), and checks every section and key against :func:`schema`; errors name the
+file, the section and the key. The ``[normalise]``, ``[tokenise]``, ``[features]`` and ``[classifier]`` sections are
+the keyword arguments of their constructors (:func:`constructor_sections`): their keys and defaults come from the
+signatures, their value checks from the constructors' parameter constraints (:mod:`pipeline.params`).
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 from pathlib import Path
 from typing import Any
 
 from confection import Config
 
+from pipeline import params
 from pipeline.errors import ConfigError
 
 LABELS = ("drone", "counter_drone", "rugged_computer", "navigation", "aircraft_parts", "other")
@@ -42,145 +47,83 @@ DEFAULT_CONFIG_PATH = bundled_path("configs", "default.cfg")
 
 
 
-def _int_pair(v: Any) -> bool:
-    return (
-        isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
-    )
-
-
-def _str_list(v: Any) -> bool:
-    return isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v)
-
-
-def _number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _count(v: Any) -> bool:
-    return _int(v) and v >= 0
-
-
-def _positive_int(v: Any) -> bool:
-    return _int(v) and v >= 1
-
-
-def _at_least_two(v: Any) -> bool:
-    return _int(v) and v >= 2
-
-
-def _non_negative(v: Any) -> bool:
-    return _number(v) and v >= 0
-
-
-def _bool(v: Any) -> bool:
-    return isinstance(v, bool)
-
-
-def _str(v: Any) -> bool:
-    return isinstance(v, str)
-
-
-def _opt_str(v: Any) -> bool:
-    return v is None or isinstance(v, str)
-
-
-def _fraction(v: Any) -> bool:
-    return _number(v) and 0.0 <= v < 1.0
-
-
-def _one_of(*choices: Any):
-    def check(v: Any) -> bool:
-        return v in choices
-
-    check.__doc__ = "one of " + ", ".join(repr(c) for c in choices)
-    return check
-
-
-_DESCRIPTIONS = {
-    _int_pair: "a pair of integers like [1, 2]",
-    _str_list: "a list of strings",
-    _number: "a number",
-    _int: "an integer",
-    _count: "an integer >= 0",
-    _positive_int: "an integer >= 1",
-    _at_least_two: "an integer >= 2",
-    _non_negative: "a number >= 0",
-    _bool: "true or false",
-    _str: "a string",
-    _opt_str: "a string or null",
-    _fraction: "a number in [0, 1)",
-}
-
-# section -> key -> (check, required)
-SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
+# Sections that are not the arguments of a constructor: key -> (constraint, required).
+_PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
     "paths": {
-        "corpus": (_str_list, True),
-        "ood": (_opt_str, False),
-        "markers": (_str, True),
+        "corpus": (params.string_list, True),
+        "ood": (params.optional_string, False),
+        "markers": (params.string, True),
     },
     "corpus": {
-        "text_column": (_str, True),
-        "label_column": (_str, True),
-        "dev_fraction": (_fraction, True),
-        "test_fraction": (_fraction, True),
-        "split_seed": (_int, True),
-        "near_duplicate_threshold": (_fraction, True),
-        "train_on": (_one_of("train", "train+dev", "all"), True),
-    },
-    "normalise": {
-        "nfkc": (_bool, True),
-        "strip_invisible": (_bool, True),
-        "yo_to_e": (_bool, True),
-        "join_spaced_letters": (_bool, True),
-        "fix_lookalikes": (_bool, True),
-        "lowercase": (_bool, True),
-    },
-    "tokenise": {
-        "lang": (_one_of("xx", "ru", "en"), True),
-        "lemmatise": (_bool, True),
-        "max_chars": (_count, True),
-    },
-    "features": {
-        "word_ngram_range": (_int_pair, True),
-        "char_ngram_range": (_int_pair, True),
-        "min_df": (_positive_int, True),
-        "max_features": (_count, True),
-        "sublinear_tf": (_bool, True),
-        "use_idf": (_bool, True),
-        "char_weight": (_non_negative, True),
-        "translit": (_one_of(True, False, "only"), False),
-        "keep_digits": (_count, False),
-    },
-    "classifier": {
-        "type": (_one_of("logreg", "svm_calibrated", "sgd"), True),
-        "C": (_number, True),
-        "class_weight": (_one_of("balanced", None), True),
-        "max_iter": (_positive_int, True),
-        "calibration_folds": (_at_least_two, False),
-        "calibration_ensemble": (_bool, False),
+        "text_column": (params.string, True),
+        "label_column": (params.string, True),
+        "dev_fraction": (params.fraction, True),
+        "test_fraction": (params.fraction, True),
+        "split_seed": (params.integer, True),
+        "near_duplicate_threshold": (params.fraction, True),
+        "train_on": (params.one_of("train", "train+dev", "all"), True),
     },
     "training": {
-        "seed": (_int, True),
-        "source_weighting": (_one_of("none", "sqrt", "equal"), False),
-        "unfamiliar_below": (_fraction, False),
-        "unfamiliar_lean": (_fraction, False),
+        "seed": (params.integer, True),
+        "source_weighting": (params.one_of("none", "sqrt", "equal"), False),
+        "unfamiliar_below": (params.fraction, False),
+        "unfamiliar_lean": (params.fraction, False),
     },
-    "thresholds": {label: (_fraction, False) for label in POSITIVE_LABELS},
+    "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {
-        "copies": (_count, False),
-        "p_translit": (_fraction, False),
-        "p_typo": (_fraction, False),
-        "p_upper": (_fraction, False),
-        "p_boilerplate": (_fraction, False),
-        "seed": (_int, False),
+        "copies": (params.count, False),
+        "p_translit": (params.fraction, False),
+        "p_typo": (params.fraction, False),
+        "p_upper": (params.fraction, False),
+        "p_boilerplate": (params.fraction, False),
+        "seed": (params.integer, False),
     },
 }
+# Keys a recipe must state in the constructor sections, so that a model's config.cfg records the choices that shape
+# it; other keys of those sections may be left out and take the constructor's default.
+RECIPE_KEYS = {
+    "normalise": ("nfkc", "strip_invisible", "yo_to_e", "join_spaced_letters", "fix_lookalikes", "lowercase"),
+    "tokenise": ("lang", "lemmatise", "max_chars"),
+    "features": (
+        "word_ngram_range", "char_ngram_range", "min_df", "max_features", "sublinear_tf", "use_idf", "char_weight",
+    ),
+    "classifier": ("type", "C", "class_weight", "max_iter"),
+}  # fmt: skip
 # Sections that may be left out of a config (their keys then take the library defaults).
 OPTIONAL_SECTIONS = frozenset({"augment", "thresholds"})
+MAX_HELD_OUT = 0.9  # dev_fraction + test_fraction must stay below this
+_NOT_CONFIG = frozenset({"random_state"})  # constructor arguments that come from elsewhere ([training] seed)
+
+
+def constructor_sections() -> dict[str, tuple[Any, dict[str, params.Constraint]]]:
+    """The sections that are a constructor's keyword arguments: section -> (constructor, parameter constraints)."""
+    # Imported when a config is read, not when the CLI starts: they bring NumPy, SciPy and scikit-learn.
+    from pipeline.features.vectoriser import TokenNgramVectorizer
+    from pipeline.model.classifier import PARAMETER_CONSTRAINTS, build_classifier
+    from pipeline.text.normalise import Normaliser
+    from pipeline.text.tokenise import NORMALISER_PARAMS, SpacyTokeniser
+
+    tok = SpacyTokeniser._parameter_constraints
+    return {
+        "normalise": (Normaliser, {k: tok[k] for k in NORMALISER_PARAMS}),
+        "tokenise": (SpacyTokeniser, {k: v for k, v in tok.items() if k not in NORMALISER_PARAMS}),
+        "features": (TokenNgramVectorizer, TokenNgramVectorizer._parameter_constraints),
+        "classifier": (build_classifier, PARAMETER_CONSTRAINTS),
+    }
+
+
+@functools.cache
+def schema() -> dict[str, dict[str, tuple[params.Constraint, bool]]]:
+    """Section -> key -> (constraint, required): the constructor sections' keys from the signatures.
+
+    ``[tokenise]`` holds the tokeniser's own parameters, ``[normalise]`` those it passes on to its Normaliser.
+    """
+    out = {name: dict(keys) for name, keys in _PLAIN_SECTIONS.items()}
+    for section, (make, constraints) in constructor_sections().items():
+        names = [n for n in inspect.signature(make).parameters if n in constraints and n not in _NOT_CONFIG]
+        out[section] = {n: (constraints[n], n in RECIPE_KEYS[section]) for n in names}
+    ordered = ("paths", "corpus", "normalise", "tokenise", "features", "classifier", "training", "thresholds")
+    return {name: out[name] for name in (*ordered, "augment")}
 
 
 def parse_override_value(raw: str) -> Any:
@@ -218,15 +161,16 @@ def parse_overrides(args: list[str]) -> dict[str, Any]:
 
 
 def validate_config(cfg: dict, source: str = "<config>") -> None:
-    """Check sections, keys and value types of a config against :data:`SCHEMA`.
+    """Check sections, keys and value types of a config against :func:`schema`.
 
     Raises:
         ConfigError: naming ``source``, the section and the key at fault.
     """
+    sections = schema()
     for section in cfg:
-        if section not in SCHEMA:
-            raise ConfigError(f"{source}: unknown section [{section}]; expected one of {sorted(SCHEMA)}")
-    for section, keys in SCHEMA.items():
+        if section not in sections:
+            raise ConfigError(f"{source}: unknown section [{section}]; expected one of {sorted(sections)}")
+    for section, keys in sections.items():
         if section not in cfg:
             if section in OPTIONAL_SECTIONS:
                 continue
@@ -242,19 +186,12 @@ def validate_config(cfg: dict, source: str = "<config>") -> None:
                 continue
             value = values[key]
             if not check(value):
-                what = _DESCRIPTIONS.get(check) or check.__doc__ or "a valid value"
-                raise ConfigError(f"{source}: [{section}] {key} = {value!r}: expected {what}")
+                raise ConfigError(f"{source}: [{section}] {key} = {value!r}: expected {check.__doc__}")
     c = cfg["corpus"]
-    if c["dev_fraction"] + c["test_fraction"] >= 0.9:
-        raise ConfigError(f"{source}: [corpus] dev_fraction + test_fraction must be below 0.9")
-    for name in ("word_ngram_range", "char_ngram_range"):
-        lo, hi = cfg["features"][name]
-        if not ((lo == hi == 0) or (1 <= lo <= hi <= 8)):
-            raise ConfigError(f"{source}: [features] {name} = {[lo, hi]}: expected 1 <= min <= max <= 8, or [0, 0]")
+    if c["dev_fraction"] + c["test_fraction"] >= MAX_HELD_OUT:
+        raise ConfigError(f"{source}: [corpus] dev_fraction + test_fraction must be below {MAX_HELD_OUT}")
     if cfg["features"]["word_ngram_range"][1] == 0 and cfg["features"]["char_ngram_range"][1] == 0:
         raise ConfigError(f"{source}: [features] word and character n-grams cannot both be [0, 0]")
-    if cfg["classifier"]["C"] <= 0:
-        raise ConfigError(f"{source}: [classifier] C must be positive")
 
 
 def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
@@ -276,7 +213,7 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     overrides = dict(overrides or {})
     for key in overrides:
         section, _, name = key.partition(".")
-        if section not in SCHEMA or name not in SCHEMA[section]:
+        if section not in schema() or name not in schema()[section]:
             raise ConfigError(f"override --{key}: unknown section or key in {path}")
     try:
         cfg = Config().from_str(path.read_text(encoding="utf-8"), overrides=overrides)

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from sklearn.pipeline import Pipeline
 
+from pipeline.features.ngrams import GramTable, char_ngrams
 from pipeline.features.runs import RunFeaturiser, gc_paused
-from pipeline.features.vectoriser import TokenNgramVectorizer, _char_ngrams, _GramTable, pack
+from pipeline.features.vectoriser import TokenNgramVectorizer, pack
 from pipeline.text.markers import MarkerMatcher, _piece
 from pipeline.text.normalise import Normaliser
 from pipeline.text.tokenise import SpacyTokeniser
@@ -67,8 +68,7 @@ def _string_reference(tok, feats, texts):
     voc = feats.vocabulary_
     rows = []
     for tokens in tok.transform(texts):
-        words, chars = feats._doc_features(tokens)
-        rows.append(pack([voc[g] for g in words + chars if g in voc]))
+        rows.append(pack([voc[g] for g in feats.feature_strings(tokens) if g in voc]))
     return feats.matrix_from_packed(rows)
 
 
@@ -112,11 +112,11 @@ def test_gram_table_equals_dictionary_lookup():
     rng = random.Random(3)
     alphabet = "abcxyz0123456789-./ахзюяё" + "😀𝔘" + "\ud800"
     strings = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(2000)]
-    grams = sorted({g for s in strings[:500] for g in _char_ngrams(s, 2, 5)})
+    grams = sorted({g for s in strings[:500] for g in char_ngrams(s, 2, 5)})
     vocabulary = {g: i for i, g in enumerate(rng.sample(grams, len(grams) // 2))}
-    table = _GramTable(vocabulary, 2, 5)
+    table = GramTable(vocabulary, 2, 5)
     for s, packed in zip(strings, table.lookup(strings)):
-        expected = sorted(vocabulary[g] for g in _char_ngrams(s, 2, 5) if g in vocabulary)
+        expected = sorted(vocabulary[g] for g in char_ngrams(s, 2, 5) if g in vocabulary)
         assert sorted(np.frombuffer(packed, dtype=np.intc).tolist()) == expected, s
 
 

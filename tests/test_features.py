@@ -22,7 +22,7 @@ def reference_row(vec, tokens):
     for n in range(lo, hi + 1):
         grams += ["w:" + " ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
     for tok in tokens:
-        grams += vec._token_grams(tok)
+        grams += vec.token_feature_strings(tok)
     counts = Counter(g for g in grams if g in vec.vocabulary_)
     row = np.zeros(len(vec.vocabulary_))
     for g, c in counts.items():
@@ -70,7 +70,7 @@ def test_bad_ranges_rejected():
 def test_cache_not_pickled_and_same_output():
     vec = TokenNgramVectorizer(translit=True).fit(DOCS)
     before = vec.transform(DOCS).toarray()
-    assert vec._token_cache
+    assert vec.index_.cached_tokens
     clone = pickle.loads(pickle.dumps(vec))
-    assert "_token_cache" not in clone.__dict__
+    assert "_index" not in clone.__dict__
     np.testing.assert_array_equal(clone.transform(DOCS).toarray(), before)

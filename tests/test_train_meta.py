@@ -100,6 +100,13 @@ def test_train_records_marker_file_with_hash(trained_without_config):
     assert "my_markers.txt" in info.output and meta["markers"]["sha256"][:16] in info.output
 
 
+def test_train_records_featuriser_check(trained_without_config):
+    _, model_dir, _ = trained_without_config
+    meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+    check = meta["featuriser_check"]
+    assert check["passed"] is True and check["max_abs_difference"] == 0.0 and check["sample"] > 10
+
+
 def test_thresholds_refuses_lines_the_model_was_fitted_on(trained_without_config, tmp_path):
     _, model_dir, _ = trained_without_config
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))

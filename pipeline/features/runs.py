@@ -9,6 +9,8 @@ the words of the vocabulary's word n-grams, and whether it may hold a marker. A 
 dictionary look-up per run in Python; gathering the runs' columns, looking up the word n-grams that cross runs
 (as integer keys, with a binary search) and building the matrix are array operations over the whole batch.
 
+Columns come from the vectoriser's compiled :class:`~pipeline.ngrams.FeatureIndex` (``features.index_``), the one
+that ``transform`` uses too; word n-grams that cross runs are found with a :class:`WordTrie` built from its words.
 The result equals the fitted ``tokenise → features`` steps exactly (tests check it); it is only faster.
 """
 
@@ -20,19 +22,27 @@ import itertools
 import re
 import threading
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline.features.vectoriser import _ITEM, TokenNgramVectorizer, pack
+from pipeline.features.ngrams import PACKED_ITEMSIZE, pack
+from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.text.tokenise import SpacyTokeniser
 
 # Runs with this many digits (serial numbers, prices, declaration numbers) are mostly unique: they are kept for
 # the batch they occur in only.
-_UNCACHED = re.compile(r"(?:\D*\d){5}").match
-_HAS_ALNUM = re.compile(r"[^\W_]").search
+UNCACHED_RUN_DIGITS = 5
+RUN_CACHE_SIZE = 100_000
+_UNCACHED = re.compile(rf"(?:\D*\d){{{UNCACHED_RUN_DIGITS}}}").match
+_ALNUM = re.compile(r"[^\W_]").search
+
+
+def has_alnum(text: str) -> bool:
+    """Whether a text holds a letter or a digit (a text without one is reported ``empty``)."""
+    return _ALNUM(text) is not None
 
 
 _GC_LOCK = threading.Lock()
@@ -199,7 +209,7 @@ class RunFeaturiser:
         tokeniser: SpacyTokeniser,
         features: TokenNgramVectorizer,
         run_flag: Callable[[str], bool] | None = None,
-        cache_size: int = 100_000,
+        cache_size: int = RUN_CACHE_SIZE,
     ):
         self.tokeniser = tokeniser
         self.features = features
@@ -207,44 +217,8 @@ class RunFeaturiser:
         self.cache_size = cache_size
         self._store = _Store()
         self._old = _Store()
-        self._build_word_tables()
-
-    def _build_word_tables(self) -> None:
-        """A trie of the vocabulary's word n-grams of two or more words, one sorted key array per depth.
-
-        Each word of such an n-gram gets an id. A node at depth k stands for the first k words of some vocabulary
-        n-gram; its key is ``parent * n_words + word`` (which fits 64 bits whatever the n-gram length), and it
-        carries the column of its n-gram when that n-gram is in the vocabulary. A batch's n-grams then walk the
-        trie one depth at a time, each step one binary search over all positions at once.
-        """
-        words, _, _ = self.features._lookup()
-        lo, hi = self.features.word_ngram_range
-        self._word_unigram = words.get if lo == 1 else None
-        self._ns = set(range(max(lo, 2), hi + 1)) if hi >= 2 else set()
-        multi = [(g.split(" "), col) for g, col in words.items() if " " in g]
-        vocab: dict[str, int] = {}
-        for parts, _ in multi:
-            for w in parts:
-                vocab.setdefault(w, len(vocab))
-        self._word_ids = vocab
-        self._n_words = n_words = max(len(vocab), 1)
-        nodes: dict[int, dict[int, int]] = {}
-        cols: dict[int, dict[int, int]] = {}
-        for parts, col in multi:
-            node = vocab[parts[0]]
-            for depth, w in enumerate(parts[1:], start=2):
-                level = nodes.setdefault(depth, {})
-                node = level.setdefault(node * n_words + vocab[w], len(level))
-            cols.setdefault(len(parts), {})[node] = col
-        self._trie: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        for depth, level in nodes.items():
-            keys = np.fromiter(level.keys(), dtype=np.int64, count=len(level))
-            ids = np.fromiter(level.values(), dtype=np.int64, count=len(level))
-            order = np.argsort(keys)
-            node_cols = np.full(len(level), -1, dtype=np.int64)
-            for node, col in cols.get(depth, {}).items():
-                node_cols[node] = col
-            self._trie[depth] = (keys[order], ids[order], node_cols)
+        self.index = features.index_
+        self.trie = WordTrie(self.index.words, *self.index.word_ngram_range)
 
     def _admit(self, new: set[str]) -> list[str]:
         """Add the new runs of a batch to the store; return the batch-only ones (added last).
@@ -264,15 +238,16 @@ class RunFeaturiser:
             return loose
         repair = self.tokeniser.normaliser.repair_run
         fixed = [repair(r) for r in runs]
-        _, tokens = self.tokeniser._runs_tokens(fixed)
+        tokens = self.tokeniser.runs_tokens(fixed)
+        index = self.index
         distinct = list(dict.fromkeys(itertools.chain.from_iterable(tokens)))
-        token_cols = self.features.char_indices_many(distinct)
-        if self._word_unigram is not None:
-            unigram = self._word_unigram
+        token_cols = index.token_columns(distinct)
+        if index.unigrams:
+            unigram = index.words.get
             token_cols = [c + (b"" if (u := unigram(t)) is None else pack((u,))) for t, c in zip(distinct, token_cols)]
         by_token = dict(zip(distinct, token_cols)).__getitem__
         feats = [b"".join(map(by_token, toks)) for toks in tokens]
-        word_id = dict(zip(distinct, [self._word_ids.get(t, -1) for t in distinct])).__getitem__
+        word_id = dict(zip(distinct, map(self.trie.word_id, distinct))).__getitem__
         word_ids = array("q", map(word_id, itertools.chain.from_iterable(tokens))).tobytes()
         run_flag = self.run_flag
         flags = [run_flag(f) for f in fixed] if run_flag is not None else [0] * len(runs)
@@ -280,7 +255,7 @@ class RunFeaturiser:
             runs,
             fixed,
             b"".join(feats),
-            np.fromiter(map(len, feats), dtype=np.int64, count=len(feats)) // _ITEM,
+            np.fromiter(map(len, feats), dtype=np.int64, count=len(feats)) // PACKED_ITEMSIZE,
             word_ids,
             np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)),
             flags,
@@ -290,11 +265,11 @@ class RunFeaturiser:
     def featurise(self, texts: Sequence[str]) -> Featurised:
         """Normalise and featurise raw texts (strings); see :class:`Featurised`."""
         prepare = self.tokeniser.normaliser.prepare
-        max_chars = self.tokeniser.max_chars
+        truncate = self.tokeniser.truncate
         if 2 * len(self._store) >= self.cache_size:
             self._old, self._store = self._store, _Store()
         store = self._store
-        prepared = [prepare(t[:max_chars] if max_chars and len(t) > max_chars else t) for t in texts]
+        prepared = [prepare(truncate(t)) for t in texts]
         split = [p.split() for p in prepared]
         n_texts = len(split)
         flat = list(itertools.chain.from_iterable(split))
@@ -316,7 +291,7 @@ class RunFeaturiser:
                     marker_texts[int(i)] = " ".join([fixed[j] for j in occ[ends[i] - n_runs[i] : ends[i]]])
         finally:
             store.truncate(committed + len(new) - len(loose), loose)
-        has_text = np.fromiter((_HAS_ALNUM(p) is not None for p in prepared), dtype=bool, count=n_texts)
+        has_text = np.fromiter(map(has_alnum, prepared), dtype=bool, count=n_texts)
         return Featurised(matrix, has_text, marker_texts, split)
 
     def _matrix(self, store: _Store, occ: np.ndarray, row_of_occ: np.ndarray, n_texts: int) -> sp.csr_matrix:
@@ -328,29 +303,88 @@ class RunFeaturiser:
                 _gather(feat, np.frombuffer(store.feat_start, dtype=np.int64)[occ], feat_len),
             )
         ]
-        if self._ns:
+        trie = self.trie
+        if trie.lengths:
             toks = np.frombuffer(store.toks, dtype=np.int64)
             tok_len = np.frombuffer(store.tok_len, dtype=np.int64)[occ]
             words = _gather(toks, np.frombuffer(store.tok_start, dtype=np.int64)[occ], tok_len)
-            word_row = np.repeat(row_of_occ, tok_len)
-            # Walk the trie from every position: `node` is the id of the n-gram of `depth` words starting there.
-            at = np.flatnonzero(words >= 0)
-            node = words[at]
-            for depth in range(2, max(self._ns, default=1) + 1):
-                if depth not in self._trie:
-                    break
-                nxt = at + depth - 1
-                inside = nxt < len(words)
-                at, node, nxt = at[inside], node[inside], nxt[inside]
-                ok = (word_row[nxt] == word_row[at]) & (words[nxt] >= 0)
-                at, node = at[ok], node[ok]
-                keys, ids, node_cols = self._trie[depth]
-                key = node * self._n_words + words[nxt[ok]]
-                pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-                found = keys[pos] == key
-                at, node = at[found], ids[pos[found]]
-                if depth in self._ns:
-                    col = node_cols[node]
-                    known = col >= 0
-                    parts.append((word_row[at[known]], col[known]))
+            parts += trie.find(words, np.repeat(row_of_occ, tok_len))
         return self.features.matrix_from_parts(parts, n_texts)
+
+
+class WordTrie:
+    """The vocabulary's word n-grams of two or more words, found in many token sequences at once with arrays.
+
+    Each word of such an n-gram gets an id (:meth:`word_id`; ``-1`` for other words). A node at depth k stands for
+    the first k words of some vocabulary n-gram, keyed ``parent * n_words + word`` (64 bits whatever the length),
+    with the column of its n-gram when that is in the vocabulary. A batch walks it one depth at a time (a binary
+    search over all positions at once per step).
+
+    Args:
+        words: word n-gram → column (:attr:`~pipeline.ngrams.FeatureIndex.words`).
+        lo: shortest word n-gram of the vectoriser.
+        hi: longest word n-gram of the vectoriser.
+    """
+
+    def __init__(self, words: Mapping[str, int], lo: int, hi: int):
+        self.lengths = set(range(max(lo, 2), hi + 1)) if hi >= 2 else set()
+        multi = [(g.split(" "), col) for g, col in words.items() if " " in g]
+        ids: dict[str, int] = {}
+        for parts, _ in multi:
+            for w in parts:
+                ids.setdefault(w, len(ids))
+        self.word_ids = ids
+        self.n_words = n_words = max(len(ids), 1)
+        nodes: dict[int, dict[int, int]] = {}
+        cols: dict[int, dict[int, int]] = {}
+        for parts, col in multi:
+            node = ids[parts[0]]
+            for depth, w in enumerate(parts[1:], start=2):
+                level = nodes.setdefault(depth, {})
+                node = level.setdefault(node * n_words + ids[w], len(level))
+            cols.setdefault(len(parts), {})[node] = col
+        self.levels: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for depth, level in nodes.items():
+            keys = np.fromiter(level.keys(), dtype=np.int64, count=len(level))
+            node_ids = np.fromiter(level.values(), dtype=np.int64, count=len(level))
+            order = np.argsort(keys)
+            node_cols = np.full(len(level), -1, dtype=np.int64)
+            for node, col in cols.get(depth, {}).items():
+                node_cols[node] = col
+            self.levels[depth] = (keys[order], node_ids[order], node_cols)
+
+    def word_id(self, word: str) -> int:
+        """The id of a word of some multi-word n-gram, else ``-1``."""
+        return self.word_ids.get(word, -1)
+
+    def find(self, words: np.ndarray, word_row: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The known n-grams in a batch of word ids, as (rows, columns) pairs sorted by row, one pair per length.
+
+        Args:
+            words: the word ids of all tokens of the batch, one text after another.
+            word_row: the text (row) of each token.
+        """
+        parts = []
+        if not self.lengths:
+            return parts
+        # Walk the trie from every position: `node` is the id of the n-gram of `depth` words starting there.
+        at = np.flatnonzero(words >= 0)
+        node = words[at]
+        for depth in range(2, max(self.lengths) + 1):
+            if depth not in self.levels:
+                break
+            nxt = at + depth - 1
+            inside = nxt < len(words)
+            at, node, nxt = at[inside], node[inside], nxt[inside]
+            ok = (word_row[nxt] == word_row[at]) & (words[nxt] >= 0)
+            at, node = at[ok], node[ok]
+            keys, ids, node_cols = self.levels[depth]
+            key = node * self.n_words + words[nxt[ok]]
+            pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            found = keys[pos] == key
+            at, node = at[found], ids[pos[found]]
+            if depth in self.lengths:
+                col = node_cols[node]
+                known = col >= 0
+                parts.append((word_row[at[known]], col[known]))
+        return parts

@@ -30,8 +30,9 @@ from pipeline.codes import with_codes
 from pipeline.config import LABELS, STATUS_EMPTY, STATUS_OK, STATUS_TRUNCATED, config_to_str
 from pipeline.errors import ModelError
 from pipeline.features.familiarity import Familiarity
-from pipeline.features.runs import _HAS_ALNUM, RunFeaturiser, gc_paused
+from pipeline.features.runs import RunFeaturiser, gc_paused, has_alnum
 from pipeline.features.vectoriser import TokenNgramVectorizer
+from pipeline.model.classifier import build_classifier
 from pipeline.model.meta import (
     CONFIG_FILE,
     DEFAULT_MODEL_DIR,
@@ -49,61 +50,46 @@ PICKLE_FILE = "model.joblib"
 
 
 
-def build_classifier(cfg: dict, seed: int):
-    """Build the scikit-learn classifier named in the ``[classifier]`` section."""
-    from sklearn.linear_model import LogisticRegression, SGDClassifier
-
-    kind = cfg["type"]
-    if kind == "logreg":
-        return LogisticRegression(
-            C=cfg["C"], class_weight=cfg["class_weight"], max_iter=cfg["max_iter"], random_state=seed
-        )
-    if kind == "svm_calibrated":
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.svm import LinearSVC
-
-        svc = LinearSVC(C=cfg["C"], class_weight=cfg["class_weight"], max_iter=cfg["max_iter"], random_state=seed)
-        return CalibratedClassifierCV(
-            svc, cv=cfg.get("calibration_folds", 3), method="sigmoid", ensemble=cfg.get("calibration_ensemble", False)
-        )
-    if kind == "sgd":
-        return SGDClassifier(
-            loss="log_loss",
-            alpha=1.0 / (cfg["C"] * 1000.0),
-            class_weight=cfg["class_weight"],
-            max_iter=cfg["max_iter"],
-            random_state=seed,
-        )
-    raise ValueError(f"[classifier] type {kind!r} is not supported")
-
-
 def build_pipeline(cfg: dict) -> Pipeline:
-    """Build the unfitted tokenise → features → classifier pipeline from a validated config."""
-    n, t, f = cfg["normalise"], cfg["tokenise"], cfg["features"]
-    tokeniser = SpacyTokeniser(
-        lang=t["lang"],
-        lemmatise=t["lemmatise"],
-        max_chars=t["max_chars"],
-        nfkc=n["nfkc"],
-        strip_invisible=n["strip_invisible"],
-        yo_to_e=n["yo_to_e"],
-        join_spaced_letters=n["join_spaced_letters"],
-        fix_lookalikes=n["fix_lookalikes"],
-        lowercase=n["lowercase"],
-    )
-    features = TokenNgramVectorizer(
-        word_ngram_range=tuple(f["word_ngram_range"]),
-        char_ngram_range=tuple(f["char_ngram_range"]),
-        min_df=f["min_df"],
-        max_features=f["max_features"],
-        sublinear_tf=f["sublinear_tf"],
-        use_idf=f["use_idf"],
-        char_weight=f["char_weight"],
-        translit=f.get("translit", False),
-        keep_digits=f.get("keep_digits", 4),
-    )
-    clf = build_classifier(cfg["classifier"], cfg["training"]["seed"])
+    """Build the unfitted tokenise → features → classifier pipeline from a validated config.
+
+    Each section is the keyword arguments of its constructor: ``[normalise]`` and ``[tokenise]`` of
+    :class:`SpacyTokeniser`, ``[features]`` of :class:`TokenNgramVectorizer`, ``[classifier]`` of
+    :func:`build_classifier` (with ``[training] seed``); a key left out takes the constructor's default.
+    """
+    tokeniser = SpacyTokeniser(**_params(cfg["tokenise"]), **_params(cfg["normalise"]))
+    features = TokenNgramVectorizer(**_params(cfg["features"]))
+    clf = build_classifier(**_params(cfg["classifier"]), random_state=cfg["training"]["seed"])
     return Pipeline([("tokenise", tokeniser), ("features", features), ("classifier", clf)])
+
+
+def _params(section: dict) -> dict:
+    """A config section as constructor arguments: lists (the config's only sequences) become tuples."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in section.items()}
+
+
+FEATURISER_CHECK_LINES = 1000  # training lines featurised both ways when a model is trained (see featuriser_check)
+
+
+def featuriser_check(pipeline: Pipeline, texts: Sequence[str], n: int = FEATURISER_CHECK_LINES) -> dict[str, Any]:
+    """Featurise a sample of lines by the string reference and by the compiled index, and compare.
+
+    The reference looks every feature string up in the vocabulary
+    (:meth:`~pipeline.features.TokenNgramVectorizer.transform_reference`); the index is what ``transform`` and the
+    per-run prediction path (:class:`~pipeline.fastpath.RunFeaturiser`) use. The sample is every ``k``-th line.
+
+    Returns:
+        ``{"sample": lines compared, "max_abs_difference": largest entry of either difference, "passed": bool}``,
+        recorded in a trained model's ``meta.json``.
+    """
+    tok, vec = pipeline.named_steps["tokenise"], pipeline.named_steps["features"]
+    step = max(1, -(-len(texts) // n))
+    sample = ["" if t is None else str(t) for t in list(texts)[::step]]
+    docs = tok.transform(sample)
+    reference = vec.transform_reference(docs)
+    runs = RunFeaturiser(tok, vec).featurise(sample).matrix
+    diff = max((abs(m - reference).max() for m in (vec.transform(docs), runs)), default=0.0)
+    return {"sample": len(sample), "max_abs_difference": float(diff), "passed": bool(diff == 0)}
 
 
 @dataclass(frozen=True)
@@ -275,7 +261,7 @@ class DualUseModel:
                 if len(r) > max_chars:
                     # The marker rules read the whole text, the features only its first max_chars characters.
                     marker_texts[i] = full = tok.normaliser(r)
-                    has_text[i] = _HAS_ALNUM(full) is not None
+                    has_text[i] = has_alnum(full)
                     statuses[i] = STATUS_TRUNCATED if has_text[i] else STATUS_EMPTY
         proba = np.zeros((n, len(classes)))
         keep = np.flatnonzero(has_text)

@@ -31,7 +31,7 @@ from sklearn.pipeline import Pipeline
 from pipeline.errors import ModelFormatError
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.text.markers import MarkerMatcher
-from pipeline.text.tokenise import SpacyTokeniser
+from pipeline.text.tokenise import LANGUAGES, SpacyTokeniser
 
 FORMAT = "dualuse-linear"
 FORMAT_VERSION = 1
@@ -40,7 +40,6 @@ VOCABULARY_JSON = "vocabulary.json"
 WEIGHTS_NPZ = "weights.npz"
 MODEL_FILES = (MODEL_JSON, VOCABULARY_JSON, WEIGHTS_NPZ)
 STEP_NAMES = ("tokenise", "features", "classifier")
-LANGUAGES = ("xx", "ru", "en")  # blank spaCy tokenisers the tokeniser accepts
 _RANGES = ("word_ngram_range", "char_ngram_range")
 # A fixed timestamp makes the same fitted model give the same weights.npz bytes (and the same sha256).
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)

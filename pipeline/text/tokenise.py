@@ -9,11 +9,13 @@ prediction always tokenise the same way.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterable
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from pipeline.params import boolean, check_params, count, one_of
 from pipeline.text.normalise import Normaliser
 
 # A whitespace-free run that holds a digit and only word characters and . - / + , is a model code or a figure
@@ -26,7 +28,13 @@ _CODE_SUFFIXES = ',;)"'
 _CYRILLIC_WORD = re.compile(r"^[а-яе-]+$")
 
 Tokens = tuple[str, ...]
-SPACY_MAX_STRINGS = 200_000
+LANGUAGES = ("xx", "ru", "en")  # blank spaCy tokenisers (nothing to download)
+SPACY_MAX_STRINGS = 200_000  # strings in spaCy's store before the tokeniser is rebuilt (keeps memory flat)
+SPACY_BATCH_RUNS = 5000  # new runs per spaCy call
+RUN_CACHE_SIZE = 100_000
+LEMMA_CACHE_SIZE = 500_000
+# The tokeniser's parameters that configure its Normaliser: all of Normaliser's (defaults must agree; a test checks).
+NORMALISER_PARAMS = tuple(inspect.signature(Normaliser).parameters)
 
 
 class SpacyTokeniser(BaseEstimator, TransformerMixin):
@@ -41,9 +49,21 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         join_spaced_letters: see :class:`~pipeline.text.normalise.Normaliser`.
         fix_lookalikes: see :class:`~pipeline.text.normalise.Normaliser`.
         lowercase: see :class:`~pipeline.text.normalise.Normaliser`.
+        strip_marks: see :class:`~pipeline.text.normalise.Normaliser`.
         max_chars: texts are cut to this many characters before tokenising (0: no limit).
         cache_size: how many distinct space-separated runs to remember with their tokens (0: no cache).
+
+    The spaCy, pymorphy3 and :class:`~pipeline.normalise.Normaliser` objects and the caches are built on first use
+    and rebuilt when a parameter changed since (``set_params(lang="en")``, ``set_params(lowercase=False)``).
     """
+
+    _parameter_constraints = {
+        "lang": one_of(*LANGUAGES),
+        "lemmatise": boolean,
+        **{name: boolean for name in NORMALISER_PARAMS},
+        "max_chars": count,
+        "cache_size": count,
+    }
 
     def __init__(
         self,
@@ -55,8 +75,9 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         join_spaced_letters: bool = True,
         fix_lookalikes: bool = True,
         lowercase: bool = True,
+        strip_marks: bool = True,
         max_chars: int = 2000,
-        cache_size: int = 100_000,
+        cache_size: int = RUN_CACHE_SIZE,
     ):
         self.lang = lang
         self.lemmatise = lemmatise
@@ -66,11 +87,12 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self.join_spaced_letters = join_spaced_letters
         self.fix_lookalikes = fix_lookalikes
         self.lowercase = lowercase
+        self.strip_marks = strip_marks
         self.max_chars = max_chars
         self.cache_size = cache_size
 
     # The runtime objects live outside the estimator parameters and are dropped from pickles.
-    _RUNTIME = ("_nlp", "_normaliser", "_morph", "_lemma_cache", "_run_cache", "_special_cases")
+    _RUNTIME = ("_nlp", "_normaliser", "_morph", "_lemma_cache", "_run_cache", "_special_cases", "_built_for")
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
@@ -78,29 +100,36 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
             state.pop(key, None)
         return state
 
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        # A pickle from before a parameter existed: the parameter takes its default.
+        for name, param in inspect.signature(type(self)).parameters.items():
+            self.__dict__.setdefault(name, param.default)
+
+    def _runtime(self) -> dict:
+        """``self.__dict__``, without the runtime objects when a parameter changed since they were built."""
+        state = self.__dict__
+        key = tuple(state.get(name) for name in _PARAM_NAMES)
+        if state.get("_built_for") != key:
+            for name in self._RUNTIME:
+                state.pop(name, None)
+            state["_built_for"] = key
+        return state
+
     @property
     def normaliser(self) -> Normaliser:
         """The :class:`Normaliser` built from this transformer's parameters."""
-        norm = self.__dict__.get("_normaliser")
+        norm = self._runtime().get("_normaliser")
         if norm is None:
-            norm = Normaliser(
-                nfkc=self.nfkc,
-                strip_invisible=self.strip_invisible,
-                yo_to_e=self.yo_to_e,
-                join_spaced_letters=self.join_spaced_letters,
-                fix_lookalikes=self.fix_lookalikes,
-                lowercase=self.lowercase,
-            )
-            self._normaliser = norm
+            norm = self._normaliser = Normaliser(**{name: getattr(self, name) for name in NORMALISER_PARAMS})
         return norm
 
     @property
     def nlp(self):
         """The blank spaCy pipeline, built on first use."""
-        nlp = self.__dict__.get("_nlp")
+        nlp = self._runtime().get("_nlp")
         if nlp is None:
-            nlp = build_spacy_tokeniser(self.lang)
-            self._nlp = nlp
+            nlp = self._nlp = build_spacy_tokeniser(self.lang)
         return nlp
 
     def _lemma(self, token: str) -> str:
@@ -117,16 +146,21 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
 
                     morph = self._morph = pymorphy3.MorphAnalyzer()
                 lemma = morph.parse(token)[0].normal_form.replace("ё", "е")
-            if len(cache) > 500_000:
+            if len(cache) > LEMMA_CACHE_SIZE:
                 cache.clear()
             cache[token] = lemma
         return lemma
 
     def fit(self, X: Iterable[str], y=None) -> SpacyTokeniser:
-        """Do nothing but check the parameters; return ``self``."""
-        if self.lang not in ("xx", "ru", "en"):
-            raise ValueError(f"tokenise.lang must be 'xx', 'ru' or 'en', not {self.lang!r}")
+        """Do nothing but check the parameters and that ``X`` is a list of texts; return ``self``."""
+        _check_texts(X, "fit")
+        check_params(self.get_params(), self._parameter_constraints, "tokenise")
         return self
+
+    def truncate(self, text: str) -> str:
+        """The part of a text that is tokenised: its first ``max_chars`` characters (all of it when 0)."""
+        max_chars = self.max_chars
+        return text[:max_chars] if max_chars and len(text) > max_chars else text
 
     def tokenise(self, text: str) -> Tokens:
         """Normalise and tokenise one text."""
@@ -135,9 +169,9 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
     def transform(self, X: Iterable[str]) -> list[Tokens]:
         """Return one tuple of tokens per input text (``None`` counts as empty)."""
         norm = self.normaliser
-        max_chars = self.max_chars
-        texts = ["" if t is None else str(t) for t in X]
-        return self.transform_normalised([norm(t[:max_chars] if max_chars else t) for t in texts])
+        truncate = self.truncate
+        texts = ["" if t is None else str(t) for t in _check_texts(X, "transform")]
+        return self.transform_normalised([norm(truncate(t)) for t in texts])
 
     def transform_normalised(self, normalised: Iterable[str]) -> list[Tokens]:
         """Tokenise texts already passed through :attr:`normaliser` (and cut to ``max_chars``).
@@ -148,7 +182,8 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         # spaCy tokenises each space-separated run on its own, and normalised text has single spaces only:
         # the tokens of a text are the tokens of its runs.
         split = [text.split(" ") for text in normalised]
-        known = dict(zip(*self._runs_tokens({run for runs in split for run in runs})))
+        distinct = list({run for runs in split for run in runs})
+        known = dict(zip(distinct, self.runs_tokens(distinct)))
         out: list[Tokens] = []
         for runs in split:
             toks: list[str] = []
@@ -169,10 +204,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         joined by spaces gives each run's own tokens. A run that is a code or figure (``FZ-55``, ``2207``,
         ``1581F4QBD``), possibly in brackets, quotes or followed by a comma, is one token without spaCy.
         """
-        return self._runs_tokens(runs)[1]
-
-    def _runs_tokens(self, runs: Iterable[str]) -> tuple[list[str], list[Tokens]]:
-        cache = self.__dict__.get("_run_cache")
+        cache = self._runtime().get("_run_cache")
         if cache is None:
             cache = self._run_cache = {}
         runs = list(runs)
@@ -196,8 +228,8 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
             todo.setdefault(run, []).append(i)
         if todo:
             new = list(todo)
-            for start in range(0, len(new), 5000):
-                batch = new[start : start + 5000]
+            for start in range(0, len(new), SPACY_BATCH_RUNS):
+                batch = new[start : start + SPACY_BATCH_RUNS]
                 for run, toks in zip(batch, self._tokenise_runs(batch)):
                     for i in todo[run]:
                         out[i] = toks
@@ -205,7 +237,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
                         if len(cache) >= self.cache_size:
                             cache.clear()
                         cache[run] = toks
-        return runs, out  # type: ignore[return-value]
+        return out  # type: ignore[return-value]
 
     def _has_special(self, run: str, core: str) -> bool:
         """Whether spaCy could meet a special case (e.g. the emoticon ``8)``) while stripping ``run`` to ``core``."""
@@ -238,6 +270,16 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         if len(out) != len(runs):  # pragma: no cover - spaCy splitting a run at a space it does not have
             raise RuntimeError("spaCy tokenisation did not keep the space-separated runs apart")
         return out
+
+
+_PARAM_NAMES = tuple(inspect.signature(SpacyTokeniser).parameters)
+
+
+def _check_texts(X, method: str) -> Iterable:
+    """Refuse a bare string, which would otherwise be read as one text per character."""
+    if isinstance(X, (str, bytes)):
+        raise TypeError(f"SpacyTokeniser.{method} takes a list of texts, not a single string: pass [text]")
+    return X
 
 
 def build_spacy_tokeniser(lang: str):

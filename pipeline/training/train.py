@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.config import load_config
 from pipeline.evaluation.evaluate import evaluate_texts
-from pipeline.model.core import DualUseModel, library_versions, sha256_file
+from pipeline.model.core import DualUseModel, featuriser_check, library_versions, sha256_file
 from pipeline.text.markers import MarkerMatcher
 from pipeline.training.corpus import prepare_data
 from pipeline.training.crossval import cross_validate
@@ -96,6 +96,7 @@ def train(
         "markers": markers_meta(cfg["paths"]["markers"], model.markers),
         "metrics": metrics,
         **operating_point(cfg),
+        "featuriser_check": featuriser_check(model.pipeline, fit_corpus.text),
     }
     out_path = model.save(output) if output else None
     return TrainResult(model=model, output=out_path, metrics=metrics, split_counts=split_counts)
