@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.run.predict import predict
-from pipeline.tables.core import TableReader
+from pipeline.tables import TableReader
 
 from .test_predict import make_dump
 

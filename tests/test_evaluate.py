@@ -17,7 +17,7 @@ from pipeline.evaluation.evaluate import (
     detect_lang,
     slice_metrics,
 )
-from pipeline.tables.core import InputError
+from pipeline.tables import InputError
 from pipeline.training.crossval import cross_validate
 
 from .conftest import TINY_CORPUS

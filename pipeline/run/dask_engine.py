@@ -24,7 +24,7 @@ from typing import Any
 from pipeline.model.core import DEFAULT_MODEL_DIR, DualUseModel, load_model
 from pipeline.run.parallel import default_jobs
 from pipeline.run.predict import added_columns, label_texts, output_columns
-from pipeline.tables.core import BlockReader, InputError, TableReader, find_columns
+from pipeline.tables import BlockReader, InputError, TableReader, find_columns
 
 _MODELS: dict[str, DualUseModel] = {}
 # Hidden column carrying the read error of a CSV row from the block reader to the labelling step.
