@@ -28,7 +28,7 @@ from pipeline.tables.encoding import (
 from pipeline.tables.formats import ALL_FORMATS, SHEET_FORMATS, TEXT_FORMATS, detect_format
 from pipeline.tables.reader import Chunk, TableReader
 from pipeline.tables.readers import READERS, BlockReader, FormatReader, ReadOptions
-from pipeline.tables.readers.csv import DELIMITERS, MAX_RECORD_LINES, detect_delimiter
+from pipeline.tables.readers.csv import DELIMITERS, MAX_RECORD_LINES, detect_delimiter, field_count
 from pipeline.tables.writers import ChunkWriter
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "detect_encoding",
     "detect_encodings",
     "detect_format",
+    "field_count",
     "find_columns",
     "join_text",
     "row_text",

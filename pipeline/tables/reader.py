@@ -138,6 +138,10 @@ class TableReader:
         if chunk.rows:
             yield chunk
 
+    def records(self) -> Iterator[Row]:
+        """Yield ``(row, line, error, raw)`` for every row; ``raw`` may be given for clean rows too (text formats)."""
+        return self._iter_records()
+
     def iter_rows(self) -> Iterator[tuple[dict[str, Any], int, str | None]]:
         """Yield ``(row, line, error)`` for every row."""
         for chunk in self.iter_chunks():
