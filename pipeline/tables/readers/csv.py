@@ -8,9 +8,9 @@ import sys
 from collections import deque
 from collections.abc import Iterator
 
+import pipeline.tables.readers.base as base
 from pipeline.tables.columns import dedupe_columns, numbered_columns
 from pipeline.tables.encoding import clean_surrogates, escape_raw, has_surrogate
-from pipeline.tables.readers import base
 from pipeline.tables.readers.base import Row
 from pipeline.tables.readers.text import TextReader
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import pipeline.tables.readers.base as base
 from pipeline.tables.encoding import clean_surrogates, escape_raw, has_surrogates
-from pipeline.tables.readers import base
 from pipeline.tables.readers.base import Row
 from pipeline.tables.readers.text import TextReader
 
