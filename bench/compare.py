@@ -25,10 +25,11 @@ import tempfile
 import time
 from collections.abc import Sequence
 
-from pipeline.config import LABELS, POSITIVE_LABELS, load_config, parse_overrides
+from pipeline.config import LABELS, POSITIVE_LABELS, parse_overrides
 from pipeline.evaluation.metrics import classification_metrics
 from pipeline.training.corpus import prepare_data
 from pipeline.training.fit import fit_model, operating_point
+from pipeline.training.recipe import load_config
 
 KEYWORDS = [
     (

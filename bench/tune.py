@@ -13,10 +13,11 @@ import argparse
 import json
 import time
 
-from pipeline.config import POSITIVE_LABELS, load_config
+from pipeline.config import POSITIVE_LABELS
 from pipeline.evaluation.evaluate import evaluate_texts
 from pipeline.training.corpus import prepare_data
 from pipeline.training.fit import fit_model
+from pipeline.training.recipe import load_config
 
 GRID = [
     {},

@@ -15,13 +15,17 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from pipeline.config import LABELS, POSITIVE_LABELS, load_config
+from pipeline.config import LABELS, POSITIVE_LABELS
 
 if TYPE_CHECKING:
     from pipeline.model.core import DualUseModel, Prediction, load_model
+    from pipeline.training.recipe import load_config
 
 # Imported on first use, so that ``import pipeline`` (and ``dualuse --help``) stays fast.
-_LAZY = dict.fromkeys(("DualUseModel", "Prediction", "load_model"), "pipeline.model.core")
+_LAZY = {
+    **dict.fromkeys(("DualUseModel", "Prediction", "load_model"), "pipeline.model.core"),
+    "load_config": "pipeline.training.recipe",
+}
 
 __version__ = "0.1.0"
 __all__ = [

@@ -2,7 +2,7 @@
 
 Each configurable part (normaliser, tokeniser, vectoriser, classifier factory) declares a ``{parameter:
 constraint}`` dict beside its constructor; the constructor's signature holds the defaults (the one place they are
-written). :func:`pipeline.config.validate_config` derives a section's keys from the signature and checks their
+written). :func:`pipeline.training.recipe.validate_config` derives a section's keys from the signature and checks their
 values with these constraints; a constraint is a predicate whose docstring says what it expects.
 """
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_config
 from pipeline.training.corpus import read_corpus_file
 from pipeline.training.fit import fit_model
+from pipeline.training.recipe import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -1,7 +1,7 @@
 import random
 
-from pipeline.config import load_config
 from pipeline.training.augment import Augmenter, add_typo, transliterate
+from pipeline.training.recipe import load_config
 
 from .conftest import REPO
 

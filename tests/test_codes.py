@@ -20,7 +20,7 @@ from pipeline.codes import (
     resolve_code_column,
 )
 from pipeline.config import bundled_path
-from pipeline.tables.core import InputError
+from pipeline.tables import InputError
 
 
 @pytest.mark.parametrize(

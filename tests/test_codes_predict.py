@@ -11,7 +11,7 @@ from pipeline.cli import app
 from pipeline.codes import CODE_COLUMNS
 from pipeline.model.core import load_model
 from pipeline.run.predict import ENTITY_COLUMNS, predict
-from pipeline.tables.core import TableReader
+from pipeline.tables import TableReader
 
 from .conftest import REPO, TINY_CORPUS
 

@@ -1,6 +1,7 @@
 import pytest
 
-from pipeline.config import ConfigError, load_config, parse_overrides
+from pipeline.config import ConfigError, parse_overrides
+from pipeline.training.recipe import load_config
 
 from .conftest import REPO
 
@@ -73,7 +74,7 @@ def test_constructor_sections_name_constructor_parameters():
 
     from confection import Config
 
-    from pipeline.config import RECIPE_KEYS, constructor_sections, schema
+    from pipeline.training.recipe import RECIPE_KEYS, constructor_sections, schema
 
     cfg = Config().from_disk(DEFAULT, interpolate=False)
     for section, (make, constraints) in constructor_sections().items():

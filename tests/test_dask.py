@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.run.predict import predict
-from pipeline.tables.core import TableReader
+from pipeline.tables import TableReader
 
 from .test_predict import make_dump
 
@@ -108,3 +108,17 @@ def test_dask_reads_encodings_like_local(tiny_model_dir, cluster, tmp_path, kind
     assert df["status"].tolist() == [r["status"] for r in want]
     if kind == "mixed":
         assert s.partitions > 1 and s.failed == 9 and df["status"].iloc[3] == "recoded from cp1251"
+
+
+def test_dask_texts_join_as_row_text():
+    """The Dask engine joins text columns with the local engine's row_text (NaN is a missing value there)."""
+    from pipeline.run.dask_engine import _texts
+    from pipeline.tables import row_text
+
+    df = pd.DataFrame(
+        {"a": [" дрон ", None, float("nan"), "", 7, "x"], "b": ["DJI", "  ", "ноутбук", None, 2.5, float("nan")]}
+    )
+    expected = ["дрон DJI", "", "ноутбук", "", "7 2.5", "x"]
+    assert _texts(df, ["a", "b"]) == expected
+    rows = [{k: (None if v != v else v) for k, v in r.items()} for r in df.to_dict("records")]
+    assert [row_text(r, ["a", "b"]) for r in rows] == expected

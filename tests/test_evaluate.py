@@ -12,7 +12,7 @@ from pipeline.cli import app
 from pipeline.config import LABELS
 from pipeline.evaluation.evaluate import detect_lang
 from pipeline.evaluation.metrics import bootstrap_intervals, calibration, classification_metrics, slice_metrics
-from pipeline.tables.core import InputError
+from pipeline.tables import InputError
 from pipeline.training.crossval import cross_validate
 
 from .conftest import TINY_CORPUS

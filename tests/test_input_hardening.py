@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.run.predict import PredictInterrupted, errors_path_for, predict, state_path_for
-from pipeline.tables.core import InputError, TableReader, detect_encodings, spool_stdin
+from pipeline.tables import InputError, TableReader, detect_encodings, spool_stdin
 
 from .test_predict import StopAfter
 

@@ -6,8 +6,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.tables import core as pio
-from pipeline.tables.core import ChunkWriter, InputError, TableReader, detect_encoding, find_columns, row_text
+from pipeline.tables import ChunkWriter, InputError, TableReader, detect_encoding, find_columns, row_text
+from pipeline.tables.readers import base as reader_limits
 
 ROWS = [
     {"G31_1": "Квадрокоптер DJI Mavic 3, 2 шт", "qty": "2"},
@@ -186,7 +186,7 @@ def test_undecodable_bytes_and_wrong_field_count(tmp_path):
 
 
 def test_over_long_field(tmp_path, monkeypatch):
-    monkeypatch.setattr(pio, "MAX_FIELD_CHARS", 50)
+    monkeypatch.setattr(reader_limits, "MAX_FIELD_CHARS", 50)
     p = tmp_path / "in.csv"
     p.write_text("text,qty\n" + "x" * 80 + ",1\nok,2\n", encoding="utf-8")
     _, rows = read_all(p)

@@ -16,7 +16,6 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config import load_config
 from pipeline.model.core import (
     DEFAULT_MODEL_DIR,
     META_FILE,
@@ -30,6 +29,7 @@ from pipeline.model.core import (
 )
 from pipeline.model.persist import FORMAT, FORMAT_VERSION, MODEL_FILES, MODEL_JSON, WEIGHTS_NPZ
 from pipeline.training.fit import fit_model
+from pipeline.training.recipe import load_config
 
 from .conftest import REPO, TINY_CORPUS, TINY_OVERRIDES, write_tiny_config
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import EXIT_TRUNCATED, app
 from pipeline.run.predict import predict
-from pipeline.tables.core import ChunkWriter, InputError, TableReader
+from pipeline.tables import ChunkWriter, InputError, TableReader
 
 from .test_predict import StopAfter, make_dump
 
@@ -169,7 +169,7 @@ def test_unwritable_output_gives_message_and_exit_2(tiny_model_dir, tmp_path, mo
     def deny(*a, **k):
         raise PermissionError(13, "Permission denied", str(ro / ".o.csv.partial"))
 
-    monkeypatch.setattr("pipeline.tables.core.open", deny, raising=False)
+    monkeypatch.setattr("pipeline.tables.writers.open", deny, raising=False)
     result = cli("predict", src, "-o", ro / "o.csv", "-m", tiny_model_dir, "-q", "-j", "1")
     assert result.exit_code == 2 and "Permission denied" in result.output
 
@@ -258,7 +258,7 @@ def test_writer_to_stdout_writes_bom_once(monkeypatch):
     class Out:
         buffer = buf
 
-    monkeypatch.setattr("pipeline.tables.core.sys.stdout", Out)
+    monkeypatch.setattr("pipeline.tables.writers.sys.stdout", Out)
     w = ChunkWriter("-", ["a"], encoding="utf-8-sig", delimiter=";")
     w.write([{"a": "x"}])
     w.write([{"a": "y"}])

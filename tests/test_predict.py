@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.run.predict import PredictInterrupted, errors_path_for, predict, state_path_for
 from pipeline.run.progress import Progress, format_progress
-from pipeline.tables.core import TableReader
+from pipeline.tables import TableReader
 
 from .conftest import TINY_CORPUS
 
@@ -115,7 +115,7 @@ def test_resume_refuses_changed_options(tiny_model, tmp_path):
     out = tmp_path / "out.csv"
     with pytest.raises(PredictInterrupted):
         predict(src, out, model=tiny_model, chunk_size=10, progress=StopAfter(1))
-    from pipeline.tables.core import InputError
+    from pipeline.tables import InputError
 
     with pytest.raises(InputError, match="chunk_size"):
         predict(src, out, model=tiny_model, chunk_size=20, resume=True)

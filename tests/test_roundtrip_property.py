@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.run.predict import predict
-from pipeline.tables.core import InputError
+from pipeline.tables import InputError
 
 from .test_input_hardening import write_ods, write_xls
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.summarise import summarise
 from pipeline.summarise.roles import detect_roles, parse_month, parse_value
-from pipeline.tables.core import ChunkWriter, InputError
+from pipeline.tables import ChunkWriter, InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ["drone", "counter_drone", "rugged_computer", "navigation", "aircraft_parts", "other"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipeline.tables.core import InputError
+from pipeline.tables import InputError
 
 # Usual names of the declared-code column, compared without case, spaces, underscores, hyphens, dots or «№».
 CODE_COLUMN_CANDIDATES = (

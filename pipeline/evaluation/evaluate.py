@@ -26,7 +26,7 @@ from pipeline.evaluation.metrics import (
     slice_metrics,
 )
 from pipeline.model.core import STATUS_EMPTY, DualUseModel, PredictionBatch
-from pipeline.tables.core import InputError, TableReader, find_columns, row_text
+from pipeline.tables import InputError, TableReader, find_columns, row_text
 
 LANGS = ("ru", "en", "mixed")
 # A text counts as Russian when at least this share of its words are written in Cyrillic (tuned on the corpora:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.tables.core import TableReader, find_columns, row_text
+from pipeline.tables import TableReader, find_columns, row_text
 
 ORDERS = ("margin", "flagged", "input")
 # Columns `dualuse predict` and the optional enrichers write that a card shows when the file has them.
@@ -98,10 +98,10 @@ def read_labelled(path: str | Path, text_columns: Sequence[str] | None = None, *
     Args:
         path: the labelled file.
         text_columns: the description column(s); the usual names are tried when empty.
-        reader_kwargs: passed to :class:`pipeline.tables.core.TableReader` (``encoding``, ``delimiter``, ``sheet``).
+        reader_kwargs: passed to :class:`pipeline.tables.TableReader` (``encoding``, ``delimiter``, ``sheet``).
 
     Raises:
-        pipeline.tables.core.InputError: for an unreadable file or a missing text column.
+        pipeline.tables.InputError: for an unreadable file or a missing text column.
     """
     reader = TableReader(path, **reader_kwargs)
     cols = find_columns(reader.columns, text_columns, str(path))

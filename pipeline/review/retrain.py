@@ -17,7 +17,7 @@ def fit_with_store(config: str, store: str, output: str) -> dict[str, Any]:
     Returns:
         ``{"output": folder, "seconds": fit time, "split_counts": …}``.
     """
-    from pipeline.config import load_config
+    from pipeline.training.recipe import load_config
     from pipeline.training.train import train
 
     start = time.perf_counter()

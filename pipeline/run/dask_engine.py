@@ -26,7 +26,7 @@ from pipeline.codes.evidence import status_kind
 from pipeline.model.core import DEFAULT_MODEL_DIR, DualUseModel, load_model
 from pipeline.run.parallel import default_jobs
 from pipeline.run.predict import added_columns, label_texts, output_columns
-from pipeline.tables.core import BlockReader, InputError, TableReader, find_columns
+from pipeline.tables import BlockReader, InputError, TableReader, find_columns, join_text
 
 _MODELS: dict[str, DualUseModel] = {}
 # Hidden column carrying the read error of a CSV row from the block reader to the labelling step.
@@ -98,12 +98,9 @@ def worker_model(blob: dict[str, Any]) -> DualUseModel:
 
 
 def _texts(df, columns: list[str]) -> list[str]:
-    # Same joining as pipeline.tables.core.row_text: stripped, non-empty values joined by a space.
-    parts = [df[c].tolist() for c in columns]
-    out = []
-    for values in zip(*parts):
-        out.append(" ".join(s for s in (str(v).strip() for v in values if v is not None and v == v) if s))
-    return out
+    """The text of each row, joined as the local engine joins it (a pandas NaN counts as a missing value)."""
+    rows = zip(*(df[c].tolist() for c in columns))
+    return [join_text(None if v != v else v for v in values) for values in rows]
 
 
 def read_block(

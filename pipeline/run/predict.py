@@ -1,7 +1,7 @@
 """Batch labelling of files: every input row comes out, in order, with a label or an explicit status.
 
 :func:`predict` streams the input in chunks, labels them in one or more processes (:mod:`pipeline.run.parallel`),
-and writes them in input order through a :class:`~pipeline.tables.core.ChunkWriter`. After every chunk a small state
+and writes them in input order through a :class:`~pipeline.tables.ChunkWriter`. After every chunk a small state
 file records how far the output got, so an interrupted run (Ctrl-C, a crash, a lost machine) continues with
 ``resume=True`` and ends with the same output as an uninterrupted run. Rows that cannot be read cleanly are
 labelled from what could be read, given a ``status`` that says why, and listed with their line numbers and raw
@@ -28,7 +28,7 @@ from pipeline.codes.evidence import count_codes
 from pipeline.model.core import DualUseModel, load_model
 from pipeline.run.parallel import ChunkPool
 from pipeline.run.progress import Progress
-from pipeline.tables.core import (
+from pipeline.tables import (
     ChunkWriter,
     InputError,
     TableReader,

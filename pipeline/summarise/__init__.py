@@ -18,7 +18,7 @@ from typing import Any
 from pipeline.summarise.aggregate import MALFORMED_DATE, MISSING_DATE, Aggregates
 from pipeline.summarise.roles import Roles, detect_roles
 from pipeline.summarise.tables import Table, build_tables, dual_use_totals, write_csv
-from pipeline.tables.core import InputError, TableReader
+from pipeline.tables import InputError, TableReader
 
 HTML_FILE = "summary.html"
 JSON_FILE = "summary.json"

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from pipeline.tables.core import TEXT_COLUMN_CANDIDATES, InputError, _norm_name
+from pipeline.errors import InputError
+from pipeline.tables.columns import TEXT_COLUMN_CANDIDATES, column_key
 
 # Roles found from the input's own columns: name → candidate column names (normalised), most specific first.
 # A candidate ending in "*" matches any column starting with it ("стоимость, usd").
@@ -82,11 +83,11 @@ def detect_roles(columns: Sequence[str], given: dict[str, str | None] | None = N
     Raises:
         InputError: a given column is absent, or the file has no ``label`` column (not a labelled file).
     """
-    by_norm = {_norm_name(c): c for c in columns}
+    by_norm = {column_key(c): c for c in columns}
     roles = Roles()
 
     def resolve(name: str, what: str) -> str:
-        hit = by_norm.get(_norm_name(name))
+        hit = by_norm.get(column_key(name))
         if hit is None:
             raise InputError(f"{source}: {what} column {name!r} not found; columns present: {list(columns)}")
         return hit

@@ -1,6 +1,7 @@
 """Labelled corpora: reading and validation, grouped seeded splits, near-duplicate and leak checks.
 
-A corpus file is a UTF-8 CSV with at least ``text,label,lang``; optional columns are ``source`` (defaults to the
+A corpus file is any table ``predict`` reads (CSV in any encoding and delimiter, XLSX, JSONL, Parquet …) with at
+least the columns ``text,label,lang``; optional columns are ``source`` (defaults to the
 file name), ``group`` (lines of one group always share a split: an augmented variant names its original's group),
 ``marker`` (gold military end-use flag, 0/1), ``style`` and ``split`` (pins a line to ``train``/``dev``/``test``).
 
@@ -12,156 +13,26 @@ sit in train.
 from __future__ import annotations
 
 import csv
-import glob
 import hashlib
-import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import LABELS, load_config
-from pipeline.errors import CorpusError
+from pipeline.errors import CorpusError  # noqa: F401 - raised by the readers, imported from here by callers
 from pipeline.text.normalise import Normaliser
-
-LANGS = ("ru", "en", "mixed")
-SPLITS = ("train", "dev", "test")
-REQUIRED_COLUMNS = ("text", "label", "lang")
-
-
-
-@dataclass
-class Corpus:
-    """Labelled lines, one entry per line in every list.
-
-    Attributes:
-        text, label, lang, source, group, style, split_pin: the corpus columns (``split_pin`` is ``""`` when the
-            line is not pinned); ``marker`` is the gold flag or -1 when unknown.
-        file, line: where each line came from.
-    """
-
-    text: list[str] = field(default_factory=list)
-    label: list[str] = field(default_factory=list)
-    lang: list[str] = field(default_factory=list)
-    source: list[str] = field(default_factory=list)
-    group: list[str] = field(default_factory=list)
-    marker: list[int] = field(default_factory=list)
-    style: list[str] = field(default_factory=list)
-    split_pin: list[str] = field(default_factory=list)
-    file: list[str] = field(default_factory=list)
-    line: list[int] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.text)
-
-    def subset(self, idx: Iterable[int]) -> Corpus:
-        """Return a new corpus holding the lines at ``idx``, in that order."""
-        idx = list(idx)
-        return Corpus(**{name: [getattr(self, name)[i] for i in idx] for name in self.__dataclass_fields__})
-
-    def extend(self, other: Corpus) -> None:
-        """Append the lines of ``other``."""
-        for name in self.__dataclass_fields__:
-            getattr(self, name).extend(getattr(other, name))
-
-    def sha256(self) -> str:
-        """Hash of the text, label and group of every line, in order (identifies the training data)."""
-        h = hashlib.sha256()
-        for t, lab, g in zip(self.text, self.label, self.group):
-            h.update(f"{t}\x1f{lab}\x1f{g}\x1e".encode())
-        return h.hexdigest()
-
-
-def expand_paths(patterns: Sequence[str]) -> list[Path]:
-    """Expand glob patterns into a sorted, de-duplicated list of files.
-
-    Raises:
-        CorpusError: when a pattern matches nothing.
-    """
-    files: list[Path] = []
-    for pattern in patterns:
-        hits = sorted(glob.glob(pattern, recursive=True)) if any(c in pattern for c in "*?[") else [pattern]
-        hits = [h for h in hits if Path(h).is_file()]
-        if not hits:
-            raise CorpusError(f"corpus path {pattern!r} matches no file")
-        files.extend(Path(h) for h in hits)
-    seen: set[Path] = set()
-    return [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
-
-
-def read_corpus_file(
-    path: str | Path, text_column: str = "text", label_column: str = "label", max_errors: int = 20
-) -> Corpus:
-    """Read and validate one corpus CSV.
-
-    Args:
-        path: the CSV file (UTF-8, with or without BOM).
-        text_column: column holding the text.
-        label_column: column holding the gold label.
-        max_errors: how many bad rows to list in the error message.
-
-    Raises:
-        CorpusError: listing every bad row (up to ``max_errors``) by file, line and column.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise CorpusError(f"{path}: corpus file not found")
-    corpus = Corpus()
-    errors: list[str] = []
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in (text_column, label_column, "lang") if c not in header]
-        if missing:
-            raise CorpusError(f"{path}: missing column(s) {missing}; columns present: {header}")
-        line = reader.line_num
-        for row in reader:
-            start, line = line + 1, reader.line_num
-            if None in row:
-                errors.append(f"{path}, line {start}: more fields than the header has")
-                continue
-            text = (row.get(text_column) or "").strip()
-            label = (row.get(label_column) or "").strip()
-            lang = (row.get("lang") or "").strip()
-            if not text:
-                errors.append(f"{path}, line {start}, column {text_column!r}: empty text")
-            if label not in LABELS:
-                errors.append(f"{path}, line {start}, column {label_column!r}: unknown label {label!r}")
-            if lang not in LANGS:
-                errors.append(f"{path}, line {start}, column 'lang': {lang!r} is not one of {LANGS}")
-            marker_raw = (row.get("marker") or "").strip()
-            if marker_raw not in ("", "0", "1"):
-                errors.append(f"{path}, line {start}, column 'marker': {marker_raw!r} is not 0 or 1")
-            pin = (row.get("split") or "").strip()
-            if pin not in ("",) + SPLITS:
-                errors.append(f"{path}, line {start}, column 'split': {pin!r} is not one of {SPLITS}")
-            corpus.text.append(text)
-            corpus.label.append(label)
-            corpus.lang.append(lang)
-            corpus.source.append((row.get("source") or "").strip() or path.stem)
-            corpus.group.append((row.get("group") or "").strip() or f"{path.stem}:{start}")
-            corpus.marker.append(int(marker_raw) if marker_raw in ("0", "1") else -1)
-            corpus.style.append((row.get("style") or "").strip())
-            corpus.split_pin.append(pin)
-            corpus.file.append(str(path))
-            corpus.line.append(start)
-    if errors:
-        more = f"\n… and {len(errors) - max_errors} more" if len(errors) > max_errors else ""
-        raise CorpusError(f"{len(errors)} bad row(s):\n" + "\n".join(errors[:max_errors]) + more)
-    if not corpus.text:
-        raise CorpusError(f"{path}: no rows")
-    return corpus
-
-
-def read_corpus(paths: Sequence[str | Path], text_column: str = "text", label_column: str = "label") -> Corpus:
-    """Read and validate several corpus files (glob patterns allowed) into one :class:`Corpus`."""
-    corpus = Corpus()
-    for path in expand_paths([str(p) for p in paths]):
-        corpus.extend(read_corpus_file(path, text_column, label_column))
-    return corpus
+from pipeline.training.corpus_file import (  # noqa: F401 - reading lives there; imported from here too
+    LANGS,
+    REQUIRED_COLUMNS,
+    SPLITS,
+    Corpus,
+    expand_paths,
+    read_corpus,
+    read_corpus_file,
+)
+from pipeline.training.recipe import load_config
 
 
 class _UnionFind:

@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import load_config
 from pipeline.evaluation.evaluate import evaluate_texts
 from pipeline.model.core import DualUseModel, featuriser_check, library_versions, sha256_file
 from pipeline.text.markers import MarkerMatcher
 from pipeline.training.corpus import prepare_data
 from pipeline.training.crossval import cross_validate
 from pipeline.training.fit import fit_model, operating_point
+from pipeline.training.recipe import load_config
 from pipeline.training.thresholds import encode_fitted_lines
 
 
