@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.codes import CODE_COLUMNS
 from pipeline.model.core import load_model
-from pipeline.run.predict import ENTITY_COLUMNS, predict
+from pipeline.run.labelling import ENTITY_COLUMNS
+from pipeline.run.predict import predict
 from pipeline.tables import TableReader
 
 from .conftest import REPO, TINY_CORPUS

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pipeline.entities import ENTITY_COLUMNS, Entities, EntityExtractor, extract
 from pipeline.entities.gazetteer import Gazetteer, fold_mixed
-from pipeline.run.predict import ENTITY_COLUMNS as PREDICT_ENTITY_COLUMNS
+from pipeline.run.labelling import ENTITY_COLUMNS as PREDICT_ENTITY_COLUMNS
 from pipeline.run.predict import predict
 
 
@@ -142,7 +142,7 @@ def test_predict_entities_with_workers_equal_in_process(tiny_model_dir, tmp_path
 def test_dask_label_partition_adds_the_same_columns(tiny_model):
     pd = pytest.importorskip("pandas")
     from pipeline.run.dask_engine import label_partition
-    from pipeline.run.predict import added_columns
+    from pipeline.run.labelling import added_columns
 
     df = pd.DataFrame({"text": ["Квадрокоптер DJI Mavic 3T, 2 шт", ""]})
     extra = added_columns(tiny_model, 0, True, explain=True, entities=True)

@@ -161,7 +161,7 @@ def test_unwritable_output_gives_message_and_exit_2(tiny_model_dir, tmp_path, mo
     src = make_dump(tmp_path / "s.csv", n=5)
     ro = tmp_path / "ro"
     ro.mkdir()
-    monkeypatch.setattr("pipeline.run.predict.os.access", lambda path, mode: str(path) != str(ro))
+    monkeypatch.setattr("pipeline.run.inputs.os.access", lambda path, mode: str(path) != str(ro))
     result = cli("predict", src, "-o", ro / "o.csv", "-m", tiny_model_dir, "-q")
     assert result.exit_code == 2 and "not writable" in result.output and "Traceback" not in result.output
     monkeypatch.undo()

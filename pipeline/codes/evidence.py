@@ -84,7 +84,7 @@ def code_columns(
 
 
 def add_code_columns(columns: dict[str, list], codes: Sequence[Any], table: CodeTable | None = None) -> dict[str, list]:
-    """Add the code columns to labelled columns (as :func:`pipeline.run.predict.label_texts` returns) in place."""
+    """Add the code columns to labelled columns (as :func:`pipeline.run.labelling.label_texts` returns) in place."""
     review, candidates = columns.get("review"), columns.get("candidate")
     columns.update(code_columns(columns["label"], codes, review, candidates, table))
     return columns

@@ -2,7 +2,7 @@
 
 Local CSV files are cut into blocks at line ends and parsed by the local engine's reader (so malformed rows get a
 status instead of failing the run); Parquet and remote CSV are read by ``dask.dataframe``. Each partition is
-labelled by :func:`pipeline.run.predict.label_texts` with the model loaded once per worker process; the result, every
+labelled by :func:`pipeline.run.labelling.label_texts` with the model loaded once per worker process; the result, every
 input column plus the same added columns as the local engine, is written as partitioned Parquet or CSV. The model
 folder is sent to the workers through the cluster (no shared disk needed for the model); the input and output
 paths must be reachable by every worker (a shared file system or an object store URL).
@@ -24,8 +24,8 @@ from typing import Any
 from pipeline.codes.columns import resolve_code_column
 from pipeline.codes.evidence import status_kind
 from pipeline.model.core import DEFAULT_MODEL_DIR, DualUseModel, load_model
+from pipeline.run.labelling import added_columns, label_texts, output_columns
 from pipeline.run.parallel import default_jobs
-from pipeline.run.predict import added_columns, label_texts, output_columns
 from pipeline.tables import BlockReader, InputError, TableReader, find_columns, join_text
 
 _MODELS: dict[str, DualUseModel] = {}

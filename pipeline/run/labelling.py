@@ -1,0 +1,156 @@
+"""The columns labelling adds to a row, computed for a batch of texts (in this process or in a worker).
+
+A row on which labelling itself fails gets the status ``failed: …``; the other rows of its batch are labelled as
+usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipeline.codes import CODE_COLUMNS, add_code_columns
+from pipeline.model.core import DualUseModel
+
+OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
+EXPLANATION_COLUMN = "explanation"
+# The columns of pipeline.entities (kept here so that importing predict does not import spaCy).
+ENTITY_COLUMNS = ("manufacturer", "brand", "model", "quantity", "unit")
+REVIEW_COLUMNS = ("review", "candidate", "familiarity")
+STATUS_FAILED = "failed"
+
+
+def output_columns(input_columns: Sequence[str], extra: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """Output column order and the names of the added columns (prefixed ``dualuse_`` on a clash)."""
+    names = {}
+    for c in extra:
+        name = c
+        while name in input_columns:
+            name = "dualuse_" + name
+        names[c] = name
+    return list(input_columns) + [names[c] for c in extra], names
+
+
+def added_columns(
+    model: DualUseModel,
+    top_k: int = 0,
+    apply_thresholds: bool = True,
+    codes: bool = False,
+    explain: bool = False,
+    entities: bool = False,
+) -> list[str]:
+    """The columns labelling adds, in order (code, explanation and entity columns only when asked for)."""
+    extra = list(OUTPUT_COLUMNS)
+    if model.reviews and apply_thresholds:
+        extra += list(REVIEW_COLUMNS)
+    for k in range(2, top_k + 1):
+        extra += [f"label_{k}", f"score_{k}"]
+    if explain:
+        extra.append(EXPLANATION_COLUMN)
+    if entities:
+        extra += list(ENTITY_COLUMNS)
+    if codes:
+        extra += list(CODE_COLUMNS)
+    return extra
+
+
+def label_texts(
+    model: DualUseModel,
+    texts: Sequence[str],
+    top_k: int = 0,
+    apply_thresholds: bool = True,
+    codes: Sequence[object] | None = None,
+    explain: bool = False,
+    entities: bool = False,
+) -> dict[str, list]:
+    """Label texts and return the added columns as lists (the compact form workers send back).
+
+    Args:
+        model: the model.
+        texts: one text per row.
+        top_k: also return ``label_k``/``score_k`` for k = 2 … ``top_k``.
+        apply_thresholds: apply the model's per-class thresholds (adds ``review``/``candidate``).
+        codes: the declared code of each row (``None``: no code columns); see :mod:`pipeline.codes`.
+        explain: add ``explanation`` (see :mod:`pipeline.explain`; ``""`` for rows without text or that failed).
+        entities: add the entity columns (see :mod:`pipeline.entities`).
+
+    Returns:
+        Column name → one value per text, keyed as in :func:`added_columns`.
+    """
+    if codes is not None:
+        return add_code_columns(label_texts(model, texts, top_k, apply_thresholds, None, explain, entities), codes)
+    try:
+        batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
+        if explain or entities:
+            extra = _extra_columns(model, texts, batch, explain, entities)
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a row-level failure becomes that row's status
+        if len(texts) == 1:
+            return _failed_columns(model, exc, top_k, apply_thresholds, explain, entities)
+        # Halve until the failing rows are found: the other rows are labelled as usual (a batch's labels do not
+        # depend on the other texts in it), at the cost of about log2(len(texts)) calls per failing row.
+        half = len(texts) // 2
+        first = label_texts(model, texts[:half], top_k, apply_thresholds, explain=explain, entities=entities)
+        second = label_texts(model, texts[half:], top_k, apply_thresholds, explain=explain, entities=entities)
+        return {k: first[k] + second[k] for k in first}
+    out: dict[str, list] = {
+        "label": list(batch.labels),
+        "score": [round(s, 4) for s in batch.scores.tolist()],
+        "military_marker": batch.markers.tolist(),
+        "status": list(batch.statuses),
+    }
+    if model.reviews and apply_thresholds:
+        out["review"] = [int(r) for r in batch.review]
+        out["candidate"] = list(batch.candidates)
+        out["familiarity"] = [round(f, 4) for f in batch.familiarity.tolist()]
+    if top_k > 1:
+        tops = batch.top_k(top_k)
+        for k in range(2, top_k + 1):
+            out[f"label_{k}"] = [t[k - 1][0] if len(t) >= k else "" for t in tops]
+            out[f"score_{k}"] = [round(t[k - 1][1], 4) if len(t) >= k else 0.0 for t in tops]
+    if explain or entities:
+        out.update(extra)
+    return out
+
+
+def _extra_columns(model: DualUseModel, texts: Sequence[str], batch, explain: bool, entities: bool) -> dict:
+    """The ``explanation`` and entity columns of a labelled batch (heavy modules imported only when asked)."""
+    out: dict[str, list] = {}
+    if explain:
+        from pipeline.explain import explain_texts
+
+        out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch.labels)
+    if entities:
+        from pipeline.entities import extract_many
+
+        out.update(extract_many(texts))
+    return out
+
+
+def _failed_columns(
+    model: DualUseModel, exc: Exception, top_k: int, apply_thresholds: bool, explain=False, entities=False
+) -> dict[str, list]:
+    """The added columns of one row on which labelling raised ``exc``: label ``other``, score 0, a status."""
+    message = str(exc).encode("utf-8", errors="backslashreplace").decode("utf-8")[:200]
+    out: dict[str, list] = {
+        "label": ["other"],
+        "score": [0.0],
+        "military_marker": [0],
+        "status": [f"{STATUS_FAILED}: {type(exc).__name__}: {message}"],
+    }
+    if model.reviews and apply_thresholds:
+        out.update(review=[0], candidate=[""], familiarity=[0.0])
+    for k in range(2, top_k + 1):
+        out[f"label_{k}"] = [""]
+        out[f"score_{k}"] = [0.0]
+    if explain:
+        out[EXPLANATION_COLUMN] = [""]
+    for c in ENTITY_COLUMNS if entities else ():
+        out[c] = [""]
+    return out
+
+
+def label_task(model: DualUseModel, payload: tuple) -> dict[str, list]:
+    """:func:`label_texts` of one chunk's payload ``(texts, top_k, apply_thresholds, codes, explain, entities)``."""
+    texts, top_k, apply_thresholds, *more = payload
+    return label_texts(model, texts, top_k, apply_thresholds, *more)
