@@ -73,23 +73,12 @@ def predict(
     explain: bool = False,
     entities: bool = True,
 ) -> PredictSummary:
-    """Label every row of ``input_path`` and write ``output_path`` (format from its extension).
-
-    Output: every input column unchanged, in input row order, plus ``label``, ``score``, ``military_marker``,
-    ``status`` (and ``review``/``candidate``/``familiarity`` when the model has thresholds or a familiarity cut;
-    ``label_2``/``score_2`` … with ``top_k``). Rows that cannot be read or hold no text are written too, with
-    ``status`` saying why; rows that could not be read cleanly or labelled are also listed, with their raw content,
-    in ``OUTPUT.errors.csv``. The
-    output appears only when complete. Memory use depends on ``chunk_size`` and ``jobs``, not on the input size.
-    A ``.gz`` input that ends early is read up to the cut: those rows are written and :attr:`PredictSummary.truncated`
-    says so. The output is never the input, and an existing file only with ``overwrite`` (see
-    :func:`check_output_path`: :class:`InputError` otherwise); ``-`` writes CSV to standard output (no errors side
-    file, no resume).
+    """Label every row of ``input_path`` and write ``output_path`` atomically; see the module docstring.
 
     Args:
-        input_path: CSV/TSV/TXT/JSONL/XLSX/XLS/ODS/Parquet file (text formats may be ``.gz``), or ``-`` for
-            standard input (copied to a temporary file first; its format is recognised from its content).
-        output_path: where to write; written atomically.
+        input_path: CSV/TSV/TXT/JSONL/XLSX/XLS/ODS/Parquet (text formats may be ``.gz``; a cut ``.gz`` is read to
+            the cut and :attr:`PredictSummary.truncated` says so), or ``-`` for standard input.
+        output_path: where to write (never the input); ``-``: CSV to standard output (no side file, no resume).
         text_columns: column(s) holding the description, joined with a space; guessed when ``None``.
         model: a loaded model, a model folder, or ``None`` for the bundled default.
         encoding: force the input encoding (detected when ``None``).
@@ -99,16 +88,13 @@ def predict(
         chunk_size: rows per chunk (the unit of parallel work and of resuming).
         top_k: also write the next ``top_k - 1`` best labels with their scores.
         jobs: worker processes; ``None`` or ``0`` for all cores, ``1`` to label in this process.
-        resume: continue an interrupted run of the same input, output and options from its last finished
-            chunk (a fresh run when there is nothing to resume).
+        resume: continue an interrupted run of the same input, output and options from its last finished chunk.
         progress: called with a :class:`~pipeline.run.progress.Progress` after every chunk.
         apply_thresholds: apply the model's per-class thresholds, when it has any.
         overwrite: replace an existing output file (a resumed run continues its own partial output regardless).
-        excel: write CSV/TSV output as Excel opens it in a Russian locale: UTF-8 with a byte-order mark and ``;``
-            between fields (tab for ``.tsv``).
-        code_column: the declared customs code column (ТН ВЭД/HS): a name, ``None`` to detect the usual names, or
-            ``False`` to read none. When one is read, the output gains ``hs_code``, ``code_label``, ``chpl_tier``,
-            ``code_conflict`` and ``code_status`` (see :mod:`pipeline.codes`).
+        excel: write CSV/TSV as Excel opens it in a Russian locale (UTF-8 with a BOM, ``;`` between fields).
+        code_column: the declared customs code column: a name, ``None`` to detect it, ``False`` for none; when one
+            is read the code columns of :mod:`pipeline.codes` are added.
         explain: add ``explanation``, the words that drove each label (see :mod:`pipeline.explain`; slower).
         entities: add ``manufacturer``, ``brand``, ``model``, ``quantity``, ``unit`` (see :mod:`pipeline.entities`).
 
@@ -116,30 +102,14 @@ def predict(
         A :class:`PredictSummary`.
 
     Raises:
-        InputError: when the input cannot be read as asked, or ``resume`` finds a state left by a run with
-            other options.
+        InputError: when the input cannot be read as asked, or ``resume`` finds a run with other options.
         PredictInterrupted: on Ctrl-C, after leaving a resumable state.
     """
     # Every argument but the paths, as given: a run over standard input passes them on unchanged.
     options = {k: v for k, v in locals().items() if k not in ("input_path", "output_path")}
     if str(input_path) == "-":
         return _predict_stdin(output_path, options)
-    run = _Run(Path(input_path), output_path, options)
-    results = run.pool.map(run.payloads())
-    try:
-        for chunk, labelled in results:
-            run.write(chunk, labelled)
-        run.finish()
-    except KeyboardInterrupt:
-        results.close()
-        run.close(keep=True)
-        raise PredictInterrupted(run.summary, run.state_path) from None
-    except BaseException:
-        results.close()
-        run.close(keep=False)
-        raise
-    run.summary.seconds = time.perf_counter() - run.start
-    return run.summary
+    return _Run(Path(input_path), output_path, options).execute()
 
 
 def _predict_stdin(output_path: str | Path, options: dict) -> PredictSummary:
@@ -236,6 +206,24 @@ class _Run:
         self.err_writer = NoWriter() if self.to_stdout else ChunkWriter(
             self.errors_path, list(ERROR_COLUMNS), resume=state and state["errors"], **excel
         )  # fmt: skip
+
+    def execute(self) -> PredictSummary:
+        """Label and write every chunk; on Ctrl-C keep what is done for ``--resume``, on an error remove it."""
+        results = self.pool.map(self.payloads())
+        try:
+            for chunk, labelled in results:
+                self.write(chunk, labelled)
+            self.finish()
+        except KeyboardInterrupt:
+            results.close()
+            self.close(keep=True)
+            raise PredictInterrupted(self.summary, self.state_path) from None
+        except BaseException:
+            results.close()
+            self.close(keep=False)
+            raise
+        self.summary.seconds = time.perf_counter() - self.start
+        return self.summary
 
     def payloads(self):
         """``(chunk, payload)`` for each chunk still to label (see :func:`~pipeline.run.labelling.label_task`)."""

@@ -97,18 +97,8 @@ class TableReader:
         return self._reader.rows_total
 
     def _iter_records(self) -> Iterator[Row]:
-        """The format reader's rows.
-
-        The text formats pass through the hooks ``_iter_csv``, ``_iter_txt`` and ``_iter_jsonl`` (named after
-        their reader), which a subclass may wrap (``pipeline.run.predict`` does).
-        """
-        hook = getattr(self, f"_iter_{self._reader.name}", None)
-        return hook() if hook is not None else self._reader.iter_rows()
-
-    def _iter_csv(self) -> Iterator[Row]:
+        """The format reader's rows (a subclass may wrap them: ``pipeline.run.inputs`` does)."""
         return self._reader.iter_rows()
-
-    _iter_txt = _iter_jsonl = _iter_csv
 
     def iter_chunks(self, chunk_size: int = DEFAULT_CHUNK_ROWS, skip_chunks: int = 0) -> Iterator[Chunk]:
         """Yield the file's rows in chunks of at most ``chunk_size`` rows, in file order.
