@@ -10,12 +10,12 @@ from pipeline import load_model
 from pipeline.cli import app
 from pipeline.config import LABELS
 from pipeline.model.core import read_meta, sha256_file
+from pipeline.model.decision import threshold_labels as apply_thresholds
 from pipeline.run.predict import predict
 from pipeline.training.thresholds import (
     STATUS_NO_DATA,
     STATUS_OK,
     STATUS_UNREACHABLE,
-    apply_thresholds,
     select_thresholds,
     thresholds,
     wilson_lower,

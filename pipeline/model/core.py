@@ -10,16 +10,12 @@ a folder into the plain-data format.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import importlib
 import json
 import os
-import sys
 import tempfile
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,21 +29,22 @@ from pipeline.features.familiarity import Familiarity
 from pipeline.features.runs import RunFeaturiser, gc_paused, has_alnum
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.model.classifier import build_classifier
+from pipeline.model.decision import apply_class_thresholds, unfamiliar_review
+from pipeline.model.legacy import is_pickle_folder, load_pickle, pickle_refusal
 from pipeline.model.meta import (
     CONFIG_FILE,
     DEFAULT_MODEL_DIR,
     META_FILE,
+    MODEL_FILE,
+    PICKLE_FILE,
     library_versions,
     read_meta,
     sha256_file,
 )
 from pipeline.model.persist import FORMAT, FORMAT_VERSION, MODEL_FILES, ModelFormatError, read_model, write_model
+from pipeline.model.prediction import Prediction, PredictionBatch
 from pipeline.text.markers import MarkerMatcher
 from pipeline.text.tokenise import SpacyTokeniser
-
-MODEL_FILE = "model.json"
-PICKLE_FILE = "model.joblib"
-
 
 
 def build_pipeline(cfg: dict) -> Pipeline:
@@ -90,79 +87,6 @@ def featuriser_check(pipeline: Pipeline, texts: Sequence[str], n: int = FEATURIS
     runs = RunFeaturiser(tok, vec).featurise(sample).matrix
     diff = max((abs(m - reference).max() for m in (vec.transform(docs), runs)), default=0.0)
     return {"sample": len(sample), "max_abs_difference": float(diff), "passed": bool(diff == 0)}
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """The model's answer for one text.
-
-    Attributes:
-        label: one of the six labels (``other`` when the row could not be classified or fell below its class
-            threshold).
-        score: probability-like confidence of ``label`` in [0, 1]; 0.0 when ``status`` is ``empty``.
-        military_marker: 1 when the text names a military end use, else 0.
-        status: ``ok``, ``truncated`` (classified on the first ``max_chars`` characters) or ``empty``.
-        review: 1 when the best class was below its threshold and the line was relabelled ``other``, or the line
-            is ``other`` but too unfamiliar to the model to trust that (see :mod:`pipeline.features.familiarity`).
-        candidate: the class the line nearly had (or leans to) when ``review`` is 1, else ``""``.
-        familiarity: the share of the text's words the model saw in training.
-    """
-
-    label: str
-    score: float
-    military_marker: int
-    status: str
-    review: int = 0
-    candidate: str = ""
-    familiarity: float = 1.0
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the fields as a plain dict."""
-        return asdict(self)
-
-
-@dataclass
-class PredictionBatch:
-    """Column-wise predictions for many texts (what file labelling uses).
-
-    Attributes:
-        labels, scores, markers, statuses, review, candidates: one entry per input text.
-        proba: the full probability matrix (rows × ``classes``); rows of empty texts are all zero.
-        classes: the label order of ``proba``'s columns.
-        familiarity: per text, the share of its words the model saw in training (1.0 for texts without words).
-    """
-
-    labels: list[str]
-    scores: np.ndarray
-    markers: np.ndarray
-    statuses: list[str]
-    review: np.ndarray
-    candidates: list[str]
-    proba: np.ndarray
-    classes: list[str]
-    familiarity: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def __getitem__(self, i: int) -> Prediction:
-        return Prediction(
-            self.labels[i],
-            float(self.scores[i]),
-            int(self.markers[i]),
-            self.statuses[i],
-            int(self.review[i]),
-            self.candidates[i],
-            1.0 if self.familiarity is None else round(float(self.familiarity[i]), 4),
-        )
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
-
-    def top_k(self, k: int) -> list[list[tuple[str, float]]]:
-        """The ``k`` best labels with their scores for each row."""
-        order = np.argsort(-self.proba, axis=1)[:, :k]
-        return [[(self.classes[j], float(self.proba[r, j])) for j in row] for r, row in enumerate(order)]
 
 
 class DualUseModel:
@@ -271,34 +195,12 @@ class DualUseModel:
         best = proba.argmax(axis=1)
         scores = proba[np.arange(n), best]
         scores[~has_text] = 0.0
-        review = np.zeros(n, dtype=np.int8)
-        candidates = [""] * n
-        thresholds = self.thresholds if apply_thresholds and "other" in classes else {}
-        other = classes.index("other") if "other" in classes else -1
-        for label, threshold in thresholds.items():
-            if label == "other" or label not in classes:
-                continue
-            low = np.flatnonzero((best == classes.index(label)) & has_text & (scores < threshold))
-            review[low] = 1
-            for i in low.tolist():
-                candidates[i] = label
-            best[low] = other
-            scores[low] = proba[low, other]
+        thresholds = self.thresholds if apply_thresholds else {}
+        review, candidates = apply_class_thresholds(proba, best, scores, has_text, classes, thresholds)
         # Familiarity of what the features saw (the first max_chars characters), from the runs already prepared.
         familiarity = self.familiarity.of_runs(feats.runs)
-        cut = self.unfamiliar_below
-        if cut > 0 and other >= 0:
-            # An unfamiliar line judged `other` was judged on the few words the model knows: when it leans to a
-            # dual-use class at all, send it to review with that class.
-            unsure = np.flatnonzero((best == other) & has_text & (familiarity < cut) & (review == 0))
-            if len(unsure):
-                positive = proba[unsure].copy()
-                positive[:, other] = -1.0
-                lean = positive.argmax(axis=1)
-                leaning = positive[np.arange(len(unsure)), lean] >= float(self.meta.get("unfamiliar_lean") or 0.0)
-                for i, j in zip(unsure[leaning].tolist(), lean[leaning].tolist()):
-                    review[i] = 1
-                    candidates[i] = classes[j]
+        lean, flags = float(self.meta.get("unfamiliar_lean") or 0.0), (review, candidates)
+        unfamiliar_review(proba, best, has_text, familiarity, flags, classes, self.unfamiliar_below, lean)
         labels = [classes[j] if h else "other" for j, h in zip(best.tolist(), has_text.tolist())]
         markers = np.zeros(n, dtype=np.int8)
         for i, text in marker_texts.items():
@@ -396,24 +298,6 @@ def model_identity(files: dict[str, str]) -> str:
     return hashlib.sha256(listing.encode("utf-8")).hexdigest()
 
 
-def is_pickle_folder(path: str | Path, meta: dict | None = None) -> bool:
-    """Whether a model folder is of the old pickled kind (``model.joblib``, no plain-data model files)."""
-    path = Path(path)
-    meta = read_meta(path) if meta is None else meta
-    return "format" not in meta and not (path / MODEL_FILE).is_file() and (path / PICKLE_FILE).is_file()
-
-
-def pickle_refusal(path: str | Path) -> str:
-    """The message refusing a pickled model folder, with the way to convert it."""
-    return (
-        f"{path} holds a pickled model ({PICKLE_FILE}), and loading a pickle runs whatever code it contains; "
-        "refusing to load it. If you trust where this folder came from (you trained it yourself), convert it "
-        f"once: `dualuse model convert {path} NEW_DIR --trust-pickle` (or in Python: "
-        f"convert_model({str(path)!r}, 'NEW_DIR', trust_pickle=True)), then use NEW_DIR. To load it as it is, pass "
-        "--trust-pickle (load_model(..., trust_pickle=True))."
-    )
-
-
 def load_model(path: str | Path | None = None, verify: bool = True, trust_pickle: bool = False) -> DualUseModel:
     """Load a model folder.
 
@@ -439,7 +323,7 @@ def load_model(path: str | Path | None = None, verify: bool = True, trust_pickle
         if not trust_pickle:
             raise ModelError(pickle_refusal(path))
         _warn_versions(path, meta)
-        obj = _load_pickle(path, meta, verify)
+        obj = load_pickle(path, meta, verify)
         pipeline, markers = obj["pipeline"], obj["markers"]
     else:
         if "format" not in meta and not (path / MODEL_FILE).is_file():
@@ -492,52 +376,6 @@ def _warn_versions(path: Path, meta: dict) -> None:
     if stale:
         detail = ", ".join(f"{k} {old} (model) vs {new} (installed)" for k, (old, new) in stale.items())
         warnings.warn(f"{path}: library versions differ from training: {detail}", stacklevel=3)
-
-
-def _load_pickle(path: Path, meta: dict, verify: bool) -> dict:
-    """Unpickle ``model.joblib`` of a trusted old folder (after checking its hash, when ``verify``)."""
-    import joblib
-
-    model_file = path / PICKLE_FILE
-    if verify:
-        expected = meta.get("model_sha256")
-        actual = sha256_file(model_file)
-        if not expected or actual != expected:
-            raise ModelError(
-                f"{model_file}: sha256 {actual} does not match {META_FILE} ({expected}); refusing to load a "
-                "model file that may have been altered or swapped. Retrain, or restore the original file."
-            )
-    with warnings.catch_warnings(), _legacy_module_names():
-        warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
-        return joblib.load(model_file)
-
-
-# Where the classes an old pickle names lived before the package was split by role.
-LEGACY_MODULES = {
-    "pipeline.features": "pipeline.features.vectoriser",
-    "pipeline.fastpath": "pipeline.features.runs",
-    "pipeline.familiarity": "pipeline.features.familiarity",
-    "pipeline.markers": "pipeline.text.markers",
-    "pipeline.normalise": "pipeline.text.normalise",
-    "pipeline.tokenise": "pipeline.text.tokenise",
-    "pipeline.model": "pipeline.model.core",
-}
-
-
-@contextlib.contextmanager
-def _legacy_module_names():
-    """Let an old pickle find its classes under the flat module names they had (only while it loads)."""
-    saved = {old: sys.modules.get(old) for old in LEGACY_MODULES}
-    try:
-        for old, new in LEGACY_MODULES.items():
-            sys.modules[old] = importlib.import_module(new)
-        yield
-    finally:
-        for old, module in saved.items():
-            if module is None:
-                sys.modules.pop(old, None)
-            else:
-                sys.modules[old] = module
 
 
 def convert_model(source: str | Path, target: str | Path, trust_pickle: bool = False) -> DualUseModel:

@@ -15,6 +15,9 @@ from pipeline.config import bundled_path
 from pipeline.errors import ModelError
 
 META_FILE = "meta.json"
+MODEL_FILE = "model.json"
+# The pickled model of folders written by older versions (see pipeline.model.legacy).
+PICKLE_FILE = "model.joblib"
 CONFIG_FILE = "config.cfg"
 DEFAULT_MODEL_DIR = bundled_path("models", "default")
 TRACKED_LIBRARIES = ("dualuse", "scikit-learn", "spacy", "numpy", "scipy", "joblib", "pymorphy3")

@@ -23,6 +23,7 @@ import numpy as np
 from pipeline.config import LABELS
 from pipeline.evaluation.evaluate import classification_metrics, read_labelled
 from pipeline.model.core import STATUS_EMPTY, DualUseModel, load_model, sha256_file
+from pipeline.model.decision import threshold_labels
 from pipeline.model.meta import META_FILE
 
 STATUS_OK = "ok"
@@ -188,19 +189,6 @@ def _class_threshold(
     }
 
 
-def apply_thresholds(proba: np.ndarray, classes: Sequence[str], thresholds: dict[str, float]) -> list[str]:
-    """Labels as ``predict`` assigns them: the best class, or ``other`` when it is below its threshold."""
-    classes = list(classes)
-    best = proba.argmax(axis=1)
-    labels = []
-    for i, j in enumerate(best):
-        c = classes[j]
-        if c != "other" and c in thresholds and proba[i, j] < thresholds[c]:
-            c = "other"
-        labels.append(c)
-    return labels
-
-
 def thresholds(
     dev: str | Path,
     model: DualUseModel | str | Path,
@@ -245,7 +233,7 @@ def thresholds(
     proba = batch.proba[keep]
     per_class = select_thresholds(gold, proba, batch.classes, target_precision, conservative)
     chosen = {c: r["threshold"] for c, r in per_class.items() if r["threshold"] is not None}
-    expected = classification_metrics(gold, apply_thresholds(proba, batch.classes, chosen), LABELS)
+    expected = classification_metrics(gold, threshold_labels(proba, batch.classes, chosen), LABELS)
 
     dev_hash = sha256_file(dev)
     if dev_hash in ((model.meta.get("corpus") or {}).get("files") or {}).values():

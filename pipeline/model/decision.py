@@ -1,0 +1,84 @@
+"""How a model turns class probabilities into a label: class thresholds and the review of unfamiliar lines.
+
+A line whose best dual-use class scores below that class's threshold is labelled ``other`` with ``review=1`` and
+that class as ``candidate``. A line judged ``other`` whose words the model mostly never saw in training was judged
+on the few words it knows: when it leans to a dual-use class at all, it goes to review with that class too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def apply_class_thresholds(
+    proba: np.ndarray,
+    best: np.ndarray,
+    scores: np.ndarray,
+    has_text: np.ndarray,
+    classes: Sequence[str],
+    thresholds: dict[str, float],
+) -> tuple[np.ndarray, list[str]]:
+    """Relabel lines below their best class's threshold as ``other``; ``best`` and ``scores`` change in place.
+
+    Returns:
+        ``(review, candidates)``: 1 and the class for each relabelled line, 0 and ``""`` elsewhere.
+    """
+    classes = list(classes)
+    review = np.zeros(len(best), dtype=np.int8)
+    candidates = [""] * len(best)
+    if "other" not in classes:
+        return review, candidates
+    other = classes.index("other")
+    for label, threshold in thresholds.items():
+        if label == "other" or label not in classes:
+            continue
+        low = np.flatnonzero((best == classes.index(label)) & has_text & (scores < threshold))
+        review[low] = 1
+        for i in low.tolist():
+            candidates[i] = label
+        best[low] = other
+        scores[low] = proba[low, other]
+    return review, candidates
+
+
+def unfamiliar_review(
+    proba: np.ndarray,
+    best: np.ndarray,
+    has_text: np.ndarray,
+    familiarity: np.ndarray,
+    flags: tuple[np.ndarray, list[str]],
+    classes: Sequence[str],
+    below: float,
+    lean: float,
+) -> None:
+    """Send unfamiliar ``other`` lines that lean to a dual-use class to review with that class.
+
+    A line qualifies when its familiarity is under ``below`` and its best dual-use class has probability at least
+    ``lean``; ``flags`` (``review``, ``candidates``) change in place.
+    """
+    classes = list(classes)
+    if below <= 0 or "other" not in classes:
+        return
+    review, candidates = flags
+    other = classes.index("other")
+    unsure = np.flatnonzero((best == other) & has_text & (familiarity < below) & (review == 0))
+    if not len(unsure):
+        return
+    positive = proba[unsure].copy()
+    positive[:, other] = -1.0
+    leaning_to = positive.argmax(axis=1)
+    leaning = positive[np.arange(len(unsure)), leaning_to] >= lean
+    for i, j in zip(unsure[leaning].tolist(), leaning_to[leaning].tolist()):
+        review[i] = 1
+        candidates[i] = classes[j]
+
+
+def threshold_labels(proba: np.ndarray, classes: Sequence[str], thresholds: dict[str, float]) -> list[str]:
+    """Labels as ``predict`` assigns them from ``proba``: the best class, or ``other`` below its threshold."""
+    classes = list(classes)
+    best = proba.argmax(axis=1)
+    scores = proba[np.arange(len(best)), best]
+    apply_class_thresholds(proba, best, scores, np.ones(len(best), dtype=bool), classes, thresholds)
+    return [classes[j] for j in best.tolist()]
