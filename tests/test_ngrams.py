@@ -86,7 +86,7 @@ def test_tokeniser_set_params_takes_effect_after_use():
 
 
 def test_featuriser_check_recorded_at_training(tiny_model, tiny_corpus):
-    from pipeline.model.core import featuriser_check
+    from pipeline.features.check import featuriser_check
 
     check = featuriser_check(tiny_model.pipeline, tiny_corpus.text + ["", None, "x" * 3000])
     assert check == {"sample": len(tiny_corpus.text) + 3, "max_abs_difference": 0.0, "passed": True}

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.evaluation.evaluate import evaluate_texts
-from pipeline.model.core import DualUseModel, featuriser_check, library_versions, sha256_file
+from pipeline.features.check import featuriser_check
+from pipeline.model.core import DualUseModel, library_versions, sha256_file
 from pipeline.text.markers import MarkerMatcher
 from pipeline.training.corpus import prepare_data
 from pipeline.training.crossval import cross_validate
