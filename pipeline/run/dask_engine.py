@@ -17,7 +17,7 @@ import tempfile
 import time
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from pipeline.codes.evidence import status_kind
 from pipeline.model.core import DEFAULT_MODEL_DIR, DualUseModel, load_model
 from pipeline.run.labelling import added_columns, label_texts, output_columns
 from pipeline.run.parallel import default_jobs
+from pipeline.run.summary import PredictSummary
 from pipeline.tables import BlockReader, InputError, TableReader, find_columns, join_text
 
 _MODELS: dict[str, DualUseModel] = {}
@@ -34,38 +35,15 @@ ERROR_COLUMN = "__dualuse_read_error__"
 
 
 @dataclass
-class DaskSummary:
+class DaskSummary(PredictSummary):
     """What a Dask labelling run did.
 
-    Attributes:
-        input: the input glob.
-        output: the output folder.
-        text_columns: the input columns the text was taken from.
-        rows: rows written.
-        failed: rows that could not be read cleanly (their ``status`` says why).
-        labels: rows per label.
-        flagged: rows with a military end-use marker.
-        partitions: partitions (output files) written.
-        seconds: wall time.
-        scheduler: the scheduler address used.
-        code_column: the declared-code column read, or ``None``.
-        code_conflicts: rows per ``code_conflict`` direction.
-        code_statuses: rows per ``code_status`` kind.
+    A :class:`~pipeline.run.summary.PredictSummary` (``input`` is the glob, ``output`` the folder) plus the
+    partitions (output files) written and the scheduler address used.
     """
 
-    input: str
-    output: str
-    text_columns: list[str]
-    rows: int = 0
-    failed: int = 0
-    labels: Counter = field(default_factory=Counter)
-    flagged: int = 0
     partitions: int = 0
-    seconds: float = 0.0
     scheduler: str = ""
-    code_column: str | None = None
-    code_conflicts: Counter = field(default_factory=Counter)
-    code_statuses: Counter = field(default_factory=Counter)
 
 
 def model_blob(model_dir: str | Path, trust_pickle: bool = False) -> dict[str, Any]:
@@ -201,135 +179,150 @@ def predict_dask(
         output_dir: output folder (written to a temporary sibling and renamed into place when local).
         text_columns: column(s) holding the description; guessed from the first file when ``None``.
         model: a model folder, or ``None`` for the bundled default.
-        scheduler: address of a running scheduler (``tcp://HOST:8786``); a local cluster of ``jobs`` worker
-            processes is started when ``None``.
+        scheduler: address of a running scheduler (``tcp://HOST:8786``); ``None``: a local cluster is started.
         jobs: workers of the local cluster (all cores when ``None``).
         encoding: force the CSV encoding (detected from the first file when ``None``).
         delimiter: force the CSV delimiter (detected from the first file when ``None``).
         header: whether the CSV files have a header line.
         output_format: ``"parquet"`` or ``"csv"``.
-        blocksize: bytes per CSV partition; ``None`` for one partition per file (needed when quoted fields span
-            lines; ``.gz`` files always give one partition per file).
+        blocksize: bytes per CSV partition; ``None``: one per file (needed when quoted fields span lines).
         top_k: also write the next ``top_k - 1`` best labels.
         trust_pickle: allow a model folder of the old pickled kind (see :func:`~pipeline.model.core.load_model`).
-        code_column: the declared-code column, ``None`` to detect it, ``False`` for none (see
-            :func:`pipeline.run.predict.predict`).
+        code_column: the declared-code column, ``None`` to detect it, ``False`` for none.
         explain: add ``explanation`` (see :mod:`pipeline.explain`).
         entities: add the entity columns (see :mod:`pipeline.entities`).
 
     Returns:
         A :class:`DaskSummary`.
     """
-    import dask
-    import dask.dataframe as dd
-    from distributed import Client, LocalCluster
-
     start = time.perf_counter()
     if output_format not in ("parquet", "csv"):
         raise InputError(f"output format must be parquet or csv, not {output_format!r}")
-    files = _expand(input_glob)
     model_dir = Path(model) if model is not None else DEFAULT_MODEL_DIR
     local_model = load_model(model_dir, trust_pickle=trust_pickle)
-    blob = model_blob(model_dir, trust_pickle)
-    first = (
-        TableReader(files[0], encoding=encoding, delimiter=delimiter, header=header) if "://" not in files[0] else None
-    )
-    fmt = first.format if first else ("parquet" if ".parquet" in files[0] else "csv")
-    if fmt == "parquet":
-        ddf = dd.read_parquet(files)
-    elif fmt in ("csv", "tsv") and first is not None:
-        from dask.bytes import read_bytes
-
-        # Blocks cut at line ends and parsed by the same reader as the local engine, so malformed rows are
-        # labelled with a status instead of failing the run.
-        gz = any(f.endswith(".gz") for f in files)
-        # UTF-16/32 cannot be cut at a "\n" byte: one block per file.
-        wide = first.encoding.startswith(("utf-16", "utf-32"))
-        _, blocks = read_bytes(
-            files,
-            delimiter=b"\n",
-            blocksize=None if gz or wide else blocksize,
-            sample=False,
-            compression="gzip" if gz else None,
-        )
-        args = (first.columns, first.encoding, first.delimiter)
-        parts = [
-            dask.delayed(read_block)(block, *args, header and j == 0, first.fallback_encoding)
-            for per_file in blocks
-            for j, block in enumerate(per_file)
-        ]
-        ddf = dd.from_delayed(parts, meta=read_block(b"", *args, False), verify_meta=False)
-    elif fmt in ("csv", "tsv"):
-        ddf = dd.read_csv(
-            files,
-            sep=delimiter or ",",
-            encoding=encoding or "utf-8",
-            header=0 if header else None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            blocksize=None if any(f.endswith(".gz") for f in files) else blocksize,
-            compression="gzip" if any(f.endswith(".gz") for f in files) else None,
-        )
-    else:
-        raise InputError(f"the dask engine reads CSV/TSV and Parquet, not {fmt}")
+    ddf = _read_frame(_expand(input_glob), encoding, delimiter, header, blocksize)
     columns = [str(c) for c in ddf.columns if c != ERROR_COLUMN]
     cols = find_columns(columns, text_columns, input_glob)
     code_col = resolve_code_column(columns, code_column, input_glob, cols)
     extra = added_columns(local_model, top_k, True, code_col is not None, explain, entities)
+    labelling = (cols, extra, top_k, code_col, explain, entities)
+    summary = _label_on_cluster(ddf, model_blob(model_dir, trust_pickle), labelling, str(output_dir), output_format,
+                                _connect(scheduler, jobs))  # fmt: skip
+    summary.input = input_glob
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _label_on_cluster(ddf, blob, labelling: tuple, output_dir: str, output_format: str, connection) -> DaskSummary:
+    """Label the frame's partitions on the cluster, write them, and move the output folder into place."""
+    import dask
+
+    cols, extra, top_k, code_col, explain, entities = labelling
+    columns = [str(c) for c in ddf.columns if c != ERROR_COLUMN]
     _, names = output_columns(columns, extra)
     meta = _meta(ddf._meta[columns], names, extra)
-
-    if scheduler:
-        client = Client(scheduler)
-        cluster = None
-    else:
-        cluster = LocalCluster(
-            n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
-    output_dir = str(output_dir)
-    remote = "://" in output_dir
-    target = output_dir if remote else str(Path(output_dir).with_name(f".{Path(output_dir).name}.partial"))
-    if not remote:
-        shutil.rmtree(target, ignore_errors=True)
+    client, cluster = connection
+    target = _partial_target(output_dir)
     try:
         blob_d = dask.delayed(blob, pure=True)
         options = (code_col, explain, entities)
         out = ddf.map_partitions(label_partition, blob_d, cols, names, extra, top_k, *options, meta=meta)
-        if output_format == "parquet":
-            write = out.to_parquet(target, write_index=False, compute=False)
-        else:
-            write = out.to_csv(os.path.join(target, "part-*.csv"), index=False, compute=False)
-        # Computed together so each partition is labelled once (the mixed-collection warning is harmless).
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Computing mixed collections")
-            failed = ddf[ERROR_COLUMN].ne("").sum() if ERROR_COLUMN in ddf.columns else 0
-            code_counts = (
-                (out[names["code_conflict"]].value_counts(), out[names["code_status"]].value_counts())
-                if code_col is not None
-                else ()
-            )
-            _, counts, flagged, failed, *code_counts = dask.compute(
-                write, out[names["label"]].value_counts(), out[names["military_marker"]].sum(), failed, *code_counts
-            )
-        summary = DaskSummary(input_glob, output_dir, cols, scheduler=client.scheduler.address, code_column=code_col)
-        if code_col is not None:
-            summary.code_conflicts.update({str(k): int(v) for k, v in code_counts[0].items() if k})
-            for k, v in code_counts[1].items():
-                summary.code_statuses[status_kind(str(k))] += int(v)
+        summary = DaskSummary("", output_dir, cols, scheduler=client.scheduler.address, code_column=code_col)
+        _write_and_count(ddf, out, names, target, output_format, summary)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    if not remote:
+    if target != output_dir:
         if Path(output_dir).exists():
             shutil.rmtree(output_dir)
         os.replace(target, output_dir)
+    summary.partitions = out.npartitions
+    return summary
+
+
+def _partial_target(output_dir: str) -> str:
+    """Where to write: a fresh hidden sibling of a local output folder (renamed into place at the end)."""
+    if "://" in output_dir:
+        return output_dir
+    target = str(Path(output_dir).with_name(f".{Path(output_dir).name}.partial"))
+    shutil.rmtree(target, ignore_errors=True)
+    return target
+
+
+def _read_frame(files: list[str], encoding: str | None, delimiter: str | None, header: bool, blocksize):
+    """The input files as one Dask frame (Parquet as is; local CSV through the package's own block reader)."""
+    import dask
+    import dask.dataframe as dd
+
+    first = (
+        TableReader(files[0], encoding=encoding, delimiter=delimiter, header=header) if "://" not in files[0] else None
+    )
+    fmt = first.format if first else ("parquet" if ".parquet" in files[0] else "csv")
+    gz = any(f.endswith(".gz") for f in files)
+    if fmt == "parquet":
+        return dd.read_parquet(files)
+    if fmt not in ("csv", "tsv"):
+        raise InputError(f"the dask engine reads CSV/TSV and Parquet, not {fmt}")
+    if first is None:
+        return dd.read_csv(
+            files, sep=delimiter or ",", encoding=encoding or "utf-8", header=0 if header else None, dtype=str,
+            keep_default_na=False, na_filter=False, blocksize=None if gz else blocksize,
+            compression="gzip" if gz else None,
+        )  # fmt: skip
+    from dask.bytes import read_bytes
+
+    # Blocks cut at line ends and parsed by the same reader as the local engine, so malformed rows are labelled
+    # with a status instead of failing the run. UTF-16/32 cannot be cut at a "\n" byte: one block per file.
+    wide = first.encoding.startswith(("utf-16", "utf-32"))
+    _, blocks = read_bytes(
+        files, delimiter=b"\n", blocksize=None if gz or wide else blocksize, sample=False,
+        compression="gzip" if gz else None,
+    )  # fmt: skip
+    args = (first.columns, first.encoding, first.delimiter)
+    parts = [
+        dask.delayed(read_block)(block, *args, header and j == 0, first.fallback_encoding)
+        for per_file in blocks
+        for j, block in enumerate(per_file)
+    ]
+    return dd.from_delayed(parts, meta=read_block(b"", *args, False), verify_meta=False)
+
+
+def _connect(scheduler: str | None, jobs: int | None):
+    """``(client, cluster)``: a client of the given scheduler, or of a local cluster of ``jobs`` processes."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler), None
+    workers = jobs or default_jobs()
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def _write_and_count(ddf, out, names: dict[str, str], target: str, output_format: str, summary: DaskSummary) -> None:
+    """Write the labelled frame and fill the summary's counts, in one pass over the partitions."""
+    import dask
+
+    if output_format == "parquet":
+        write = out.to_parquet(target, write_index=False, compute=False)
+    else:
+        write = out.to_csv(os.path.join(target, "part-*.csv"), index=False, compute=False)
+    coded = summary.code_column is not None
+    # Computed together so each partition is labelled once (the mixed-collection warning is harmless).
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Computing mixed collections")
+        failed = ddf[ERROR_COLUMN].ne("").sum() if ERROR_COLUMN in ddf.columns else 0
+        code_counts = (
+            (out[names["code_conflict"]].value_counts(), out[names["code_status"]].value_counts()) if coded else ()
+        )
+        _, counts, flagged, failed, *code_counts = dask.compute(
+            write, out[names["label"]].value_counts(), out[names["military_marker"]].sum(), failed, *code_counts
+        )
+    if coded:
+        summary.code_conflicts.update({str(k): int(v) for k, v in code_counts[0].items() if k})
+        for k, v in code_counts[1].items():
+            summary.code_statuses[status_kind(str(k))] += int(v)
     summary.labels = Counter({str(k): int(v) for k, v in counts.items()})
     summary.rows = sum(summary.labels.values())
     summary.flagged = int(flagged)
     summary.failed = int(failed)
-    summary.partitions = out.npartitions
-    summary.seconds = time.perf_counter() - start
-    return summary
