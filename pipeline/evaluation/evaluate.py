@@ -195,13 +195,41 @@ def run_evaluation(
     metrics["calibration"] = calibration(gold_ne, proba_ne, batch.classes)
     metrics["empty_rows"] = len(data.texts) - len(nonempty)
 
+    lang, lang_source = _languages(data)
+    slices = _slices(data, batch, lang, by, codes)
+    metrics["slices"] = slices
+    metrics["lang_source"] = lang_source
+    metrics["thresholds"] = model.thresholds if apply_thresholds else {}
+    review = [i for i in range(len(batch)) if batch.review[i]]
+    metrics["review"] = {
+        "n": len(review),
+        "candidate_correct": sum(1 for i in review if data.gold[i] == batch.candidates[i]),
+        "gold_dual_use": sum(1 for i in review if data.gold[i] != "other"),
+    }
+    errors = _errors(data, batch, lang)
+    errors.sort(key=lambda e: (-e["score"], e["line"]))
+    metrics["n_errors"] = len(errors)
+    metrics["top_errors"] = errors[:10]
+    metrics["data"] = data.path
+    metrics["text_columns"] = data.text_columns
+    metrics["model"] = str(model.path) if model.path else None
+    metrics["model_sha256"] = model.meta.get("model_sha256")
+    return Evaluation(metrics=metrics, data=data, batch=batch, errors=errors, lang=lang)
+
+
+def _languages(data: LabelledData) -> tuple[list[str], str]:
+    """Each row's language, from a ``lang`` column when it holds only known values, else from the script."""
     lang_col = data.column("lang")
     if lang_col is not None and all(str(v).strip() in LANGS for v in lang_col if v is not None):
-        lang = [str(v).strip() if v is not None else "" for v in lang_col]
-        lang_source = "column"
-    else:
-        lang = [detect_lang(t) for t in data.texts]
-        lang_source = "detected"
+        return [str(v).strip() if v is not None else "" for v in lang_col], "column"
+    return [detect_lang(t) for t in data.texts], "detected"
+
+
+def _slices(
+    data: LabelledData, batch: PredictionBatch, lang: list[str], by: Sequence[str], codes: Sequence[Any] | None
+) -> dict[str, Any]:
+    """Metrics sliced by language, military flag, each ``by`` column and (with ``codes``) code agreement."""
+    labels = list(LABELS)
     marker_name, marker_keys = _marker_keys(data, batch)
     slices = {
         "lang": slice_metrics(data.gold, batch.labels, lang, labels),
@@ -214,19 +242,12 @@ def run_evaluation(
         slices[col] = slice_metrics(data.gold, batch.labels, values, labels)
     if codes is not None:
         slices[CODE_SLICE] = slice_metrics(data.gold, batch.labels, agreement(batch.labels, codes), labels)
-    metrics["slices"] = slices
-    metrics["lang_source"] = lang_source
+    return slices
 
-    thresholds = model.thresholds if apply_thresholds else {}
-    review = [i for i in range(len(batch)) if batch.review[i]]
-    metrics["thresholds"] = thresholds
-    metrics["review"] = {
-        "n": len(review),
-        "candidate_correct": sum(1 for i in review if data.gold[i] == batch.candidates[i]),
-        "gold_dual_use": sum(1 for i in review if data.gold[i] != "other"),
-    }
 
-    errors = [
+def _errors(data: LabelledData, batch: PredictionBatch, lang: list[str]) -> list[dict[str, Any]]:
+    """The misclassified rows (sorted by the caller)."""
+    return [
         {
             "line": data.lines[i],
             "text": data.texts[i],
@@ -240,11 +261,3 @@ def run_evaluation(
         for i in range(len(batch))
         if batch.labels[i] != data.gold[i]
     ]
-    errors.sort(key=lambda e: (-e["score"], e["line"]))
-    metrics["n_errors"] = len(errors)
-    metrics["top_errors"] = errors[:10]
-    metrics["data"] = data.path
-    metrics["text_columns"] = data.text_columns
-    metrics["model"] = str(model.path) if model.path else None
-    metrics["model_sha256"] = model.meta.get("model_sha256")
-    return Evaluation(metrics=metrics, data=data, batch=batch, errors=errors, lang=lang)

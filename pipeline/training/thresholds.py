@@ -201,8 +201,7 @@ def thresholds(
 ) -> dict[str, Any]:
     """Choose per-class thresholds on a labelled dev set and write them into the model folder's meta.
 
-    Thresholds chosen on lines the model was fitted on promise a precision it will not reach: when at least
-    :data:`MAX_FITTED_SHARE` of the dev lines were fitted on this refuses unless ``allow_fitted``.
+    Refuses a dev set of which at least :data:`MAX_FITTED_SHARE` was fitted on, unless ``allow_fitted``.
 
     Args:
         dev: a labelled file in any format ``predict`` reads; it should not be training data.
