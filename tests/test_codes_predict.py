@@ -101,8 +101,9 @@ def test_codeless_sample_is_byte_identical_to_before(tmp_path, jobs):
     if model.meta.get("model_sha256") != GOLDEN_MODEL_SHA256:
         pytest.skip("models/default changed since the golden file was made: regenerate it with dualuse predict")
     out = tmp_path / "out.csv"
+    # (the golden file was made when every row got entity columns: --entities all)
     res = CliRunner().invoke(app, ["predict", str(DATA / "sample_nocode.csv"), "-o", str(out), "-j", jobs,
-                                   "--chunk-size", "10", "-q"])  # fmt: skip
+                                   "--chunk-size", "10", "-q", "--entities", "all"])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "code column" not in res.output and "code conflicts" not in res.output
     assert out.read_bytes() == golden.read_bytes()

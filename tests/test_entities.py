@@ -150,3 +150,42 @@ def test_dask_label_partition_adds_the_same_columns(tiny_model):
     out = label_partition(df, tiny_model, ["text"], names, extra, 0, explain=True, entities=True)
     assert list(out.columns) == ["text", *extra]
     assert out["brand"].tolist() == ["DJI", ""] and out["explanation"].tolist()[1] == ""
+
+
+def test_entity_modes_fill_flagged_rows_all_rows_or_none(tiny_model, tmp_path):
+    lines = ["Квадрокоптер DJI Mavic 3T, 2 шт", "Футболки хлопковые Nike, 40 шт"]
+    src = tmp_path / "in.csv"
+    src.write_text("text\n" + "\n".join(f'"{t}"' for t in lines), encoding="utf-8")
+    labels = [p.label for p in tiny_model.predict(lines)]
+    assert labels[1] == "other"
+    predict(src, tmp_path / "f.csv", model=tiny_model)  # the default: flagged rows only
+    flagged = _rows(tmp_path / "f.csv")
+    assert flagged[1]["quantity"] == "" and flagged[1]["brand"] == ""
+    if labels[0] != "other":
+        assert flagged[0]["brand"] == "DJI" and flagged[0]["quantity"] == "2"
+    predict(src, tmp_path / "a.csv", model=tiny_model, entities="all")
+    assert _rows(tmp_path / "a.csv")[1]["quantity"] == "40"
+    predict(src, tmp_path / "n.csv", model=tiny_model, entities="none")
+    assert "brand" not in _rows(tmp_path / "n.csv")[0]
+    with pytest.raises(ValueError):
+        predict(src, tmp_path / "x.csv", model=tiny_model, entities="some")
+
+
+def test_cli_refuses_an_unknown_entity_mode(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    src = tmp_path / "in.csv"
+    src.write_text("text\nDrone\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["predict", str(src), "-o", str(tmp_path / "o.csv"), "--entities", "most"])
+    assert res.exit_code == 2 and "--entities" in res.output
+
+
+def test_api_predictions_carry_entities_when_asked(tiny_model):
+    plain = tiny_model.predict("Квадрокоптер DJI Mavic 3T, 2 шт")[0]
+    assert plain.entities is None
+    p = tiny_model.predict("Квадрокоптер DJI Mavic 3T, 2 шт", entities=True)[0]
+    assert p.entities["brand"] == "DJI" and p.entities["quantity"] == "2" and "Mavic" in p.entities["model"]
+    coded = tiny_model.predict("Квадрокоптер DJI Mavic 3T, 2 шт", codes="8806", entities=True)[0]
+    assert coded.entities == p.entities and coded.hs_code == "8806"

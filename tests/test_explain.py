@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.explain import Explainer, explain, format_explanation
-from pipeline.explain.align import char_map, original_span, token_spans
 from pipeline.model.core import load_model
 from pipeline.run.predict import predict
+from pipeline.text.align import char_map, original_span, token_spans
 
 runner = CliRunner()
 LINES = [

@@ -22,6 +22,7 @@ from pipeline.cli.common import (
     fail,
     model_arg,
 )
+from pipeline.config import ENTITY_MODES
 from pipeline.errors import USER_ERRORS
 
 # How many unreadable rows the summary lists (all of them are in OUTPUT.errors.csv).
@@ -59,9 +60,15 @@ CodeColumn = Annotated[
 Explain = Annotated[
     bool, typer.Option("--explain", help="Add 'explanation': the words that drove each label (slower).")
 ]
-NoEntities = Annotated[
-    bool, typer.Option("--no-entities", help="Leave out manufacturer, brand, model, quantity, unit.")
+Entities = Annotated[
+    str,
+    typer.Option(
+        "--entities",
+        help="Fill manufacturer, brand, model, quantity, unit on 'flagged' rows (dual-use or review), 'all' rows, "
+        "or 'none' (no entity columns).",
+    ),
 ]
+NoEntities = Annotated[bool, typer.Option("--no-entities", help="Same as --entities none.")]
 NoCodeColumn = Annotated[
     bool, typer.Option("--no-code-column", help="Read no code column (no code columns in the output).")
 ]
@@ -94,6 +101,7 @@ def predict(
     code_column: CodeColumn = None,
     no_code_column: NoCodeColumn = False,
     explain: Explain = False,
+    entities: Entities = "flagged",
     no_entities: NoEntities = False,
 ) -> None:
     """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
@@ -103,6 +111,8 @@ def predict(
     3: the input ends early (a cut .gz): the rows before the cut are written; 130: interrupted (run again with
     --resume).
     """
+    if entities not in ENTITY_MODES:
+        fail(ValueError(f"--entities {entities!r}: use flagged, all or none"))
     common = {
         "text_columns": text_column or None,
         "encoding": encoding,
@@ -110,7 +120,7 @@ def predict(
         "header": not no_header,
         "code_column": False if no_code_column else code_column,
         "explain": explain,
-        "entities": not no_entities,
+        "entities": "none" if no_entities else entities,
     }
     if engine == "dask":
         dask_options = {"scheduler": scheduler, "output_format": output_format, "trust_pickle": trust_pickle}

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from pipeline.codes.columns import CODE_COLUMN_CANDIDATES, find_code_column, resolve_code_column
@@ -30,6 +30,7 @@ from pipeline.codes.evidence import (
 )
 from pipeline.codes.normalise import Code, normalise_code, normalise_codes
 from pipeline.codes.table import CodeTable, CodeTableError, default_code_table, load_code_table
+from pipeline.prediction import Prediction
 
 __all__ = [
     "AGREE",
@@ -59,33 +60,18 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class CodedPrediction:
-    """A :class:`pipeline.model.core.Prediction` with the code fields (what ``model.predict(texts, codes=…)`` gives).
+class CodedPrediction(Prediction):
+    """A :class:`~pipeline.prediction.Prediction` with the code fields (``model.predict(texts, codes=…)``).
 
-    Attributes:
-        label, score, military_marker, status, review, candidate, familiarity: as in ``Prediction`` (``review`` and
-            ``candidate`` with the code evidence rule applied).
-        hs_code, code_label, chpl_tier, code_conflict, code_status: see :mod:`.evidence`.
+    ``review`` and ``candidate`` have the code evidence rule applied; ``hs_code``, ``code_label``, ``chpl_tier``,
+    ``code_conflict`` and ``code_status`` are described in :mod:`.evidence`.
     """
 
-    label: str
-    score: float
-    military_marker: int
-    status: str
-    review: int = 0
-    candidate: str = ""
-    familiarity: float = 1.0
     hs_code: str = ""
     code_label: str = ""
     chpl_tier: str = ""
     code_conflict: str = ""
     code_status: str = "empty"
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the fields as a plain dict."""
-        from dataclasses import asdict
-
-        return asdict(self)
 
 
 def with_codes(
@@ -101,6 +87,6 @@ def with_codes(
     cols = code_columns([p.label for p in predictions], codes, review, candidates, table)
     out = []
     for i, p in enumerate(predictions):
-        base = CodedPrediction(p.label, p.score, p.military_marker, p.status, p.review, p.candidate, p.familiarity)
+        base = CodedPrediction(**{f.name: getattr(p, f.name) for f in fields(Prediction)})
         out.append(replace(base, review=review[i], candidate=candidates[i], **{c: cols[c][i] for c in CODE_COLUMNS}))
     return out

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from pipeline.entities import patterns as P
 from pipeline.entities.gazetteer import Brand, Gazetteer, fold_mixed
-from pipeline.explain.align import char_map, original_span
+from pipeline.text.align import char_map, original_span
 
 ENTITY_COLUMNS = ("manufacturer", "brand", "model", "quantity", "unit")
+# Distinct lines whose entities extract_many keeps (dumps repeat lines; the cache is emptied when full).
+CACHE_LINES = 50_000
 _FOR = re.compile(r"(?<!\w)(?:для|for|под|к|fits|fit|compatible with|совместим\w* с)\s+(?:\S+\s+)?$")
 _FIELD_HINT = re.compile(r"изготов|производит|manufact|mfr|mfg|maker|знак|марк|brand|trade|модел|model|mod\.|"
                          r"артикул|арт\.|p/n|pn|part|номер|tm")
@@ -45,7 +47,7 @@ class Entities:
 
     def as_dict(self) -> dict[str, str]:
         """The fields as a plain dict, in :data:`ENTITY_COLUMNS` order."""
-        return asdict(self)
+        return {c: getattr(self, c) for c in ENTITY_COLUMNS}
 
 
 class EntityExtractor:
@@ -58,6 +60,7 @@ class EntityExtractor:
     def __init__(self, gazetteer: Gazetteer | None = None):
         self.gazetteer = gazetteer or Gazetteer()
         self.normaliser = self.gazetteer.normaliser
+        self._cache: dict[str | None, tuple[str, ...]] = {}
 
     def extract(self, text: str | None) -> Entities:
         """The entities of one line."""
@@ -85,12 +88,18 @@ class EntityExtractor:
         return out
 
     def extract_many(self, texts: Sequence[str | None]) -> dict[str, list[str]]:
-        """The entity columns of many lines (column → one value per line)."""
-        cols: dict[str, list[str]] = {c: [] for c in ENTITY_COLUMNS}
+        """The entity columns of many lines (column → one value per line); a repeated line is read once."""
+        rows = []
+        cache = self._cache
         for t in texts:
-            for c, v in self.extract(t).as_dict().items():
-                cols[c].append(v)
-        return cols
+            row = cache.get(t)
+            if row is None:
+                row = tuple(self.extract(t).as_dict().values())
+                if len(cache) >= CACHE_LINES:
+                    cache.clear()
+                cache[t] = row
+            rows.append(row)
+        return {c: [r[k] for r in rows] for k, c in enumerate(ENTITY_COLUMNS)}
 
     def _quantity(self, norm: str, out: Entities) -> None:
         m = P.QUANTITY_FIELD.search(norm)
@@ -142,10 +151,16 @@ class _Back:
     def __init__(self, norm: str, text: str):
         self.norm, self.text = norm, text
         self.mapping: list[int] | None = None
+        self.identity: bool | None = None
 
     def __call__(self, start: int, end: int) -> str:
         while end > start and self.norm[end - 1] == " ":
             end -= 1
+        if self.identity is None:
+            # Plain lines only had their case folded: the span is the same in the original.
+            self.identity = len(self.norm) == len(self.text) and self.norm == self.text.lower()
+        if self.identity:
+            return " ".join(self.text[start:end].split())
         if self.mapping is None:
             self.mapping = char_map(self.norm, self.text)
         got = original_span((start, end), self.mapping)

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.explain.align import char_map, original_span, token_spans
+from pipeline.model.core import DualUseModel, load_model
+from pipeline.text.align import char_map, original_span, token_spans
 
 TOP = 5
 # One explainer per loaded model (kept off the model, so that it is never pickled to worker processes).
@@ -236,8 +237,6 @@ def explain(text: str, model=None, apply_thresholds: bool = True) -> Explanation
         model: a loaded model, a model folder, or ``None`` for the bundled default.
         apply_thresholds: explain the label after the model's class thresholds, as ``predict`` labels.
     """
-    from pipeline.model.core import DualUseModel, load_model
-
     if not isinstance(model, DualUseModel):
         model = load_model(model)
     batch = model.predict_batch([text], apply_thresholds=apply_thresholds)

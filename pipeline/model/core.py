@@ -16,6 +16,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from pipeline.model.meta import (
     sha256_file,
 )
 from pipeline.model.persist import FORMAT, FORMAT_VERSION, MODEL_FILES, ModelFormatError, read_model, write_model
-from pipeline.model.prediction import Prediction, PredictionBatch
+from pipeline.prediction import Prediction, PredictionBatch
 from pipeline.text.markers import MarkerMatcher
 from pipeline.text.tokenise import SpacyTokeniser
 
@@ -184,22 +185,32 @@ class DualUseModel:
         return PredictionBatch(labels, scores, markers, statuses, review, candidates, proba, classes, familiarity)
 
     def predict(
-        self, texts: Sequence[str | None] | str, apply_thresholds: bool = True, codes: Sequence[Any] | None = None
+        self,
+        texts: Sequence[str | None] | str,
+        apply_thresholds: bool = True,
+        codes: Sequence[Any] | None = None,
+        entities: bool = False,
     ) -> list[Prediction]:
         """Label texts; returns one :class:`Prediction` per text (a single string gives a one-item list).
 
         With ``codes`` (the declared customs code of each text, or one code for a single string) each prediction
         is a :class:`pipeline.codes.CodedPrediction`, which adds ``hs_code``, ``code_label``, ``chpl_tier``,
-        ``code_conflict`` and ``code_status`` and applies the code evidence rule to ``review``/``candidate``.
+        ``code_conflict`` and ``code_status`` and applies the code evidence rule to ``review``/``candidate``. With
+        ``entities`` each prediction carries what its line states (:mod:`pipeline.entities`) as ``entities``.
         """
         if isinstance(texts, str):
             texts = [texts]
             if codes is not None and not isinstance(codes, (list, tuple)):
                 codes = [codes]
         predictions = list(self.predict_batch(texts, apply_thresholds=apply_thresholds))
-        if codes is None:
-            return predictions
-        return with_codes(predictions, list(codes))
+        if codes is not None:
+            predictions = with_codes(predictions, list(codes))
+        if entities:
+            from pipeline.entities import extract_many  # spaCy's PhraseMatcher: only when asked
+
+            found = extract_many(texts)
+            predictions = [replace(p, entities={c: v[i] for c, v in found.items()}) for i, p in enumerate(predictions)]
+        return predictions
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities (columns in :attr:`classes` order)."""

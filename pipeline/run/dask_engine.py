@@ -108,7 +108,7 @@ def label_partition(
     top_k: int,
     code_column: str | None = None,
     explain: bool = False,
-    entities: bool = False,
+    entities: bool | str = False,
 ):
     """Label one pandas partition: the input columns unchanged plus the added columns."""
     model = blob if isinstance(blob, DualUseModel) else worker_model(blob)
@@ -170,7 +170,7 @@ def predict_dask(
     trust_pickle: bool = False,
     code_column: str | bool | None = None,
     explain: bool = False,
-    entities: bool = True,
+    entities: bool | str = "flagged",
 ) -> DaskSummary:
     """Label CSV or Parquet files on a Dask cluster and write partitioned Parquet or CSV.
 
@@ -190,7 +190,7 @@ def predict_dask(
         trust_pickle: allow a model folder of the old pickled kind (see :func:`~pipeline.model.core.load_model`).
         code_column: the declared-code column, ``None`` to detect it, ``False`` for none.
         explain: add ``explanation`` (see :mod:`pipeline.explain`).
-        entities: add the entity columns (see :mod:`pipeline.entities`).
+        entities: ``"flagged"``, ``"all"`` or ``"none"`` (see :func:`pipeline.run.predict.predict`).
 
     Returns:
         A :class:`DaskSummary`.

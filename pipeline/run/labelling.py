@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.codes import CODE_COLUMNS, add_code_columns
+from pipeline.config import ENTITY_MODES
 from pipeline.model.core import DualUseModel
 
 OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
@@ -16,6 +17,15 @@ EXPLANATION_COLUMN = "explanation"
 # The columns of pipeline.entities (kept here so that importing predict does not import spaCy).
 ENTITY_COLUMNS = ("manufacturer", "brand", "model", "quantity", "unit")
 REVIEW_COLUMNS = ("review", "candidate", "familiarity")
+
+
+def entity_mode(entities: bool | str) -> str:
+    """``"flagged"``, ``"all"`` or ``"none"`` from a mode name or a bool (``True``: all rows, ``False``: none)."""
+    if isinstance(entities, bool):
+        return "all" if entities else "none"
+    if entities not in ENTITY_MODES:
+        raise ValueError(f"entities must be one of {ENTITY_MODES}, not {entities!r}")
+    return entities
 STATUS_FAILED = "failed"
 
 
@@ -36,7 +46,7 @@ def added_columns(
     apply_thresholds: bool = True,
     codes: bool = False,
     explain: bool = False,
-    entities: bool = False,
+    entities: bool | str = False,
 ) -> list[str]:
     """The columns labelling adds, in order (code, explanation and entity columns only when asked for)."""
     extra = list(OUTPUT_COLUMNS)
@@ -46,7 +56,7 @@ def added_columns(
         extra += [f"label_{k}", f"score_{k}"]
     if explain:
         extra.append(EXPLANATION_COLUMN)
-    if entities:
+    if entity_mode(entities) != "none":
         extra += list(ENTITY_COLUMNS)
     if codes:
         extra += list(CODE_COLUMNS)
@@ -60,7 +70,7 @@ def label_texts(
     apply_thresholds: bool = True,
     codes: Sequence[object] | None = None,
     explain: bool = False,
-    entities: bool = False,
+    entities: bool | str = False,
 ) -> dict[str, list]:
     """Label texts and return the added columns as lists (the compact form workers send back).
 
@@ -71,16 +81,18 @@ def label_texts(
         apply_thresholds: apply the model's per-class thresholds (adds ``review``/``candidate``).
         codes: the declared code of each row (``None``: no code columns); see :mod:`pipeline.codes`.
         explain: add ``explanation`` (see :mod:`pipeline.explain`; ``""`` for rows without text or that failed).
-        entities: add the entity columns (see :mod:`pipeline.entities`).
+        entities: fill the entity columns (see :mod:`pipeline.entities`) of ``"all"`` rows, of ``"flagged"`` rows
+            (labelled dual-use or sent to review; empty elsewhere), or ``"none"`` (see :func:`entity_mode`).
 
     Returns:
         Column name → one value per text, keyed as in :func:`added_columns`.
     """
     if codes is not None:
         return add_code_columns(label_texts(model, texts, top_k, apply_thresholds, None, explain, entities), codes)
+    entities = entity_mode(entities)
     try:
         batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
-        if explain or entities:
+        if explain or entities != "none":
             extra = _extra_columns(model, texts, batch, explain, entities)
     except MemoryError:
         raise
@@ -108,22 +120,32 @@ def label_texts(
         for k in range(2, top_k + 1):
             out[f"label_{k}"] = [t[k - 1][0] if len(t) >= k else "" for t in tops]
             out[f"score_{k}"] = [round(t[k - 1][1], 4) if len(t) >= k else 0.0 for t in tops]
-    if explain or entities:
+    if explain or entities != "none":
         out.update(extra)
     return out
 
 
-def _extra_columns(model: DualUseModel, texts: Sequence[str], batch, explain: bool, entities: bool) -> dict:
+def _extra_columns(model: DualUseModel, texts: Sequence[str], batch, explain: bool, entities: str) -> dict:
     """The ``explanation`` and entity columns of a labelled batch (heavy modules imported only when asked)."""
     out: dict[str, list] = {}
     if explain:
         from pipeline.explain import explain_texts
 
         out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch.labels)
-    if entities:
+    if entities == "all":
         from pipeline.entities import extract_many
 
         out.update(extract_many(texts))
+    elif entities == "flagged":
+        from pipeline.entities import extract_many
+
+        rows = [i for i, (label, review) in enumerate(zip(batch.labels, batch.review)) if label != "other" or review]
+        found = extract_many([texts[i] for i in rows])
+        for c in ENTITY_COLUMNS:
+            column = [""] * len(texts)
+            for i, v in zip(rows, found[c]):
+                column[i] = v
+            out[c] = column
     return out
 
 
@@ -145,7 +167,7 @@ def _failed_columns(
         out[f"score_{k}"] = [0.0]
     if explain:
         out[EXPLANATION_COLUMN] = [""]
-    for c in ENTITY_COLUMNS if entities else ():
+    for c in ENTITY_COLUMNS if entity_mode(entities) != "none" else ():
         out[c] = [""]
     return out
 

@@ -22,7 +22,7 @@ from pipeline.codes.columns import resolve_code_column
 from pipeline.codes.evidence import count_codes
 from pipeline.model.core import DualUseModel, load_model
 from pipeline.run.inputs import NoWriter, check_output_path, open_reader
-from pipeline.run.labelling import STATUS_FAILED, added_columns, label_task, output_columns
+from pipeline.run.labelling import STATUS_FAILED, added_columns, entity_mode, label_task, output_columns
 from pipeline.run.parallel import ChunkPool
 from pipeline.run.progress import Progress
 from pipeline.run.summary import MAX_ERRORS_KEPT, PredictInterrupted, PredictSummary
@@ -71,7 +71,7 @@ def predict(
     excel: bool = False,
     code_column: str | bool | None = None,
     explain: bool = False,
-    entities: bool = True,
+    entities: bool | str = "flagged",
 ) -> PredictSummary:
     """Label every row of ``input_path`` and write ``output_path`` atomically; see the module docstring.
 
@@ -96,7 +96,8 @@ def predict(
         code_column: the declared customs code column: a name, ``None`` to detect it, ``False`` for none; when one
             is read the code columns of :mod:`pipeline.codes` are added.
         explain: add ``explanation``, the words that drove each label (see :mod:`pipeline.explain`; slower).
-        entities: add ``manufacturer``, ``brand``, ``model``, ``quantity``, ``unit`` (see :mod:`pipeline.entities`).
+        entities: fill the entity columns (:mod:`pipeline.entities`) on ``"flagged"`` rows (labelled dual-use or
+            sent to review), ``"all"`` rows, or ``"none"`` (no entity columns).
 
     Returns:
         A :class:`PredictSummary`.
@@ -109,6 +110,7 @@ def predict(
     options = {k: v for k, v in locals().items() if k not in ("input_path", "output_path")}
     if str(input_path) == "-":
         return _predict_stdin(output_path, options)
+    entity_mode(entities)  # refuse an unknown mode before reading anything
     return _Run(Path(input_path), output_path, options).execute()
 
 

@@ -22,6 +22,8 @@ class Prediction:
             is ``other`` but too unfamiliar to the model to trust that (see :mod:`pipeline.features.familiarity`).
         candidate: the class the line nearly had (or leans to) when ``review`` is 1, else ``""``.
         familiarity: the share of the text's words the model saw in training.
+        entities: ``manufacturer``, ``brand``, ``model``, ``quantity``, ``unit`` when asked for
+            (``model.predict(texts, entities=True)``, see :mod:`pipeline.entities`), else ``None``.
     """
 
     label: str
@@ -31,6 +33,7 @@ class Prediction:
     review: int = 0
     candidate: str = ""
     familiarity: float = 1.0
+    entities: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the fields as a plain dict."""
