@@ -12,7 +12,7 @@ from pipeline.config import LABELS
 from pipeline.model.core import read_meta, sha256_file
 from pipeline.model.decision import threshold_labels as apply_thresholds
 from pipeline.run.predict import predict
-from pipeline.training.thresholds import (
+from pipeline.training.threshold_search import (
     STATUS_NO_DATA,
     STATUS_OK,
     STATUS_UNREACHABLE,

@@ -15,7 +15,7 @@ from pipeline.cli import app, config_and_overrides
 from pipeline.config import ConfigError
 from pipeline.model.core import sha256_file
 from pipeline.training.recipe import load_config
-from pipeline.training.thresholds import thresholds
+from pipeline.training.threshold_search import thresholds
 
 from .conftest import DATA, REPO, TINY_CORPUS, write_tiny_config
 

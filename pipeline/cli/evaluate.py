@@ -87,7 +87,7 @@ def thresholds(
     Refused when most dev lines are lines the model was fitted on (its meta.json knows them).
     """
     from pipeline.report.text import format_thresholds
-    from pipeline.training.thresholds import thresholds as thresholds_fn
+    from pipeline.training.threshold_search import thresholds as thresholds_fn
 
     try:
         result = thresholds_fn(

@@ -80,7 +80,7 @@ def format_prevalence(p: dict[str, Any] | None) -> list[str]:
 
 
 def format_thresholds(result: dict[str, Any]) -> str:
-    """Plain-text summary of :func:`pipeline.training.thresholds.thresholds` output."""
+    """Plain-text summary of :func:`pipeline.training.threshold_search.thresholds` output."""
     lines = [
         f"target precision {result['target_precision']:.3f} on {result['dev']} (n={result['n']})",
         f"{'label':<16}{'threshold':>10}{'precision':>10}{'≥(95%)':>8}{'recall':>8}{'labelled':>9}"

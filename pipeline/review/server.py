@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.model.meta import CONFIG_FILE
 from pipeline.review.session import ReviewSession
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -78,7 +79,7 @@ def _model_config(model, config: str | Path | None) -> Path:
         return Path(config)
     from pipeline.config import DEFAULT_CONFIG_PATH
 
-    own = Path(model.path) / "config.cfg" if model.path else None
+    own = Path(model.path) / CONFIG_FILE if model.path else None
     return own if own is not None and own.is_file() else DEFAULT_CONFIG_PATH
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from pipeline.codes.columns import resolve_code_column
 from pipeline.codes.evidence import status_kind
 from pipeline.model.core import DEFAULT_MODEL_DIR, DualUseModel, load_model
+from pipeline.model.meta import META_FILE
 from pipeline.run.labelling import added_columns, label_texts, output_columns
 from pipeline.run.parallel import default_jobs
 from pipeline.run.summary import PredictSummary
@@ -56,7 +57,7 @@ def model_blob(model_dir: str | Path, trust_pickle: bool = False) -> dict[str, A
     files = {p.name: p.read_bytes() for p in model_dir.iterdir() if p.is_file()}
     import json
 
-    sha = json.loads(files["meta.json"])["model_sha256"]
+    sha = json.loads(files[META_FILE])["model_sha256"]
     return {"sha": sha, "files": files, "trust_pickle": trust_pickle}
 
 

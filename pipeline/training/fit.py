@@ -52,9 +52,9 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[
         raise ValueError(f"the training data has no line of label(s) {missing}; every label needs examples")
     mode = cfg["training"].get("source_weighting", "none")
     weights = source_weights(sources, mode) if sources is not None else None
-    aug = cfg.get("augment") or {}
-    if aug.get("copies", 0) > 0:
-        texts, labels, origin = Augmenter(**aug).augment_with_origin(texts, labels)
+    augmenter = Augmenter(**cfg["augment"]) if cfg.get("augment") else None
+    if augmenter is not None and augmenter.copies > 0:
+        texts, labels, origin = augmenter.augment_with_origin(texts, labels)
         if weights is not None:
             weights = weights[origin]
     pipeline = build_pipeline(cfg)

@@ -16,7 +16,7 @@ from pipeline.training.corpus import prepare_data
 from pipeline.training.crossval import cross_validate
 from pipeline.training.fit import fit_model, operating_point
 from pipeline.training.recipe import load_config
-from pipeline.training.thresholds import encode_fitted_lines
+from pipeline.training.threshold_search import encode_fitted_lines
 
 
 @dataclass
