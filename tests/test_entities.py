@@ -189,3 +189,17 @@ def test_api_predictions_carry_entities_when_asked(tiny_model):
     assert p.entities["brand"] == "DJI" and p.entities["quantity"] == "2" and "Mavic" in p.entities["model"]
     coded = tiny_model.predict("Квадрокоптер DJI Mavic 3T, 2 шт", codes="8806", entities=True)[0]
     assert coded.entities == p.entities and coded.hs_code == "8806"
+
+
+@pytest.mark.parametrize(
+    ("line", "quantity", "unit"),
+    [
+        ("u-blox MAX-M10S GNSS module, 2,500 pcs", "2500", "pcs"),
+        ("Brand: Samsung; Model: SM-A155F/DS; Qty: 1,200 pcs", "1200", "pcs"),
+        ("Модуль GNSS, 1 200 шт", "1200", "шт"),
+        ("Аккумулятор 2,5 Ач, 40 шт", "40", "шт"),
+    ],
+)
+def test_quantities_with_grouped_thousands(ex, line, quantity, unit):
+    e = ex.extract(line)
+    assert (e.quantity, e.unit) == (quantity, unit)

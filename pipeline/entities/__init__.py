@@ -107,7 +107,7 @@ class EntityExtractor:
             found = list(P.QUANTITY.finditer(norm))
             m = found[-1] if found else None
         if m is not None:
-            out.quantity = re.sub(r"\s", "", m.group("q"))
+            out.quantity = re.sub(r"[\s,]", "", m.group("q"))
             unit = m.group("u")
             out.unit = P.UNITS.get(unit, unit) if unit else ""
 

@@ -24,7 +24,8 @@ UNITS = {
     "к-т": "компл", "kompl": "компл", "ед": "ед", "ед.": "ед", "пар": "пар", "пары": "пар", "pairs": "pairs",
 }  # fmt: skip
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
-_NUMBER = r"\d{1,3}(?:[ \u00a0]\d{3})+|\d+"
+# A count, its thousands grouped by spaces or commas (``1 200``, ``1,200``: a count before a unit is never a fraction).
+_NUMBER = r"\d{1,3}(?:[ \u00a0,]\d{3})+(?!\d)|\d+"
 
 QUANTITY = re.compile(rf"(?<![\w.,/\-])(?P<q>{_NUMBER})\s?(?:x\s?)?(?P<u>{_UNIT_RE})(?![\w])")
 QUANTITY_FIELD = re.compile(
