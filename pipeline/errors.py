@@ -28,4 +28,10 @@ class ModelFormatError(ValueError):
     """A model cannot be written in, or a folder does not hold, the array-and-JSON format."""
 
 
+def bad_rows_message(errors: list[str], limit: int) -> str:
+    """One message listing the first ``limit`` bad rows (each naming file, line and column) and how many more."""
+    more = f"\n… and {len(errors) - limit} more" if len(errors) > limit else ""
+    return f"{len(errors)} bad row(s):\n" + "\n".join(errors[:limit]) + more
+
+
 USER_ERRORS = (ConfigError, CorpusError, InputError, ModelError, MarkerRuleError, FileNotFoundError)

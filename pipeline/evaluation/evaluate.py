@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.codes import agreement
 from pipeline.config import LABELS
+from pipeline.errors import bad_rows_message
 from pipeline.evaluation.metrics import (
     add_intervals,
     average_precision,
@@ -128,8 +129,7 @@ def read_labelled(
         for c in reader.columns:
             out.columns[c].append(row.get(c))
     if errors:
-        more = f"\n… and {len(errors) - MAX_LISTED_ERRORS} more" if len(errors) > MAX_LISTED_ERRORS else ""
-        raise InputError(f"{len(errors)} bad row(s):\n" + "\n".join(errors[:MAX_LISTED_ERRORS]) + more)
+        raise InputError(bad_rows_message(errors, MAX_LISTED_ERRORS))
     if not out.texts:
         raise InputError(f"{data}: no rows")
     return out

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import LABELS
-from pipeline.errors import CorpusError, InputError
+from pipeline.errors import CorpusError, InputError, bad_rows_message
 from pipeline.tables import TableReader, field_count
 
 LANGS = ("ru", "en", "mixed")
@@ -123,8 +123,7 @@ def read_corpus_file(
         errors.extend(_check_row(values, f"{path}, line {start}", text_column, label_column))
         _append_row(corpus, values, path, start, text_column, label_column)
     if errors:
-        more = f"\n… and {len(errors) - max_errors} more" if len(errors) > max_errors else ""
-        raise CorpusError(f"{len(errors)} bad row(s):\n" + "\n".join(errors[:max_errors]) + more)
+        raise CorpusError(bad_rows_message(errors, max_errors))
     if not corpus.text:
         raise CorpusError(f"{path}: no rows")
     return corpus
