@@ -1,0 +1,98 @@
+"""Class thresholds tried on saved leave-one-source-out predictions: held-out macro-F1 against ordinary-line FP.
+
+    python bench/compare.py --loso --save /tmp/oof.joblib      # the out-of-fold probabilities of every fold
+    python bench/thresholds_oof.py /tmp/oof.joblib [--per-fold VARIANT]
+
+For each threshold variant (none, one value for all classes, the config's ``[thresholds]`` shifted, and the config's
+waived or scaled for unfamiliar lines) prints the mean and worst held-out macro-F1 over the folds and the share of the
+held-out ordinary lines (gold ``other`` of the nomenclature and real folds) labelled dual-use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import joblib
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pipeline.config import LABELS  # noqa: E402
+from pipeline.evaluation.metrics import classification_metrics  # noqa: E402
+from pipeline.training.crossval import source_of_file  # noqa: E402
+from pipeline.training.recipe import load_config  # noqa: E402
+
+ORDINARY_FOLDS = ("nomenclature", "real")
+
+
+def folds_of(saved: dict) -> list[tuple]:
+    """``(fold, gold, proba, classes, familiarity)`` of every saved fold."""
+    corpus, ood = saved["corpus"], saved["ood"]
+    fold_of = [source_of_file(f) for f in corpus.file]
+    out = []
+    for f in saved["folds"]:
+        gold = list(ood.label) if f["fold"] == "ood" else [g for g, s in zip(corpus.label, fold_of) if s == f["fold"]]
+        ex = f["extra"]["dualuse"]
+        out.append((f["fold"], gold, ex["proba"], list(ex["classes"]), np.asarray(ex["familiarity"])))
+    return out
+
+
+def label(proba, classes, familiarity, thresholds: dict, below: float = 0.0, scale: float = 1.0) -> list[str]:
+    """Best class, or ``other`` under its threshold (scaled by ``scale`` on lines with familiarity under ``below``)."""
+    best = proba.argmax(axis=1)
+    scores = proba[np.arange(len(best)), best]
+    out = []
+    for i, j in enumerate(best):
+        c = classes[j]
+        t = thresholds.get(c, 0.0) * (scale if familiarity[i] < below else 1.0)
+        out.append("other" if c != "other" and scores[i] < t else c)
+    return out
+
+
+def evaluate(folds: list[tuple], **rule) -> tuple[float, float, float, list[float]]:
+    """Mean and worst macro-F1 over the folds, ordinary-line false dual-use share, per-fold macro-F1."""
+    f1s, fp, n = [], 0, 0
+    for name, gold, proba, classes, fam in folds:
+        pred = label(proba, classes, fam, **rule)
+        f1s.append(classification_metrics(gold, pred, LABELS)["macro_f1"])
+        if name in ORDINARY_FOLDS:
+            n += sum(g == "other" for g in gold)
+            fp += sum(g == "other" and p != "other" for g, p in zip(gold, pred))
+    return float(np.mean(f1s)), min(f1s), fp / max(n, 1), f1s
+
+
+def variants(config: dict) -> dict[str, dict]:
+    """The threshold rules tried."""
+    current = {k: float(v) for k, v in (config.get("thresholds") or {}).items()}
+    out = {"none": {"thresholds": {}}, "config": {"thresholds": current}}
+    for u in (0.4, 0.5, 0.55, 0.6):
+        out[f"all {u}"] = {"thresholds": dict.fromkeys(current, u)}
+    for delta in (-0.05, -0.1, -0.15):
+        out[f"config {delta:+.2f}"] = {"thresholds": {k: v + delta for k, v in current.items()}}
+    for below in (0.5, 0.7, 0.9):
+        for scale in (0.0, 0.7):
+            out[f"config, x{scale} under familiarity {below}"] = {"thresholds": current, "below": below, "scale": scale}
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("saved", help="the file bench/compare.py --loso --save wrote")
+    p.add_argument("--config", default=None, help="config whose [thresholds] are the starting point")
+    p.add_argument("--per-fold", default=None, help="also print every fold's macro-F1 for this variant")
+    args = p.parse_args()
+    folds = folds_of(joblib.load(args.saved))
+    rules = variants(load_config(args.config))
+    for name, rule in rules.items():
+        mean, worst, fp, _ = evaluate(folds, **rule)
+        print(f"{name:<38} mean {mean:.3f}  worst {worst:.3f}  ordinary-line false dual-use {fp:.3%}")
+    if args.per_fold:
+        for (name, *_), f1 in zip(folds, evaluate(folds, **rules[args.per_fold])[3]):
+            print(f"  {name:<22} {f1:.3f}")
+
+
+if __name__ == "__main__":
+    main()
