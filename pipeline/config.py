@@ -23,6 +23,8 @@ STATUS_TRUNCATED = "truncated"
 # columns are then left out). "flagged" is predict's default: an investigator groups flagged shipments by maker, and
 # in a real dump (about 0.5 % dual-use) it costs almost nothing, where "all" costs about as much as labelling.
 ENTITY_MODES = ("flagged", "all", "none")
+# The entity columns (pipeline.entities fills them; named here so that labelling can add them without spaCy).
+ENTITY_COLUMNS = ("manufacturer", "brand", "model", "quantity", "unit")
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # An installed (non-editable) package carries copies of the repository's configs/ and models/default here; the build

@@ -23,11 +23,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.config import ENTITY_COLUMNS
 from pipeline.entities import patterns as P
 from pipeline.entities.gazetteer import Brand, Gazetteer, fold_mixed
 from pipeline.text.align import char_map, original_span
 
-ENTITY_COLUMNS = ("manufacturer", "brand", "model", "quantity", "unit")
 # Distinct lines whose entities extract_many keeps (dumps repeat lines; the cache is emptied when full).
 CACHE_LINES = 50_000
 _FOR = re.compile(r"(?<!\w)(?:для|for|под|к|fits|fit|compatible with|совместим\w* с)\s+(?:\S+\s+)?$")

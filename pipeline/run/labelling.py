@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.codes import CODE_COLUMNS, add_code_columns
-from pipeline.config import ENTITY_MODES
+from pipeline.config import ENTITY_COLUMNS, ENTITY_MODES
 from pipeline.model.core import DualUseModel
 
 OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
 EXPLANATION_COLUMN = "explanation"
-# The columns of pipeline.entities (kept here so that importing predict does not import spaCy).
-ENTITY_COLUMNS = ("manufacturer", "brand", "model", "quantity", "unit")
 REVIEW_COLUMNS = ("review", "candidate", "familiarity")
 
 
