@@ -108,8 +108,11 @@ def tfidf_svc_fit_predict(train_x, train_y, test_sets):
     return [list(pipe.predict(xs)) for xs in test_sets]
 
 
-def charwb_peer_fit_predict(train_x, train_y, test_x):
-    """The plain character peer of issue 9: char_wb TF-IDF (1-6) + class-balanced LinearSVC."""
+def charwb_peer_fit_predict(train_x, train_y, test_x, decision: bool = False):
+    """The plain character peer of issue 9: char_wb TF-IDF (1-6) + class-balanced LinearSVC.
+
+    With ``decision`` returns ``(labels, decision_function matrix, classes)``.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline
     from sklearn.svm import LinearSVC
@@ -119,6 +122,8 @@ def charwb_peer_fit_predict(train_x, train_y, test_x):
         LinearSVC(class_weight="balanced"),
     )
     pipe.fit(train_x, train_y)
+    if decision:
+        return list(pipe.predict(test_x)), pipe.decision_function(test_x), list(pipe.classes_)
     return list(pipe.predict(test_x))
 
 
@@ -141,7 +146,8 @@ def _keywords(train_x, train_y, sources, test_x):
 
 
 def _charwb(train_x, train_y, sources, test_x):
-    return charwb_peer_fit_predict(train_x, train_y, test_x), None
+    labels, dec, classes = charwb_peer_fit_predict(train_x, train_y, test_x, decision=True)
+    return labels, None, {"decision": dec, "classes": classes}
 
 
 def _word_svc(train_x, train_y, sources, test_x):

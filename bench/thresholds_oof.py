@@ -1,10 +1,11 @@
 """Class thresholds tried on saved leave-one-source-out predictions: held-out macro-F1 against ordinary-line FP.
 
     python bench/compare.py --loso --save /tmp/oof.joblib      # the out-of-fold probabilities of every fold
-    python bench/thresholds_oof.py /tmp/oof.joblib [--per-fold VARIANT]
+    python bench/thresholds_oof.py /tmp/oof.joblib [--per-fold VARIANT] [--search 0.001 0.002]
 
 For each threshold variant (none, one value for all classes, the config's ``[thresholds]`` shifted, and the config's
-waived or scaled for unfamiliar lines) prints the mean and worst held-out macro-F1 over the folds and the share of the
+waived or scaled for unfamiliar lines, and with ``--search`` the thresholds a coordinate search finds for each given
+ordinary-line false dual-use budget) prints the mean and worst held-out macro-F1 over the folds and the share of the
 held-out ordinary lines (gold ``other`` of the nomenclature and real folds) labelled dual-use.
 """
 
@@ -78,14 +79,49 @@ def variants(config: dict) -> dict[str, dict]:
     return out
 
 
+def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: int = 3) -> dict:
+    """Class thresholds by coordinate search: the highest mean macro-F1 whose ordinary-line false dual-use share
+    stays within ``budget`` (one class at a time, over ``grid``, ``rounds`` passes)."""
+    grid = grid or [round(0.3 + 0.05 * i, 2) for i in range(13)]
+    best = dict(start)
+
+    def value(th):
+        mean, _, fp, _ = evaluate(folds, thresholds=th)
+        return (mean if fp <= budget else mean - 10 * (fp - budget)), mean, fp
+
+    current = value(best)[0]
+    for _ in range(rounds):
+        changed = False
+        for cls in best:
+            for t in grid:
+                trial = {**best, cls: t}
+                v = value(trial)[0]
+                if v > current + 1e-9:
+                    best, current, changed = trial, v, True
+        if not changed:
+            break
+    return best
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("saved", help="the file bench/compare.py --loso --save wrote")
     p.add_argument("--config", default=None, help="config whose [thresholds] are the starting point")
     p.add_argument("--per-fold", default=None, help="also print every fold's macro-F1 for this variant")
+    p.add_argument(
+        "--search",
+        type=float,
+        nargs="*",
+        default=[],
+        help="also search class thresholds for these ordinary-line false dual-use budgets (e.g. 0.001 0.002)",
+    )
     args = p.parse_args()
     folds = folds_of(joblib.load(args.saved))
     rules = variants(load_config(args.config))
+    for budget in args.search:
+        found = search(folds, rules["config"]["thresholds"], budget)
+        rules[f"searched, budget {budget:.2%}"] = {"thresholds": found}
+        print(f"searched for budget {budget:.2%}: " + ", ".join(f"{k} {v:.2f}" for k, v in found.items()))
     for name, rule in rules.items():
         mean, worst, fp, _ = evaluate(folds, **rule)
         print(f"{name:<38} mean {mean:.3f}  worst {worst:.3f}  ordinary-line false dual-use {fp:.3%}")

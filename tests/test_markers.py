@@ -47,6 +47,7 @@ def flag():
         "resold to Russian military units",
         "Anti-drone detector, 30 pcs, for SVO",
         "tafbuk cf-33 dlya VS RF",  # transliterated, missed on a later writer's lines
+        "peredal 6 noutbukov Toughbook v zonu SVO",  # missed on the w22 writer's lines
     ],
 )
 def test_markers_found(flag, text):

@@ -45,14 +45,16 @@ _RANGES = ("word_ngram_range", "char_ngram_range")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-
 def _classifiers() -> dict[str, type]:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression, SGDClassifier
     from sklearn.svm import LinearSVC
 
+    from pipeline.model.svm import SoftmaxLinearSVC
+
     return {
         "LinearSVC": LinearSVC,
+        "SoftmaxLinearSVC": SoftmaxLinearSVC,
         "LogisticRegression": LogisticRegression,
         "SGDClassifier": SGDClassifier,
         "CalibratedClassifierCV": CalibratedClassifierCV,
@@ -60,8 +62,8 @@ def _classifiers() -> dict[str, type]:
 
 
 # The classifier classes a model file may name (those :func:`pipeline.model.core.build_classifier` builds).
-CLASSIFIERS = ("LinearSVC", "LogisticRegression", "SGDClassifier", "CalibratedClassifierCV")
-LINEAR = ("LinearSVC", "LogisticRegression", "SGDClassifier")
+CLASSIFIERS = ("LinearSVC", "SoftmaxLinearSVC", "LogisticRegression", "SGDClassifier", "CalibratedClassifierCV")
+LINEAR = ("LinearSVC", "SoftmaxLinearSVC", "LogisticRegression", "SGDClassifier")
 
 
 # ---------------------------------------------------------------------------------------------------- writing
