@@ -29,16 +29,29 @@ from pipeline.training.recipe import load_config  # noqa: E402
 ORDINARY_FOLDS = ("nomenclature", "real")
 
 
-def folds_of(saved: dict) -> list[tuple]:
-    """``(fold, gold, proba, classes, familiarity)`` of every saved fold."""
+def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
+    """``(fold, gold, proba, classes, familiarity)`` of every saved fold.
+
+    ``temperature`` rescales the saved scores as a softmax of ``temperature * log(score)``: for the ``svm`` type,
+    whose scores are a softmax of its decision values, that is the scores it would give at that temperature.
+    """
     corpus, ood = saved["corpus"], saved["ood"]
     fold_of = [source_of_file(f) for f in corpus.file]
     out = []
     for f in saved["folds"]:
         gold = list(ood.label) if f["fold"] == "ood" else [g for g, s in zip(corpus.label, fold_of) if s == f["fold"]]
         ex = f["extra"]["dualuse"]
-        out.append((f["fold"], gold, ex["proba"], list(ex["classes"]), np.asarray(ex["familiarity"])))
+        proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
+        out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"])))
     return out
+
+
+def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:
+    """Row softmax of ``temperature * log(proba)``."""
+    z = temperature * np.log(np.clip(proba, 1e-300, None))
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def label(proba, classes, familiarity, thresholds: dict, below: float = 0.0, scale: float = 1.0) -> list[str]:
@@ -108,6 +121,7 @@ def main() -> None:
     p.add_argument("saved", help="the file bench/compare.py --loso --save wrote")
     p.add_argument("--config", default=None, help="config whose [thresholds] are the starting point")
     p.add_argument("--per-fold", default=None, help="also print every fold's macro-F1 for this variant")
+    p.add_argument("--temperature", type=float, default=1.0, help="rescale the saved scores (see folds_of)")
     p.add_argument(
         "--search",
         type=float,
@@ -116,7 +130,7 @@ def main() -> None:
         help="also search class thresholds for these ordinary-line false dual-use budgets (e.g. 0.001 0.002)",
     )
     args = p.parse_args()
-    folds = folds_of(joblib.load(args.saved))
+    folds = folds_of(joblib.load(args.saved), args.temperature)
     rules = variants(load_config(args.config))
     for budget in args.search:
         found = search(folds, rules["config"]["thresholds"], budget)

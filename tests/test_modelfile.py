@@ -113,6 +113,7 @@ CLASSIFIERS = {
     "svm_calibrated_ensemble": {"classifier.type": "svm_calibrated", "classifier.calibration_ensemble": True},
     "logreg": {"classifier.type": "logreg", "classifier.class_weight": "balanced"},
     "sgd": {"classifier.type": "sgd"},
+    "svm": {"classifier.type": "svm", "classifier.temperature": 4.0, "classifier.class_weight": "balanced"},
 }
 
 

@@ -175,3 +175,28 @@ def test_built_package_carries_default_model_and_config(tmp_path):
     assert Path(cfg_path) == data / "configs" / "default.cfg"
     assert Path(model_dir) == data / "models" / "default"
     assert label == "drone"
+
+
+def test_test_metrics_never_come_from_a_model_that_saw_the_test_split(tmp_path):
+    from pipeline.evaluation.evaluate import evaluate_texts
+    from pipeline.training.corpus import prepare_data
+    from pipeline.training.train import train
+
+    cfg_path = write_tiny_config(tmp_path / "cfg")
+    base = {
+        "paths.corpus": [str(tmp_path / "cfg" / "tiny_corpus.csv")],
+        "paths.markers": str(tmp_path / "cfg" / "markers.txt"),
+        "paths.ood": None,
+        "features.min_df": 1,
+        "corpus.test_fraction": 0.3,
+    }
+    held = train(cfg_path, None, {**base, "corpus.train_on": "train+dev"})
+    every = train(cfg_path, None, {**base, "corpus.train_on": "all"})
+    assert "scored_by" not in held.metrics["test"]
+    assert "train + dev only" in every.metrics["test"]["scored_by"]
+    # the figures are those of the train+dev fit, not of the saved model that was fitted on the test lines too
+    for key in ("macro_f1", "accuracy"):
+        assert every.metrics["test"][key] == pytest.approx(held.metrics["test"][key])
+    corpus, splits, _ = prepare_data(load_config(cfg_path, {**base, "corpus.train_on": "all"}))
+    test = corpus.subset(splits.indices("test"))
+    assert evaluate_texts(every.model, test.text, test.label)["accuracy"] == 1.0

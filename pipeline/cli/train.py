@@ -46,6 +46,8 @@ def train(
     typer.echo("split sizes: " + ", ".join(f"{k}={v}" for k, v in result.split_counts.items()))
     for name, m in result.metrics.items():
         title = "test split" if name == "test" else "out-of-distribution test"
+        if m.get("scored_by"):
+            title += f" (scored by {m['scored_by']})"
         typer.echo("\n" + (format_cv(m) if name == "cv" else metrics_table(m, title)))
     if result.output:
         typer.echo(f"\nmodel written to {result.output}")

@@ -3,7 +3,9 @@
 Rule (one for every line): for the line's ``label`` ``c`` and its **rival** ``r`` (the other class with the highest
 decision score), each feature ``j`` contributes ``x_j × (w_cj − w_rj)``, where ``x_j`` is the feature's TF-IDF value in
 the line and ``w`` the classifier's coefficients. The contributions and the intercept difference ``b_c − b_r`` sum to
-``z_c − z_r``, the decision score difference (for the multinomial logistic regression: ``log(p_c / p_r)``) exactly.
+``z_c − z_r``, the decision score difference, exactly (for the multinomial logistic regression it is
+``log(p_c / p_r)``; for the ``svm`` type, whose scores are a softmax of ``temperature × z``, it is that divided by the
+temperature).
 
 A feature is shown as the word of the line it came from, written as in the original text: the character n-grams of
 a token lie inside it and overlap, so they merge into the token's run of the original text (``KBAДPOKOПTEP``,
