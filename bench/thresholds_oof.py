@@ -116,6 +116,18 @@ def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: in
     return best
 
 
+def halves(folds: list[tuple], seed: int = 0) -> tuple[list[tuple], list[tuple]]:
+    """Each fold's lines split at random into two halves: ``(first halves, second halves)``."""
+    rng = np.random.default_rng(seed)
+    a, b = [], []
+    for name, gold, proba, classes, fam in folds:
+        pick = rng.random(len(gold)) < 0.5
+        for out, mask in ((a, pick), (b, ~pick)):
+            idx = np.flatnonzero(mask)
+            out.append((name, [gold[i] for i in idx], proba[idx], classes, fam[idx]))
+    return a, b
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("saved", help="the file bench/compare.py --loso --save wrote")
@@ -129,9 +141,24 @@ def main() -> None:
         default=[],
         help="also search class thresholds for these ordinary-line false dual-use budgets (e.g. 0.001 0.002)",
     )
+    p.add_argument(
+        "--check-halves",
+        action="store_true",
+        help="with --search: also choose on a random half of every fold's lines and score the other half",
+    )
     args = p.parse_args()
     folds = folds_of(joblib.load(args.saved), args.temperature)
     rules = variants(load_config(args.config))
+    if args.search and args.check_halves:
+        for budget in args.search:
+            for seed in range(3):
+                a, b = halves(folds, seed)
+                found = search(a, rules["config"]["thresholds"], budget)
+                on_a, on_b = evaluate(a, thresholds=found), evaluate(b, thresholds=found)
+                print(
+                    f"budget {budget:.2%}, split {seed}: chosen on half A: mean {on_a[0]:.3f}, false dual-use "
+                    f"{on_a[2]:.3%}; on half B: mean {on_b[0]:.3f}, false dual-use {on_b[2]:.3%}"
+                )
     for budget in args.search:
         found = search(folds, rules["config"]["thresholds"], budget)
         rules[f"searched, budget {budget:.2%}"] = {"thresholds": found}
