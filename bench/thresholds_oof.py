@@ -30,7 +30,7 @@ ORDINARY_FOLDS = ("nomenclature", "real")
 
 
 def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
-    """``(fold, gold, proba, classes, familiarity)`` of every saved fold.
+    """``(fold, gold, proba, classes, familiarity, words)`` of every saved fold (``words``: each line's word count).
 
     ``temperature`` rescales the saved scores as a softmax of ``temperature * log(score)``: for the ``svm`` type,
     whose scores are a softmax of its decision values, that is the scores it would give at that temperature.
@@ -39,10 +39,14 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
     fold_of = [source_of_file(f) for f in corpus.file]
     out = []
     for f in saved["folds"]:
-        gold = list(ood.label) if f["fold"] == "ood" else [g for g, s in zip(corpus.label, fold_of) if s == f["fold"]]
+        held = ood if f["fold"] == "ood" else None
+        idx = None if held else [i for i, s in enumerate(fold_of) if s == f["fold"]]
+        gold = list(held.label) if held else [corpus.label[i] for i in idx]
+        texts = list(held.text) if held else [corpus.text[i] for i in idx]
+        words = np.array([len(t.split()) for t in texts])
         ex = f["extra"]["dualuse"]
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
-        out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"])))
+        out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), words))
     return out
 
 
@@ -54,14 +58,17 @@ def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def label(proba, classes, familiarity, thresholds: dict, below: float = 0.0, scale: float = 1.0) -> list[str]:
-    """Best class, or ``other`` under its threshold (scaled by ``scale`` on lines with familiarity under ``below``)."""
+def label(proba, classes, familiarity, thresholds: dict, below=0.0, scale=1.0, words=None, long=(0, 0.0)) -> list[str]:
+    """Best class, or ``other`` under its threshold (scaled by ``scale`` on lines with familiarity under ``below``;
+    for lines of more than ``long[0]`` words, ``long[1]`` where that is lower: the model's long-line rule)."""
     best = proba.argmax(axis=1)
     scores = proba[np.arange(len(best)), best]
     out = []
     for i, j in enumerate(best):
         c = classes[j]
         t = thresholds.get(c, 0.0) * (scale if familiarity[i] < below else 1.0)
+        if words is not None and long[0] > 0 and long[1] > 0 and words[i] > long[0]:
+            t = min(t, long[1])
         out.append("other" if c != "other" and scores[i] < t else c)
     return out
 
@@ -69,8 +76,8 @@ def label(proba, classes, familiarity, thresholds: dict, below: float = 0.0, sca
 def evaluate(folds: list[tuple], **rule) -> tuple[float, float, float, list[float]]:
     """Mean and worst macro-F1 over the folds, ordinary-line false dual-use share, per-fold macro-F1."""
     f1s, fp, n = [], 0, 0
-    for name, gold, proba, classes, fam in folds:
-        pred = label(proba, classes, fam, **rule)
+    for name, gold, proba, classes, fam, words in folds:
+        pred = label(proba, classes, fam, words=words, **rule)
         f1s.append(classification_metrics(gold, pred, LABELS)["macro_f1"])
         if name in ORDINARY_FOLDS:
             n += sum(g == "other" for g in gold)
@@ -81,7 +88,9 @@ def evaluate(folds: list[tuple], **rule) -> tuple[float, float, float, list[floa
 def variants(config: dict) -> dict[str, dict]:
     """The threshold rules tried."""
     current = {k: float(v) for k, v in (config.get("thresholds") or {}).items()}
-    out = {"none": {"thresholds": {}}, "config": {"thresholds": current}}
+    long = (int(config["training"].get("long_line_words", 0)), float(config["training"].get("long_line_threshold", 0)))
+    out = {"none": {"thresholds": {}}, "config": {"thresholds": current, "long": long}}
+    out["config without the long-line rule"] = {"thresholds": current}
     for u in (0.4, 0.5, 0.55, 0.6):
         out[f"all {u}"] = {"thresholds": dict.fromkeys(current, u)}
     for delta in (-0.05, -0.1, -0.15):
@@ -92,14 +101,15 @@ def variants(config: dict) -> dict[str, dict]:
     return out
 
 
-def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: int = 3) -> dict:
+def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: int = 3, long=(0, 0.0)) -> dict:
     """Class thresholds by coordinate search: the highest mean macro-F1 whose ordinary-line false dual-use share
-    stays within ``budget`` (one class at a time, over ``grid``, ``rounds`` passes)."""
+    stays within ``budget`` (one class at a time, over ``grid``, ``rounds`` passes; ``long``: the long-line rule
+    kept while searching)."""
     grid = grid or [round(0.3 + 0.05 * i, 2) for i in range(13)]
     best = dict(start)
 
     def value(th):
-        mean, _, fp, _ = evaluate(folds, thresholds=th)
+        mean, _, fp, _ = evaluate(folds, thresholds=th, long=long)
         return (mean if fp <= budget else mean - 10 * (fp - budget)), mean, fp
 
     current = value(best)[0]
@@ -120,11 +130,11 @@ def halves(folds: list[tuple], seed: int = 0) -> tuple[list[tuple], list[tuple]]
     """Each fold's lines split at random into two halves: ``(first halves, second halves)``."""
     rng = np.random.default_rng(seed)
     a, b = [], []
-    for name, gold, proba, classes, fam in folds:
+    for name, gold, proba, classes, fam, words in folds:
         pick = rng.random(len(gold)) < 0.5
         for out, mask in ((a, pick), (b, ~pick)):
             idx = np.flatnonzero(mask)
-            out.append((name, [gold[i] for i in idx], proba[idx], classes, fam[idx]))
+            out.append((name, [gold[i] for i in idx], proba[idx], classes, fam[idx], words[idx]))
     return a, b
 
 
@@ -149,19 +159,20 @@ def main() -> None:
     args = p.parse_args()
     folds = folds_of(joblib.load(args.saved), args.temperature)
     rules = variants(load_config(args.config))
+    cfg_rule = rules["config"]
     if args.search and args.check_halves:
         for budget in args.search:
             for seed in range(3):
                 a, b = halves(folds, seed)
-                found = search(a, rules["config"]["thresholds"], budget)
-                on_a, on_b = evaluate(a, thresholds=found), evaluate(b, thresholds=found)
+                found = search(a, cfg_rule["thresholds"], budget, long=cfg_rule["long"])
+                on_a, on_b = (evaluate(half, thresholds=found, long=cfg_rule["long"]) for half in (a, b))
                 print(
                     f"budget {budget:.2%}, split {seed}: chosen on half A: mean {on_a[0]:.3f}, false dual-use "
                     f"{on_a[2]:.3%}; on half B: mean {on_b[0]:.3f}, false dual-use {on_b[2]:.3%}"
                 )
     for budget in args.search:
-        found = search(folds, rules["config"]["thresholds"], budget)
-        rules[f"searched, budget {budget:.2%}"] = {"thresholds": found}
+        found = search(folds, cfg_rule["thresholds"], budget, long=cfg_rule["long"])
+        rules[f"searched, budget {budget:.2%}"] = {"thresholds": found, "long": cfg_rule["long"]}
         print(f"searched for budget {budget:.2%}: " + ", ".join(f"{k} {v:.2f}" for k, v in found.items()))
     for name, rule in rules.items():
         mean, worst, fp, _ = evaluate(folds, **rule)

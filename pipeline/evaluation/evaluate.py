@@ -27,6 +27,7 @@ from pipeline.evaluation.metrics import (
     slice_metrics,
 )
 from pipeline.model.core import STATUS_EMPTY, DualUseModel, PredictionBatch
+from pipeline.model.decision import long_line_rule
 from pipeline.tables import InputError, TableReader, find_columns, row_text
 
 LANGS = ("ru", "en", "mixed")
@@ -200,6 +201,9 @@ def run_evaluation(
     metrics["slices"] = slices
     metrics["lang_source"] = lang_source
     metrics["thresholds"] = model.thresholds if apply_thresholds else {}
+    words, long_threshold = long_line_rule(model.meta)
+    active = apply_thresholds and metrics["thresholds"] and words > 0 and long_threshold > 0
+    metrics["long_line_rule"] = {"words": words, "threshold": long_threshold} if active else None
     review = [i for i in range(len(batch)) if batch.review[i]]
     metrics["review"] = {
         "n": len(review),

@@ -1,8 +1,10 @@
 """How a model turns class probabilities into a label: class thresholds and the review of unfamiliar lines.
 
 A line whose best dual-use class scores below that class's threshold is labelled ``other`` with ``review=1`` and
-that class as ``candidate``. A line judged ``other`` whose words the model mostly never saw in training was judged
-on the few words it knows: when it leans to a dual-use class at all, it goes to review with that class too.
+that class as ``candidate``; a line of more than ``long_line_words`` words is held to the lower
+``long_line_threshold`` instead, when the model has one (:func:`long_lines`). A line judged ``other`` whose words the
+model mostly never saw in training was judged on the few words it knows: when it leans to a dual-use class at all, it
+goes to review with that class too.
 """
 
 from __future__ import annotations
@@ -19,8 +21,13 @@ def apply_class_thresholds(
     has_text: np.ndarray,
     classes: Sequence[str],
     thresholds: dict[str, float],
+    long_lines: np.ndarray | None = None,
+    long_threshold: float = 0.0,
 ) -> tuple[np.ndarray, list[str]]:
     """Relabel lines below their best class's threshold as ``other``; ``best`` and ``scores`` change in place.
+
+    Lines marked in ``long_lines`` are held to ``long_threshold`` where it is lower than their class's threshold
+    (a long line carries more evidence than a word or two; ``0`` or ``None``: no such rule).
 
     Returns:
         ``(review, candidates)``: 1 and the class for each relabelled line, 0 and ``""`` elsewhere.
@@ -34,13 +41,32 @@ def apply_class_thresholds(
     for label, threshold in thresholds.items():
         if label == "other" or label not in classes:
             continue
-        low = np.flatnonzero((best == classes.index(label)) & has_text & (scores < threshold))
+        limit = np.full(len(best), threshold)
+        if long_lines is not None and long_threshold > 0:
+            limit[long_lines] = min(threshold, long_threshold)
+        low = np.flatnonzero((best == classes.index(label)) & has_text & (scores < limit))
         review[low] = 1
         for i in low.tolist():
             candidates[i] = label
         best[low] = other
         scores[low] = proba[low, other]
     return review, candidates
+
+
+def long_line_rule(meta: dict) -> tuple[int, float]:
+    """``(words, threshold)`` of a model's long-line rule, from its meta (``(0, 0.0)``: none)."""
+    return int(meta.get("long_line_words") or 0), float(meta.get("long_line_threshold") or 0.0)
+
+
+def long_lines(texts: Sequence[str], words: int, max_chars: int = 0) -> np.ndarray | None:
+    """Which texts have more than ``words`` words (split on whitespace, first ``max_chars`` characters).
+
+    ``None`` when ``words`` is 0: no long-line rule.
+    """
+    if words <= 0:
+        return None
+    cut = max_chars or None
+    return np.fromiter((len(t[:cut].split()) > words for t in texts), dtype=bool, count=len(texts))
 
 
 def unfamiliar_review(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.config import STATUS_EMPTY
 from pipeline.report.plots import plot_confusion, plot_pr_curves, plot_reliability
+from pipeline.report.text import thresholds_text
 
 if TYPE_CHECKING:
     from pipeline.evaluation.evaluate import Evaluation
@@ -102,7 +103,7 @@ def _context(ev: Evaluation, figures: dict[str, Path]) -> dict[str, Any]:
 
 def _info_rows(m: dict[str, Any]) -> list[list[str]]:
     bs = m.get("bootstrap", {})
-    thresholds = ", ".join(f"{k} ≥ {v:.3f}" for k, v in m["thresholds"].items()) or "none"
+    thresholds = thresholds_text(m)
     return [
         ["data", str(m["data"])],
         ["rows", str(m["n"]) + (f" ({m['empty_rows']} empty)" if m.get("empty_rows") else "")],

@@ -13,11 +13,20 @@ def _ci_text(ci: list[float] | None) -> str:
     return f"[{ci[0]:.3f}–{ci[1]:.3f}]" if ci else ""
 
 
+def thresholds_text(m: dict[str, Any]) -> str:
+    """The class thresholds of an evaluation, and its long-line rule when there is one (``"none"`` without)."""
+    text = ", ".join(f"{k} ≥ {v:.3f}" for k, v in m.get("thresholds", {}).items()) or "none"
+    rule = m.get("long_line_rule")
+    if rule and m.get("thresholds"):
+        text += f"; lines of more than {rule['words']} words: ≥ {rule['threshold']:.3f} where lower"
+    return text
+
+
 def format_evaluation(m: dict[str, Any]) -> str:
     """Plain-text summary of :func:`pipeline.api.evaluate` output for the terminal."""
     lines = [f"{m['data']}  (n={m['n']}, model {m.get('model')})"]
     if m.get("thresholds"):
-        lines.append("thresholds: " + ", ".join(f"{k} ≥ {v:.3f}" for k, v in m["thresholds"].items()))
+        lines.append("thresholds: " + thresholds_text(m))
     lines.append(f"{'label':<16}{'precision':>10} {'95% CI':<15}{'recall':>8} {'95% CI':<15}{'f1':>7}{'support':>9}")
     for lab, r in m["per_class"].items():
         lines.append(

@@ -45,6 +45,8 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "source_weighting": (params.one_of("none", "sqrt", "equal"), False),
         "unfamiliar_below": (params.fraction, False),
         "unfamiliar_lean": (params.fraction, False),
+        "long_line_words": (params.count, False),
+        "long_line_threshold": (params.fraction, False),
     },
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {
