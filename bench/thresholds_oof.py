@@ -91,6 +91,9 @@ def variants(config: dict) -> dict[str, dict]:
     long = (int(config["training"].get("long_line_words", 0)), float(config["training"].get("long_line_threshold", 0)))
     out = {"none": {"thresholds": {}}, "config": {"thresholds": current, "long": long}}
     out["config without the long-line rule"] = {"thresholds": current}
+    for words in (3, 5, 8):
+        for t in (0.5, 0.6):
+            out[f"config, long lines over {words} words at {t}"] = {"thresholds": current, "long": (words, t)}
     for u in (0.4, 0.5, 0.55, 0.6):
         out[f"all {u}"] = {"thresholds": dict.fromkeys(current, u)}
     for delta in (-0.05, -0.1, -0.15):
