@@ -127,6 +127,9 @@ def charwb_peer_fit_predict(train_x, train_y, test_x, decision: bool = False):
     return list(pipe.predict(test_x))
 
 
+ORDINARY_FOLDS = ("nomenclature", "real")
+
+
 class DualuseSystem:
     """``fit_predict`` of this project's pipeline under one config (picklable, for parallel folds)."""
 
@@ -170,31 +173,54 @@ def loso_main(cfg, config_name: str, only, n_jobs: int, markdown_only: bool, sys
         import joblib
 
         joblib.dump({"folds": res["folds"], "corpus": corpus, "ood": ood}, save)
-    names = list(systems)
     if not markdown_only:
         n_folds, secs = len(res["folds"]), time.perf_counter() - t0
         print(f"config {config_name}; leave-one-source-out over {n_folds} folds; {secs:.0f} s")
+    print_loso(res["folds"], list(systems))
+    print(military_flag_summary(corpus, cfg))
+
+
+def print_loso(folds: list[dict], names: list[str]) -> None:
+    """The leave-one-source-out table, then per system: false dual-use labels on the held-out ordinary lines and
+    the writer-fold mean (every fold but the nomenclature and real lines), with dualuse's wins against each peer."""
     print("| held-out source | lines | " + " | ".join(names) + " | dualuse dual-use P / R | dualuse ECE |")
     print("|" + "---|" * (len(names) + 4))
-    for f in res["folds"]:
+    for f in folds:
         d = f["systems"]["dualuse"]
         cells = [f["fold"], str(f["n"])] + [f"{f['systems'][n]['macro_f1']:.3f}" for n in names]
         cells.append(f"{d['any_dual_use']['precision']:.3f} / {d['any_dual_use']['recall']:.3f}")
         cells.append(f"{d.get('ece', float('nan')):.3f}")
         print("| " + " | ".join(cells) + " |")
-    for stat in ("mean", "worst"):
-        cells = [f"**{stat}**", ""] + [f"{res['summary'][n][stat]:.3f}" for n in names] + ["", ""]
-        print("| " + " | ".join(cells) + " |")
-    print("worst folds: " + ", ".join(f"{n} {res['summary'][n]['worst_fold']}" for n in names))
-    ordinary = [f for f in res["folds"] if f["fold"] in ("nomenclature", "real")]
+    scores = {n: [(f["systems"][n]["macro_f1"], f["fold"]) for f in folds] for n in names}
+    for stat, pick in (("mean", None), ("worst", min)):
+        cells = [f"**{stat}**", ""]
+        cells += [f"{(pick(scores[n])[0] if pick else sum(v for v, _ in scores[n]) / len(folds)):.3f}" for n in names]
+        print("| " + " | ".join(cells + ["", ""]) + " |")
+    print("worst folds: " + ", ".join(f"{n} {min(scores[n])[1]}" for n in names))
+    ordinary = [f for f in folds if f["fold"] in ORDINARY_FOLDS]
     if ordinary:
         n_other = sum(f["systems"]["dualuse"]["per_class"]["other"]["support"] for f in ordinary)
-        fp = sum(_false_dual_use(f["systems"]["dualuse"]) for f in ordinary)
+        print(f"ordinary lines (gold other of the held-out nomenclature and real folds): {n_other}; labelled dual-use:")
+        for n in names:
+            per = {f["fold"]: _false_dual_use(f["systems"][n]) for f in ordinary}
+            total = sum(per.values())
+            parts = ", ".join(f"{k} {v}" for k, v in per.items())
+            print(f"  {n}: {total} ({total / max(n_other, 1):.3%}; {parts})")
+    writer = [f for f in folds if f["fold"] not in ORDINARY_FOLDS]
+    if writer:
+        own = [f["systems"]["dualuse"]["macro_f1"] for f in writer]
         print(
-            f"ordinary lines (gold other of the held-out nomenclature and real folds): {n_other}; "
-            f"labelled dual-use by dualuse: {fp} ({fp / max(n_other, 1):.3%})"
+            f"writer folds ({len(writer)}): mean macro-F1 "
+            + ", ".join(f"{n} {sum(f['systems'][n]['macro_f1'] for f in writer) / len(writer):.3f}" for n in names)
         )
-    print(military_flag_summary(corpus, cfg))
+        for n in names[1:]:
+            peer = [f["systems"][n]["macro_f1"] for f in writer]
+            ahead = sum(a > b + 0.002 for a, b in zip(own, peer))
+            behind = sum(a < b - 0.002 for a, b in zip(own, peer))
+            print(
+                f"  dualuse against {n}: ahead on {ahead}, level (±0.002) on {len(own) - ahead - behind}, "
+                f"behind on {behind}"
+            )
 
 
 def _false_dual_use(metrics) -> int:
@@ -249,7 +275,14 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="with --loso: folds scored at once")
     ap.add_argument("--systems", nargs="*", help="with --loso: peers to run beside dualuse (default: all)")
     ap.add_argument("--save", help="with --loso: write the folds with dualuse's out-of-fold probabilities (joblib)")
+    ap.add_argument("--from-saved", help="print the leave-one-source-out table of a file --save wrote, fitting nothing")
     args, extra = ap.parse_known_args()
+    if args.from_saved:
+        import joblib
+
+        folds = joblib.load(args.from_saved)["folds"]
+        print_loso(folds, list(folds[0]["systems"]))
+        return
     cfg = load_config(args.config, parse_overrides(extra))
     if args.loso:
         loso_main(cfg, args.config, args.folds, args.jobs, args.markdown_only, args.systems, args.save)
