@@ -23,10 +23,12 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.config import LABELS  # noqa: E402
 from pipeline.evaluation.metrics import classification_metrics  # noqa: E402
+from pipeline.model.decision import apply_class_thresholds, word_counts  # noqa: E402
 from pipeline.training.crossval import source_of_file  # noqa: E402
 from pipeline.training.recipe import load_config  # noqa: E402
 
 ORDINARY_FOLDS = ("nomenclature", "real")
+MAX_CHARS = 2000  # the default config's [tokenise] max_chars: the long-line rule counts words up to it
 
 
 def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
@@ -43,7 +45,7 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
         idx = None if held else [i for i, s in enumerate(fold_of) if s == f["fold"]]
         gold = list(held.label) if held else [corpus.label[i] for i in idx]
         texts = list(held.text) if held else [corpus.text[i] for i in idx]
-        words = np.array([len(t.split()) for t in texts])
+        words = word_counts(texts, MAX_CHARS)
         ex = f["extra"]["dualuse"]
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
         out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), words))
@@ -59,18 +61,24 @@ def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:
 
 
 def label(proba, classes, familiarity, thresholds: dict, below=0.0, scale=1.0, words=None, long=(0, 0.0)) -> list[str]:
-    """Best class, or ``other`` under its threshold (scaled by ``scale`` on lines with familiarity under ``below``;
-    for lines of more than ``long[0]`` words, ``long[1]`` where that is lower: the model's long-line rule)."""
+    """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
+    rule ``long`` = ``(words, threshold)`` on lines of more than that many ``words``); the variant tried here on top:
+    thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
     best = proba.argmax(axis=1)
-    scores = proba[np.arange(len(best)), best]
-    out = []
-    for i, j in enumerate(best):
-        c = classes[j]
-        t = thresholds.get(c, 0.0) * (scale if familiarity[i] < below else 1.0)
-        if words is not None and long[0] > 0 and long[1] > 0 and words[i] > long[0]:
-            t = min(t, long[1])
-        out.append("other" if c != "other" and scores[i] < t else c)
-    return out
+    scores = proba[np.arange(len(best)), best].copy()
+    has_text = np.ones(len(best), dtype=bool)
+    long_mask = np.asarray(words) > long[0] if words is not None and long[0] > 0 else None
+    if below > 0:
+        unfamiliar = np.asarray(familiarity) < below
+        scaled = {c: t * scale for c, t in thresholds.items()}
+        for mask, th in ((unfamiliar, scaled), (~unfamiliar, thresholds)):
+            sub_best, sub_scores = best[mask], scores[mask]
+            sub_long = long_mask[mask] if long_mask is not None else None
+            apply_class_thresholds(proba[mask], sub_best, sub_scores, has_text[mask], classes, th, sub_long, long[1])
+            best[mask] = sub_best
+    else:
+        apply_class_thresholds(proba, best, scores, has_text, classes, thresholds, long_mask, long[1])
+    return [classes[j] for j in best.tolist()]
 
 
 def evaluate(folds: list[tuple], **rule) -> tuple[float, float, float, list[float]]:

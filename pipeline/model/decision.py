@@ -58,15 +58,15 @@ def long_line_rule(meta: dict) -> tuple[int, float]:
     return int(meta.get("long_line_words") or 0), float(meta.get("long_line_threshold") or 0.0)
 
 
-def long_lines(texts: Sequence[str], words: int, max_chars: int = 0) -> np.ndarray | None:
-    """Which texts have more than ``words`` words (split on whitespace, first ``max_chars`` characters).
-
-    ``None`` when ``words`` is 0: no long-line rule.
-    """
-    if words <= 0:
-        return None
+def word_counts(texts: Sequence[str], max_chars: int = 0) -> np.ndarray:
+    """Whitespace-separated words of each text's first ``max_chars`` characters (all of it for 0)."""
     cut = max_chars or None
-    return np.fromiter((len(t[:cut].split()) > words for t in texts), dtype=bool, count=len(texts))
+    return np.fromiter((len(t[:cut].split()) for t in texts), dtype=np.int64, count=len(texts))
+
+
+def long_lines(texts: Sequence[str], words: int, max_chars: int = 0) -> np.ndarray | None:
+    """Which texts have more than ``words`` words (:func:`word_counts`); ``None`` when ``words`` is 0 (no rule)."""
+    return word_counts(texts, max_chars) > words if words > 0 else None
 
 
 def unfamiliar_review(
