@@ -4,8 +4,9 @@ Labels come from the explicit prefix table ``corpora/hs_label_map.csv`` (longest
 ``text`` pattern applies only to texts it matches; codes without a prefix are ``other``; ``exclude`` drops the
 code). Rows of ``8807`` that name unmanned aircraft are dropped,
 because drone parts are ``drone`` while the rest of 8807 is ``aircraft_parts``. All positive rows are kept; the
-``other`` rows are a seeded sample, so that official wording does not swamp the hand-written declarations.
-Texts that would carry two labels are dropped.
+``other`` rows are a seeded sample, so that official wording does not swamp the hand-written declarations; the
+sample is drawn by a seeded hash of each row, so relabelling a few rows changes only those rows. Texts that would
+carry two labels are dropped.
 
 Run from the repository root::
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import random
+import hashlib
 import re
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def label_for(code: str, text: str, table: list[tuple[str, str, re.Pattern | Non
     return "other"
 
 
-def build(source: str, rows: list[tuple[str, str]], lang: str, table, n_other: int, rng: random.Random):
+def build(source: str, rows: list[tuple[str, str]], lang: str, table, n_other: int, seed: int):
     """Label ``(code, text)`` rows, drop conflicts and excluded codes, sample ``other``."""
     by_text: dict[str, tuple[str, set[str]]] = {}
     for code, text in rows:
@@ -63,7 +64,7 @@ def build(source: str, rows: list[tuple[str, str]], lang: str, table, n_other: i
     kept = [(code, text, labels.pop()) for text, (code, labels) in by_text.items() if len(labels) == 1]
     positives = [r for r in kept if r[2] != "other"]
     others = [r for r in kept if r[2] == "other"]
-    rng.shuffle(others)
+    others.sort(key=lambda r: hashlib.sha256(f"{seed}:{r[0]}:{r[1]}".encode()).hexdigest())
     chosen = sorted(positives + others[:n_other])
     return [
         {
@@ -89,15 +90,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE / "nomenclature")
     args = ap.parse_args()
     table = load_map(HERE / "hs_label_map.csv")
-    rng = random.Random(args.seed)
     with (HERE / "reference" / "harmonized-system.csv").open(encoding="utf-8-sig") as fh:
         hs = [(r["hscode"], r["description"]) for r in csv.DictReader(fh) if r["level"] in ("4", "6")]
     with (HERE / "reference" / "tnved.csv").open(encoding="utf-8") as fh:
         tn = [(r["code"], r["description_ru"]) for r in csv.DictReader(fh)]
     args.out.mkdir(parents=True, exist_ok=True)
     for name, rows in (
-        ("hs_en", build("hs2022", hs, "en", table, args.other_en, rng)),
-        ("tnved_ru", build("tnved", tn, "ru", table, args.other_ru, rng)),
+        ("hs_en", build("hs2022", hs, "en", table, args.other_en, args.seed)),
+        ("tnved_ru", build("tnved", tn, "ru", table, args.other_ru, args.seed)),
     ):
         path = args.out / f"{name}.csv"
         with path.open("w", encoding="utf-8", newline="") as fh:
