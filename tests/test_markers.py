@@ -48,6 +48,9 @@ def flag():
         "Anti-drone detector, 30 pcs, for SVO",
         "tafbuk cf-33 dlya VS RF",  # transliterated, missed on a later writer's lines
         "peredal 6 noutbukov Toughbook v zonu SVO",  # missed on the w22 writer's lines
+        "anti-drone jammer for SMO",  # missed on the w26 writer's lines
+        "GPS modules for MoD needs",
+        "rugged tablets for the needs of the MoD",
     ],
 )
 def test_markers_found(flag, text):
@@ -85,6 +88,9 @@ def test_markers_found(flag, text):
         "бетонные работы, подготовка на фронт работ",
         "Росгвардия объявила тендер на ноутбуки",
         "cargo for SVO airport, 12 pallets",
+        "RF cable for SMO connector, 1 m",
+        "GoPro HERO13 Black + Max lens mod 2.0",
+        "mod kit for the Mavic, needs no soldering",
     ],
 )
 def test_false_hits_avoided(flag, text):
