@@ -49,7 +49,9 @@ def test_words_are_counted_in_the_first_max_chars():
 
 
 def test_the_config_carries_the_rule_into_the_model_meta():
-    meta = operating_point(load_config(REPO / "configs" / "default.cfg"))
-    assert long_line_rule(meta) == (8, 0.5)
+    cfg = load_config(REPO / "configs" / "default.cfg")
+    meta = operating_point(cfg)
+    rule = (cfg["training"]["long_line_words"], cfg["training"]["long_line_threshold"])
+    assert long_line_rule(meta) == rule == (8, 0.6)
     meta = operating_point(load_config(REPO / "configs" / "default.cfg", {"training.long_line_words": 0}))
     assert long_line_rule(meta)[0] == 0
