@@ -5,7 +5,8 @@
 
 For each threshold variant (none, one value for all classes, the config's ``[thresholds]`` shifted, and the config's
 waived or scaled for unfamiliar lines, and with ``--search`` the thresholds a coordinate search finds for each given
-ordinary-line false dual-use budget) prints the mean and worst held-out macro-F1 over the folds and the share of the
+ordinary-line false dual-use budget) prints the mean and worst held-out macro-F1 over the folds, the mean over the
+writer folds (all but the nomenclature and real folds, as ``bench/compare.py`` counts them) and the share of the
 held-out ordinary lines (gold ``other`` of the nomenclature and real folds) labelled dual-use.
 """
 
@@ -185,9 +186,14 @@ def main() -> None:
         found = search(folds, cfg_rule["thresholds"], budget, long=cfg_rule["long"])
         rules[f"searched, budget {budget:.2%}"] = {"thresholds": found, "long": cfg_rule["long"]}
         print(f"searched for budget {budget:.2%}: " + ", ".join(f"{k} {v:.2f}" for k, v in found.items()))
+    writer = [i for i, (name, *_) in enumerate(folds) if name not in ORDINARY_FOLDS]
     for name, rule in rules.items():
-        mean, worst, fp, _ = evaluate(folds, **rule)
-        print(f"{name:<38} mean {mean:.3f}  worst {worst:.3f}  ordinary-line false dual-use {fp:.3%}")
+        mean, worst, fp, f1s = evaluate(folds, **rule)
+        writer_mean = float(np.mean([f1s[i] for i in writer])) if writer else float("nan")
+        print(
+            f"{name:<38} mean {mean:.3f}  worst {worst:.3f}  writer-fold mean {writer_mean:.3f}  "
+            f"ordinary-line false dual-use {fp:.3%}"
+        )
     if args.per_fold:
         for (name, *_), f1 in zip(folds, evaluate(folds, **rules[args.per_fold])[3]):
             print(f"  {name:<22} {f1:.3f}")
