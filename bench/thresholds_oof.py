@@ -61,10 +61,12 @@ def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def label(proba, classes, familiarity, thresholds: dict, below=0.0, scale=1.0, words=None, long=(0, 0.0)) -> list[str]:
+def label(
+    proba, classes, familiarity, thresholds: dict, below=0.0, scale=1.0, words=None, long=(0, 0.0), pool=0.0
+) -> list[str]:
     """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
-    rule ``long`` = ``(words, threshold)`` on lines of more than that many ``words``); the variant tried here on top:
-    thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
+    rule ``long`` = ``(words, threshold)`` on lines of more than that many ``words`` and the pooling rule ``pool``);
+    the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
     best = proba.argmax(axis=1)
     scores = proba[np.arange(len(best)), best].copy()
     has_text = np.ones(len(best), dtype=bool)
@@ -75,10 +77,12 @@ def label(proba, classes, familiarity, thresholds: dict, below=0.0, scale=1.0, w
         for mask, th in ((unfamiliar, scaled), (~unfamiliar, thresholds)):
             sub_best, sub_scores = best[mask], scores[mask]
             sub_long = long_mask[mask] if long_mask is not None else None
-            apply_class_thresholds(proba[mask], sub_best, sub_scores, has_text[mask], classes, th, sub_long, long[1])
+            apply_class_thresholds(
+                proba[mask], sub_best, sub_scores, has_text[mask], classes, th, sub_long, long[1], pool
+            )
             best[mask] = sub_best
     else:
-        apply_class_thresholds(proba, best, scores, has_text, classes, thresholds, long_mask, long[1])
+        apply_class_thresholds(proba, best, scores, has_text, classes, thresholds, long_mask, long[1], pool)
     return [classes[j] for j in best.tolist()]
 
 
@@ -98,8 +102,12 @@ def variants(config: dict) -> dict[str, dict]:
     """The threshold rules tried."""
     current = {k: float(v) for k, v in (config.get("thresholds") or {}).items()}
     long = (int(config["training"].get("long_line_words", 0)), float(config["training"].get("long_line_threshold", 0)))
-    out = {"none": {"thresholds": {}}, "config": {"thresholds": current, "long": long}}
-    out["config without the long-line rule"] = {"thresholds": current}
+    pool = float(config["training"].get("pool_below", 0.0))
+    out = {"none": {"thresholds": {}}, "config": {"thresholds": current, "long": long, "pool": pool}}
+    out["config without the long-line rule"] = {"thresholds": current, "pool": pool}
+    out["config without the pooling rule"] = {"thresholds": current, "long": long}
+    for below in (0.01, 0.03, 0.1):
+        out[f"config, pooled under p(other) {below}"] = {"thresholds": current, "long": long, "pool": below}
     for words in (3, 5, 8):
         for t in (0.5, 0.6):
             out[f"config, long lines over {words} words at {t}"] = {"thresholds": current, "long": (words, t)}
@@ -113,15 +121,15 @@ def variants(config: dict) -> dict[str, dict]:
     return out
 
 
-def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: int = 3, long=(0, 0.0)) -> dict:
+def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: int = 3, long=(0, 0.0), pool=0.0) -> dict:
     """Class thresholds by coordinate search: the highest mean macro-F1 whose ordinary-line false dual-use share
-    stays within ``budget`` (one class at a time, over ``grid``, ``rounds`` passes; ``long``: the long-line rule
-    kept while searching)."""
+    stays within ``budget`` (one class at a time, over ``grid``, ``rounds`` passes; ``long`` and ``pool``: the
+    long-line and pooling rules kept while searching)."""
     grid = grid or [round(0.3 + 0.05 * i, 2) for i in range(13)]
     best = dict(start)
 
     def value(th):
-        mean, _, fp, _ = evaluate(folds, thresholds=th, long=long)
+        mean, _, fp, _ = evaluate(folds, thresholds=th, long=long, pool=pool)
         return (mean if fp <= budget else mean - 10 * (fp - budget)), mean, fp
 
     current = value(best)[0]
@@ -176,15 +184,17 @@ def main() -> None:
         for budget in args.search:
             for seed in range(3):
                 a, b = halves(folds, seed)
-                found = search(a, cfg_rule["thresholds"], budget, long=cfg_rule["long"])
-                on_a, on_b = (evaluate(half, thresholds=found, long=cfg_rule["long"]) for half in (a, b))
+                found = search(a, cfg_rule["thresholds"], budget, long=cfg_rule["long"], pool=cfg_rule["pool"])
+                on_a, on_b = (
+                    evaluate(half, thresholds=found, long=cfg_rule["long"], pool=cfg_rule["pool"]) for half in (a, b)
+                )
                 print(
                     f"budget {budget:.2%}, split {seed}: chosen on half A: mean {on_a[0]:.3f}, false dual-use "
                     f"{on_a[2]:.3%}; on half B: mean {on_b[0]:.3f}, false dual-use {on_b[2]:.3%}"
                 )
     for budget in args.search:
-        found = search(folds, cfg_rule["thresholds"], budget, long=cfg_rule["long"])
-        rules[f"searched, budget {budget:.2%}"] = {"thresholds": found, "long": cfg_rule["long"]}
+        found = search(folds, cfg_rule["thresholds"], budget, long=cfg_rule["long"], pool=cfg_rule["pool"])
+        rules[f"searched, budget {budget:.2%}"] = {**cfg_rule, "thresholds": found}
         print(f"searched for budget {budget:.2%}: " + ", ".join(f"{k} {v:.2f}" for k, v in found.items()))
     writer = [i for i, (name, *_) in enumerate(folds) if name not in ORDINARY_FOLDS]
     for name, rule in rules.items():

@@ -201,3 +201,17 @@ def test_store_stays_consistent_while_numpy_views_of_it_live():
     store.truncate(1, ["b"])
     assert store.ids == {"a": 0} and list(store.feat) == [1] and len(store.flag) == 1 and len(store.toks) == 1
     assert views
+
+
+def test_featuriser_equals_string_reference_with_negated_words_dropped():
+    texts = _texts(60) + [
+        "Aeroplanes and other aircraft, except unmanned; of an unladen weight exceeding 15,000 kg",
+        "ЛЕТАТЕЛЬНЫЕ АППАРАТЫ ПРОЧИЕ, КРОМЕ БЕСПИЛОТНЫХ ЛЕТАТЕЛЬНЫХ АППАРАТОВ ТОВАРНОЙ ПОЗИЦИИ 8806",
+        "parts for piston engines (for other than aircraft) 12 pcs",
+    ]
+    tok = SpacyTokeniser(drop_negated=True).fit(texts)
+    feats = TokenNgramVectorizer(word_ngram_range=(1, 2), char_ngram_range=(2, 5)).fit(tok.transform(texts))
+    assert "беспилотных" not in {t for toks in tok.transform(texts[-2:]) for t in toks}
+    expected = _string_reference(tok, feats, texts)
+    got = RunFeaturiser(tok, feats, cache_size=40).featurise(texts).matrix
+    assert abs(got - expected).max() == 0

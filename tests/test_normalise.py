@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.text.lookalikes import fix_lookalikes
-from pipeline.text.normalise import Normaliser
+from pipeline.text.normalise import Normaliser, drop_negated
 
 
 @pytest.mark.parametrize(
@@ -215,3 +215,48 @@ def test_normalise_is_idempotent_on_any_text(text):
     n = Normaliser()
     once = n(text)
     assert n(once) == once
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (
+            "Aeroplanes and other aircraft, except unmanned; of an unladen weight",
+            "aeroplanes and other aircraft, except; of an unladen weight",
+        ),
+        ("Parts for piston engines (for other than aircraft)", "parts for piston engines (for other than)"),
+        ("Other than for use in civil aircraft", "other than for use in civil"),
+        (
+            "Самолеты и прочие летательные аппараты, кроме беспилотных, с массой",
+            "самолеты и прочие летательные аппараты, кроме, с массой",
+        ),
+        ("КРОМЕ БЕСПИЛОТНЫХ ЛЕТАТЕЛЬНЫХ АППАРАТОВ ТОВАРНОЙ ПОЗИЦИИ 8806", "кроме аппаратов товарной позиции 8806"),
+        ("фитинги (за исключением для воздушных судов)", "фитинги (за исключением для судов)"),
+        ("gimbal for cameras, not for drones, 10 pcs", "gimbal for cameras, not for, 10 pcs"),
+        # the scope ends at the first word of another kind: what follows it stays
+        ("все модели кроме DJI, квадрокоптер", "все модели кроме dji, квадрокоптер"),
+        ("приемник навигационный, кроме того антенна GPS", "приемник навигационный, кроме того антенна gps"),
+        ("unmanned aircraft, 2 pcs", "unmanned aircraft, 2 pcs"),
+    ],
+)
+def test_drop_negated(raw, expected):
+    assert Normaliser(drop_negated=True)(raw) == expected
+    assert Normaliser()(raw) == Normaliser(drop_negated=False)(raw)
+
+
+_NEGATION_WORDS = ["except", "other than", "кроме", "за исключением", "не для", "not for", "excluding"]
+_SCOPE_WORDS = ["unmanned", "aircraft", "беспилотных", "летательных", "аппаратов", "for", "use", "civil", "в", "для"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_NEGATION_WORDS + _SCOPE_WORDS + ["quadcopter", "дрон", ",", ";", "(", ")", " ", "8806"]),
+        max_size=14,
+    ).map(" ".join)
+)
+def test_drop_negated_is_idempotent(text):
+    once = drop_negated(text)
+    assert drop_negated(once) == once
+    n = Normaliser(drop_negated=True)
+    assert n(n(text)) == n(text)

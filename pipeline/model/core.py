@@ -30,7 +30,13 @@ from pipeline.features.familiarity import Familiarity
 from pipeline.features.runs import RunFeaturiser, gc_paused, has_alnum
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.model.classifier import build_classifier
-from pipeline.model.decision import apply_class_thresholds, long_line_rule, long_lines, unfamiliar_review
+from pipeline.model.decision import (
+    apply_class_thresholds,
+    long_line_rule,
+    long_lines,
+    pool_rule,
+    unfamiliar_review,
+)
 from pipeline.model.legacy import is_pickle_folder, load_pickle, pickle_refusal
 from pipeline.model.meta import (
     CONFIG_FILE,
@@ -175,7 +181,10 @@ class DualUseModel:
         thresholds = self.thresholds if apply_thresholds else {}
         words, long_at = long_line_rule(self.meta)
         long = long_lines(raw, words, max_chars) if thresholds and long_at > 0 else None
-        review, candidates = apply_class_thresholds(proba, best, scores, has_text, classes, thresholds, long, long_at)
+        pool = pool_rule(self.meta) if thresholds else 0.0
+        review, candidates = apply_class_thresholds(
+            proba, best, scores, has_text, classes, thresholds, long, long_at, pool
+        )
         # Familiarity of what the features saw (the first max_chars characters), from the runs already prepared.
         familiarity = self.familiarity.of_runs(feats.runs)
         lean, flags = float(self.meta.get("unfamiliar_lean") or 0.0), (review, candidates)

@@ -23,11 +23,15 @@ def apply_class_thresholds(
     thresholds: dict[str, float],
     long_lines: np.ndarray | None = None,
     long_threshold: float = 0.0,
+    pool_below: float = 0.0,
 ) -> tuple[np.ndarray, list[str]]:
     """Relabel lines below their best class's threshold as ``other``; ``best`` and ``scores`` change in place.
 
     Lines marked in ``long_lines`` are held to ``long_threshold`` where it is lower than their class's threshold
-    (a long line carries more evidence than a word or two; ``0`` or ``None``: no such rule).
+    (a long line carries more evidence than a word or two; ``0`` or ``None``: no such rule). A line whose ``other``
+    probability is under ``pool_below`` is held to the threshold on the sum of its dual-use probabilities instead of
+    its best class's alone: the model is sure it is dual-use and unsure only which class (a bare "drone" is split
+    between ``drone`` and ``counter_drone``); ``0``: no such rule. ``scores`` keep the best class's probability.
 
     Returns:
         ``(review, candidates)``: 1 and the class for each relabelled line, 0 and ``""`` elsewhere.
@@ -38,13 +42,18 @@ def apply_class_thresholds(
     if "other" not in classes:
         return review, candidates
     other = classes.index("other")
+    held = scores
+    if pool_below > 0:
+        pooled = proba[:, other] < pool_below
+        if pooled.any():
+            held = np.where(pooled, 1.0 - proba[:, other], scores)
     for label, threshold in thresholds.items():
         if label == "other" or label not in classes:
             continue
         limit = np.full(len(best), threshold)
         if long_lines is not None and long_threshold > 0:
             limit[long_lines] = min(threshold, long_threshold)
-        low = np.flatnonzero((best == classes.index(label)) & has_text & (scores < limit))
+        low = np.flatnonzero((best == classes.index(label)) & has_text & (held < limit))
         review[low] = 1
         for i in low.tolist():
             candidates[i] = label
@@ -56,6 +65,11 @@ def apply_class_thresholds(
 def long_line_rule(meta: dict) -> tuple[int, float]:
     """``(words, threshold)`` of a model's long-line rule, from its meta (``(0, 0.0)``: none)."""
     return int(meta.get("long_line_words") or 0), float(meta.get("long_line_threshold") or 0.0)
+
+
+def pool_rule(meta: dict) -> float:
+    """The ``other`` probability under which a model pools a line's dual-use probabilities (``0.0``: never)."""
+    return float(meta.get("pool_below") or 0.0)
 
 
 def word_counts(texts: Sequence[str], max_chars: int = 0) -> np.ndarray:

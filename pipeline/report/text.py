@@ -19,6 +19,8 @@ def thresholds_text(m: dict[str, Any]) -> str:
     rule = m.get("long_line_rule")
     if rule and m.get("thresholds"):
         text += f"; lines of more than {rule['words']} words: ≥ {rule['threshold']:.3f} where lower"
+    if m.get("pool_below") and m.get("thresholds"):
+        text += f"; lines with p(other) < {m['pool_below']:.3f}: the sum of the dual-use classes against the threshold"
     return text
 
 

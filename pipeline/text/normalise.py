@@ -64,9 +64,7 @@ _FILLERS = [
     (0xE0000, 0xE0FFF),
 ]  # fmt: skip
 # Accented letters that are letters of their own in Russian, Ukrainian and Belarusian: kept (ё goes by yo_to_e).
-_FILLER_RE = re.compile(
-    "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _FILLERS) + "]"
-)
+_FILLER_RE = re.compile("[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _FILLERS) + "]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]").search
 _KEEP_ACCENTED = frozenset("йЙёЁїЇўЎ")
 # Text made only of these characters (printable ASCII, Russian letters, common punctuation) is left alike by NFKC
@@ -74,6 +72,47 @@ _KEEP_ACCENTED = frozenset("йЙёЁїЇўЎ")
 _PLAIN = re.compile("[\x20-\x7e\u0401\u0410-\u044f\u0451«»–—’“”°×·±€]*\\Z").match
 _TABLES: SimpleNamespace | None = None
 
+# Negation scope: the aircraft, drone and navigation words right after "except", "other than", «кроме», «за
+# исключением» … name what the goods are not (``Aeroplanes, except unmanned``, «летательные аппараты, кроме
+# беспилотных», ``parts for piston engines (for other than aircraft)``). Such a word is dropped; the words the scope
+# may run through (``for use in civil``, «летательных аппаратов») are kept, and a word of any other kind or a
+# punctuation mark ends the scope. What is kept holds no scope word to drop, so dropping twice gives the same text.
+_NEG_CUE = r"except|excluding|other\s+than|not\s+including|not\s+for|кроме|за\s+исключением|исключая|не\s+для"
+_NEG_WORD = (
+    r"unmanned|uavs?|uas|drones?|aircrafts?|aeroplanes?|airplanes?|helicopters?|aviation|avionics|navigation(?:al)?"
+    r"|беспилотн\w*|бпла|бвс|дрон\w*|летательн\w*|воздушн\w*|авиа\w*|самолет\w*|вертолет\w*|навигац\w*"
+)
+_NEG_KEEP = (
+    r"for|use|used|in|of|the|civil|with|on|and|or|parts?|для|в|на|и|или|их|использования|используемых"
+    r"|предназначенных|гражданск\w*|аппарат\w*|суд(?:а|ов|ам|ами|ах|на|но)"
+)
+_NEG_SCOPE = re.compile(
+    rf"(?<!\w)(?:{_NEG_CUE})(?!\w)(?P<scope>(?:[ \t]+(?:{_NEG_WORD}|{_NEG_KEEP})(?!\w))+)", re.IGNORECASE
+)
+_NEG_DROP = re.compile(rf"(?:{_NEG_WORD})\Z", re.IGNORECASE).match
+_NEG_HINT = re.compile(r"(?:except|excluding|other than|not |кроме|исключ|не для)", re.IGNORECASE).search
+
+
+def _drop_negated_words(match: re.Match) -> str:
+    scope = match.group("scope")
+    kept = [word for word in scope.split() if not _NEG_DROP(word)]
+    return match.group(0)[: match.start("scope") - match.start()] + "".join(" " + word for word in kept)
+
+
+def drop_negated(text: str) -> str:
+    """Drop the aircraft, drone and navigation words in the scope of a negation: they name what the goods are not.
+
+    ``Aeroplanes, except unmanned`` → ``Aeroplanes, except``; «самолеты, кроме беспилотных» → «самолеты, кроме».
+
+    Args:
+        text: text after the character steps.
+
+    Returns:
+        The text without those words; idempotent.
+    """
+    if not _NEG_HINT(text):
+        return text
+    return _NEG_SCOPE.sub(_drop_negated_words, text)
 
 
 def _char_class(codepoints: list[int]) -> str:
@@ -275,6 +314,8 @@ class Normaliser:
         lowercase: fold case.
         strip_marks: fold accented Latin, Greek and Cyrillic letters (not ``й``) to their base letter and drop
             combining marks (strike-through, stress marks) on them.
+        drop_negated: drop the aircraft, drone and navigation words that follow "except", "other than", «кроме» …
+            (:func:`drop_negated`).
     """
 
     def __init__(
@@ -286,6 +327,7 @@ class Normaliser:
         fix_lookalikes: bool = True,
         lowercase: bool = True,
         strip_marks: bool = True,
+        drop_negated: bool = False,
     ):
         self.nfkc = nfkc
         self.strip_invisible = strip_invisible
@@ -294,10 +336,12 @@ class Normaliser:
         self.fix_lookalikes = fix_lookalikes
         self.lowercase = lowercase
         self.strip_marks = strip_marks
+        self.drop_negated = drop_negated
         self._cache: dict[str, str] = {}
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("strip_marks", True)
+        state.setdefault("drop_negated", False)
         self.__dict__.update(state)
 
     def __getstate__(self) -> dict:
@@ -329,7 +373,8 @@ class Normaliser:
     def prepare(self, text: str) -> str:
         """The whole-text steps, before :meth:`repair_run`.
 
-        Bidi spans and invisible characters, NFKC, marks, ``ё``, letters apart joined, Greek look-alikes.
+        Bidi spans and invisible characters, NFKC, marks, ``ё``, letters apart joined, Greek look-alikes, negated
+        words dropped.
         """
         if not text:
             return ""
@@ -352,6 +397,8 @@ class Normaliser:
                 text = _nfkc(joined) if self.nfkc else joined
         if self.fix_lookalikes and not plain:
             text = fix_greek(text)
+        if self.drop_negated:
+            text = drop_negated(text)
         return text
 
     def repair_run(self, run: str) -> str:

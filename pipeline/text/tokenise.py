@@ -50,6 +50,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         fix_lookalikes: see :class:`~pipeline.text.normalise.Normaliser`.
         lowercase: see :class:`~pipeline.text.normalise.Normaliser`.
         strip_marks: see :class:`~pipeline.text.normalise.Normaliser`.
+        drop_negated: see :class:`~pipeline.text.normalise.Normaliser`.
         max_chars: texts are cut to this many characters before tokenising (0: no limit).
         cache_size: how many distinct space-separated runs to remember with their tokens (0: no cache).
 
@@ -76,6 +77,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         fix_lookalikes: bool = True,
         lowercase: bool = True,
         strip_marks: bool = True,
+        drop_negated: bool = False,
         max_chars: int = 2000,
         cache_size: int = RUN_CACHE_SIZE,
     ):
@@ -88,6 +90,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self.fix_lookalikes = fix_lookalikes
         self.lowercase = lowercase
         self.strip_marks = strip_marks
+        self.drop_negated = drop_negated
         self.max_chars = max_chars
         self.cache_size = cache_size
 

@@ -47,6 +47,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "unfamiliar_lean": (params.fraction, False),
         "long_line_words": (params.count, False),
         "long_line_threshold": (params.fraction, False),
+        "pool_below": (params.fraction, False),
     },
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {
