@@ -3,7 +3,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.text.lookalikes import fix_lookalikes
-from pipeline.text.normalise import Normaliser, drop_negated
+from pipeline.text.negation import drop_negated
+from pipeline.text.normalise import Normaliser
 
 
 @pytest.mark.parametrize(

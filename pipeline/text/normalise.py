@@ -14,6 +14,7 @@ import unicodedata
 from types import SimpleNamespace
 
 from pipeline.text.lookalikes import fix_greek, fix_lookalikes
+from pipeline.text.negation import drop_negated
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _SEP = r"[.\-_·•*\u2010-\u2015]"
@@ -71,48 +72,6 @@ _KEEP_ACCENTED = frozenset("йЙёЁїЇўЎ")
 # and holds no invisible character, mark, accent or Greek letter: the fast path of Normaliser.prepare.
 _PLAIN = re.compile("[\x20-\x7e\u0401\u0410-\u044f\u0451«»–—’“”°×·±€]*\\Z").match
 _TABLES: SimpleNamespace | None = None
-
-# Negation scope: the aircraft, drone and navigation words right after "except", "other than", «кроме», «за
-# исключением» … name what the goods are not (``Aeroplanes, except unmanned``, «летательные аппараты, кроме
-# беспилотных», ``parts for piston engines (for other than aircraft)``). Such a word is dropped; the words the scope
-# may run through (``for use in civil``, «летательных аппаратов») are kept, and a word of any other kind or a
-# punctuation mark ends the scope. What is kept holds no scope word to drop, so dropping twice gives the same text.
-_NEG_CUE = r"except|excluding|other\s+than|not\s+including|not\s+for|кроме|за\s+исключением|исключая|не\s+для"
-_NEG_WORD = (
-    r"unmanned|uavs?|uas|drones?|aircrafts?|aeroplanes?|airplanes?|helicopters?|aviation|avionics|navigation(?:al)?"
-    r"|беспилотн\w*|бпла|бвс|дрон\w*|летательн\w*|воздушн\w*|авиа\w*|самолет\w*|вертолет\w*|навигац\w*"
-)
-_NEG_KEEP = (
-    r"for|use|used|in|of|the|civil|with|on|and|or|parts?|для|в|на|и|или|их|использования|используемых"
-    r"|предназначенных|гражданск\w*|аппарат\w*|суд(?:а|ов|ам|ами|ах|на|но)"
-)
-_NEG_SCOPE = re.compile(
-    rf"(?<!\w)(?:{_NEG_CUE})(?!\w)(?P<scope>(?:[ \t]+(?:{_NEG_WORD}|{_NEG_KEEP})(?!\w))+)", re.IGNORECASE
-)
-_NEG_DROP = re.compile(rf"(?:{_NEG_WORD})\Z", re.IGNORECASE).match
-_NEG_HINT = re.compile(r"(?:except|excluding|other than|not |кроме|исключ|не для)", re.IGNORECASE).search
-
-
-def _drop_negated_words(match: re.Match) -> str:
-    scope = match.group("scope")
-    kept = [word for word in scope.split() if not _NEG_DROP(word)]
-    return match.group(0)[: match.start("scope") - match.start()] + "".join(" " + word for word in kept)
-
-
-def drop_negated(text: str) -> str:
-    """Drop the aircraft, drone and navigation words in the scope of a negation: they name what the goods are not.
-
-    ``Aeroplanes, except unmanned`` → ``Aeroplanes, except``; «самолеты, кроме беспилотных» → «самолеты, кроме».
-
-    Args:
-        text: text after the character steps.
-
-    Returns:
-        The text without those words; idempotent.
-    """
-    if not _NEG_HINT(text):
-        return text
-    return _NEG_SCOPE.sub(_drop_negated_words, text)
 
 
 def _char_class(codepoints: list[int]) -> str:
