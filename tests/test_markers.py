@@ -51,6 +51,11 @@ def flag():
         "anti-drone jammer for SMO",  # missed on the w26 writer's lines
         "GPS modules for MoD needs",
         "rugged tablets for the needs of the MoD",
+        # missed on the w33 writer's trade-data lines (cut at a field width; "units of SVO")
+        "FULLY RUGGED LAPTOP DELL LATITUDE 7330 RUGGED EXTREME 6SETS FOR NEEDS OF MINISTRY OF DEFEN",
+        "JAMMER ANTI DRONE 6 CHANNEL 600W FOR FRONTLINE UNITS OF SVO 5SETS",
+        "ноутбуки для нужд МО",
+        "поставка для нужд МО РФ",
     ],
 )
 def test_markers_found(flag, text):
@@ -91,6 +96,11 @@ def test_markers_found(flag, text):
         "RF cable for SMO connector, 1 m",
         "GoPro HERO13 Black + Max lens mod 2.0",
         "mod kit for the Mavic, needs no soldering",
+        # МО of a municipality in procurement notices (the w35 writer's lines)
+        "Ноутбук HP ProBook 450 G10 для нужд МО «Город Мирный»",
+        "Квадрокоптер Autel Alpha XT или эквивалент, для нужд МО «Сельское поселение Тихое»",
+        "Реагент противогололёдный, 50 т, для нужд МО г. Северск",
+        "for the needs of the ministry of defending champions' league",
     ],
 )
 def test_false_hits_avoided(flag, text):
