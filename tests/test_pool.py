@@ -49,3 +49,12 @@ def test_the_config_carries_the_rule_into_the_model_meta():
     off = load_config(REPO / "configs" / "default.cfg", {"training.pool_below": 0})
     assert pool_rule(operating_point(off)) == 0.0
     assert pool_rule({}) == 0.0
+
+
+def test_bundled_model_labels_the_short_plain_lines_of_issue_9_drone():
+    from pipeline.model.core import load_model
+
+    model = load_model(REPO / "models" / "default")
+    assert pool_rule(model.meta) > 0
+    lines = ["Drone 10 pcs", "Drones 5 pcs", "дроны", "БПЛА", "drone", "Drone"]
+    assert model.predict_batch(lines).labels == ["drone"] * len(lines)
