@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import re
 
-# Negation scope: the aircraft, drone and navigation words right after "except", "other than", «кроме», «за
-# исключением» … name what the goods are not (``Aeroplanes, except unmanned``, «летательные аппараты, кроме
-# беспилотных», ``parts for piston engines (for other than aircraft)``). Such a word is dropped; the words the scope
-# may run through (``for use in civil``, «летательных аппаратов») are kept, and a word of any other kind or a
-# punctuation mark ends the scope. What is kept holds no scope word to drop, so dropping twice gives the same text.
+# A scope word of _NEG_WORD is dropped; the words of _NEG_KEEP let the scope run on and stay; any other word or a
+# punctuation mark ends it. What is kept holds no word to drop, so dropping twice gives the same text.
 _NEG_CUE = r"except|excluding|other\s+than|not\s+including|not\s+for|кроме|за\s+исключением|исключая|не\s+для"
 _NEG_WORD = (
     r"unmanned|uavs?|uas|drones?|aircrafts?|aeroplanes?|airplanes?|helicopters?|aviation|avionics|navigation(?:al)?"
