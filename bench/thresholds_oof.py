@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.config import LABELS  # noqa: E402
 from pipeline.evaluation.metrics import classification_metrics  # noqa: E402
-from pipeline.model.decision import apply_class_thresholds, word_counts  # noqa: E402
+from pipeline.model.decision import apply_class_thresholds, model_codes, word_counts  # noqa: E402
 from pipeline.training.crossval import source_of_file  # noqa: E402
 from pipeline.training.recipe import load_config  # noqa: E402
 
@@ -33,7 +33,8 @@ MAX_CHARS = 2000  # the default config's [tokenise] max_chars: the long-line rul
 
 
 def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
-    """``(fold, gold, proba, classes, familiarity, words)`` of every saved fold (``words``: each line's word count).
+    """``(fold, gold, proba, classes, familiarity, lines)`` of every saved fold (``lines``: each line's word count
+    ``words`` and whether it holds a model ``code``, a structured array).
 
     ``temperature`` rescales the saved scores as a softmax of ``temperature * log(score)``: for the ``svm`` type,
     whose scores are a softmax of its decision values, that is the scores it would give at that temperature.
@@ -46,10 +47,10 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
         idx = None if held else [i for i, s in enumerate(fold_of) if s == f["fold"]]
         gold = list(held.label) if held else [corpus.label[i] for i in idx]
         texts = list(held.text) if held else [corpus.text[i] for i in idx]
-        words = word_counts(texts, MAX_CHARS)
+        lines = np.rec.fromarrays([word_counts(texts, MAX_CHARS), model_codes(texts, MAX_CHARS)], names="words,code")
         ex = f["extra"]["dualuse"]
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
-        out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), words))
+        out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), lines))
     return out
 
 
@@ -62,35 +63,50 @@ def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:
 
 
 def label(
-    proba, classes, familiarity, thresholds: dict, below=0.0, scale=1.0, words=None, long=(0, 0.0), pool=0.0
+    proba,
+    classes,
+    familiarity,
+    thresholds: dict,
+    below=0.0,
+    scale=1.0,
+    lines=None,
+    long=(0, 0.0),
+    pool=0.0,
+    code=(0, 0.0),
 ) -> list[str]:
     """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
-    rule ``long`` = ``(words, threshold)`` on lines of more than that many ``words`` and the pooling rule ``pool``);
+    rule ``long`` = ``(words, threshold)`` on lines of more than that many words, the model-code rule ``code`` =
+    ``(words, threshold)`` on lines of at most that many words with a model code (``lines``: see :func:`folds_of`)
+    and the pooling rule ``pool``);
     the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
     best = proba.argmax(axis=1)
     scores = proba[np.arange(len(best)), best].copy()
     has_text = np.ones(len(best), dtype=bool)
-    long_mask = np.asarray(words) > long[0] if words is not None and long[0] > 0 else None
+    caps = np.ones(len(best))
+    if lines is not None and long[0] > 0 and long[1] > 0:
+        caps[lines.words > long[0]] = long[1]
+    if lines is not None and code[0] > 0 and code[1] > 0:
+        coded = lines.code & (lines.words <= code[0])
+        caps[coded] = np.minimum(caps[coded], code[1])
     if below > 0:
         unfamiliar = np.asarray(familiarity) < below
         scaled = {c: t * scale for c, t in thresholds.items()}
         for mask, th in ((unfamiliar, scaled), (~unfamiliar, thresholds)):
             sub_best, sub_scores = best[mask], scores[mask]
-            sub_long = long_mask[mask] if long_mask is not None else None
             apply_class_thresholds(
-                proba[mask], sub_best, sub_scores, has_text[mask], classes, th, sub_long, long[1], pool
+                proba[mask], sub_best, sub_scores, has_text[mask], classes, th, pool_below=pool, caps=caps[mask]
             )
             best[mask] = sub_best
     else:
-        apply_class_thresholds(proba, best, scores, has_text, classes, thresholds, long_mask, long[1], pool)
+        apply_class_thresholds(proba, best, scores, has_text, classes, thresholds, pool_below=pool, caps=caps)
     return [classes[j] for j in best.tolist()]
 
 
 def evaluate(folds: list[tuple], **rule) -> tuple[float, float, float, list[float]]:
     """Mean and worst macro-F1 over the folds, ordinary-line false dual-use share, per-fold macro-F1."""
     f1s, fp, n = [], 0, 0
-    for name, gold, proba, classes, fam, words in folds:
-        pred = label(proba, classes, fam, words=words, **rule)
+    for name, gold, proba, classes, fam, lines in folds:
+        pred = label(proba, classes, fam, lines=lines, **rule)
         f1s.append(classification_metrics(gold, pred, LABELS)["macro_f1"])
         if name in ORDINARY_FOLDS:
             n += sum(g == "other" for g in gold)
@@ -103,33 +119,39 @@ def variants(config: dict) -> dict[str, dict]:
     current = {k: float(v) for k, v in (config.get("thresholds") or {}).items()}
     long = (int(config["training"].get("long_line_words", 0)), float(config["training"].get("long_line_threshold", 0)))
     pool = float(config["training"].get("pool_below", 0.0))
-    out = {"none": {"thresholds": {}}, "config": {"thresholds": current, "long": long, "pool": pool}}
-    out["config without the long-line rule"] = {"thresholds": current, "pool": pool}
-    out["config without the pooling rule"] = {"thresholds": current, "long": long}
+    code = (int(config["training"].get("code_line_words", 0)), float(config["training"].get("code_line_threshold", 0)))
+    cfg = {"thresholds": current, "long": long, "pool": pool, "code": code}
+    out = {"none": {"thresholds": {}}, "config": cfg}
+    out["config without the long-line rule"] = {**cfg, "long": (0, 0.0)}
+    out["config without the pooling rule"] = {**cfg, "pool": 0.0}
+    out["config without the model-code rule"] = {**cfg, "code": (0, 0.0)}
+    for words in (5, 8):
+        for t in (0.6, 0.7, 0.8):
+            out[f"config, model-code lines of <= {words} words at {t}"] = {**cfg, "code": (words, t)}
     for below in (0.01, 0.03, 0.1):
-        out[f"config, pooled under p(other) {below}"] = {"thresholds": current, "long": long, "pool": below}
+        out[f"config, pooled under p(other) {below}"] = {**cfg, "pool": below}
     for words in (3, 5, 8):
         for t in (0.5, 0.6):
-            out[f"config, long lines over {words} words at {t}"] = {"thresholds": current, "long": (words, t)}
+            out[f"config, long lines over {words} words at {t}"] = {**cfg, "long": (words, t)}
     for u in (0.4, 0.5, 0.55, 0.6):
         out[f"all {u}"] = {"thresholds": dict.fromkeys(current, u)}
     for delta in (-0.05, -0.1, -0.15):
-        out[f"config {delta:+.2f}"] = {"thresholds": {k: v + delta for k, v in current.items()}}
+        out[f"config {delta:+.2f}"] = {**cfg, "thresholds": {k: v + delta for k, v in current.items()}}
     for below in (0.5, 0.7, 0.9):
         for scale in (0.0, 0.7):
-            out[f"config, x{scale} under familiarity {below}"] = {"thresholds": current, "below": below, "scale": scale}
+            out[f"config, x{scale} under familiarity {below}"] = {**cfg, "below": below, "scale": scale}
     return out
 
 
-def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: int = 3, long=(0, 0.0), pool=0.0) -> dict:
+def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: int = 3, **rules) -> dict:
     """Class thresholds by coordinate search: the highest mean macro-F1 whose ordinary-line false dual-use share
-    stays within ``budget`` (one class at a time, over ``grid``, ``rounds`` passes; ``long`` and ``pool``: the
-    long-line and pooling rules kept while searching)."""
+    stays within ``budget`` (one class at a time, over ``grid``, ``rounds`` passes; ``rules``: the long-line,
+    model-code and pooling rules kept while searching, as :func:`label` takes them)."""
     grid = grid or [round(0.3 + 0.05 * i, 2) for i in range(13)]
     best = dict(start)
 
     def value(th):
-        mean, _, fp, _ = evaluate(folds, thresholds=th, long=long, pool=pool)
+        mean, _, fp, _ = evaluate(folds, thresholds=th, **rules)
         return (mean if fp <= budget else mean - 10 * (fp - budget)), mean, fp
 
     current = value(best)[0]
@@ -146,15 +168,20 @@ def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: in
     return best
 
 
+def rules_of(rule: dict) -> dict:
+    """A variant's rules other than its thresholds."""
+    return {k: v for k, v in rule.items() if k != "thresholds"}
+
+
 def halves(folds: list[tuple], seed: int = 0) -> tuple[list[tuple], list[tuple]]:
     """Each fold's lines split at random into two halves: ``(first halves, second halves)``."""
     rng = np.random.default_rng(seed)
     a, b = [], []
-    for name, gold, proba, classes, fam, words in folds:
+    for name, gold, proba, classes, fam, lines in folds:
         pick = rng.random(len(gold)) < 0.5
         for out, mask in ((a, pick), (b, ~pick)):
             idx = np.flatnonzero(mask)
-            out.append((name, [gold[i] for i in idx], proba[idx], classes, fam[idx], words[idx]))
+            out.append((name, [gold[i] for i in idx], proba[idx], classes, fam[idx], lines[idx]))
     return a, b
 
 
@@ -184,16 +211,14 @@ def main() -> None:
         for budget in args.search:
             for seed in range(3):
                 a, b = halves(folds, seed)
-                found = search(a, cfg_rule["thresholds"], budget, long=cfg_rule["long"], pool=cfg_rule["pool"])
-                on_a, on_b = (
-                    evaluate(half, thresholds=found, long=cfg_rule["long"], pool=cfg_rule["pool"]) for half in (a, b)
-                )
+                found = search(a, cfg_rule["thresholds"], budget, **rules_of(cfg_rule))
+                on_a, on_b = (evaluate(half, thresholds=found, **rules_of(cfg_rule)) for half in (a, b))
                 print(
                     f"budget {budget:.2%}, split {seed}: chosen on half A: mean {on_a[0]:.3f}, false dual-use "
                     f"{on_a[2]:.3%}; on half B: mean {on_b[0]:.3f}, false dual-use {on_b[2]:.3%}"
                 )
     for budget in args.search:
-        found = search(folds, cfg_rule["thresholds"], budget, long=cfg_rule["long"], pool=cfg_rule["pool"])
+        found = search(folds, cfg_rule["thresholds"], budget, **rules_of(cfg_rule))
         rules[f"searched, budget {budget:.2%}"] = {**cfg_rule, "thresholds": found}
         print(f"searched for budget {budget:.2%}: " + ", ".join(f"{k} {v:.2f}" for k, v in found.items()))
     writer = [i for i, (name, *_) in enumerate(folds) if name not in ORDINARY_FOLDS]

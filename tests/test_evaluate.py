@@ -209,6 +209,18 @@ def test_thresholds_change_the_evaluated_labels(tiny_model, tiny_corpus):
     assert raw["accuracy"] == 1.0 and raw["review"]["n"] == 0
 
 
+def test_evaluation_states_the_rules_it_labelled_with(tiny_model):
+    from pipeline.report.text import thresholds_text
+
+    model = copy.copy(tiny_model)
+    model.meta = {"thresholds": {"drone": 0.9}, "code_line_words": 5, "code_line_threshold": 0.6, "pool_below": 0.03}
+    m = evaluate(TINY_CORPUS, model, n_boot=20)
+    assert m["code_line_rule"] == {"words": 5, "threshold": 0.6} and m["long_line_rule"] is None
+    text = thresholds_text(m)
+    assert "at most 5 words with a model code: ≥ 0.600" in text and "p(other) < 0.030" in text
+    assert evaluate(TINY_CORPUS, model, n_boot=20, apply_thresholds=False)["code_line_rule"] is None
+
+
 def test_cli_evaluate(tiny_model_dir):
     runner = CliRunner()
     res = runner.invoke(app, ["evaluate", str(TINY_CORPUS), "--model", str(tiny_model_dir), "--n-boot", "50"])

@@ -190,10 +190,13 @@ def test_cli_thresholds_needs_an_explicit_model(model_copy_dir):
 
 def test_written_thresholds_switch_the_long_line_rule_off(tiny_model, tmp_path):
     model = copy.copy(tiny_model)
-    model.meta = dict(tiny_model.meta or {}, long_line_words=8, long_line_threshold=0.5)
+    model.meta = dict(
+        tiny_model.meta or {}, long_line_words=8, long_line_threshold=0.5, code_line_words=5, code_line_threshold=0.6
+    )
     model.save(tmp_path / "m")
     thresholds(TINY_CORPUS, tmp_path / "m", target_precision=0.9, allow_fitted=True)
-    assert read_meta(tmp_path / "m")["long_line_words"] == 0
+    meta = read_meta(tmp_path / "m")
+    assert meta["long_line_words"] == meta["code_line_words"] == 0
 
 
 def _drone_threshold_between(tiny_model, tiny_corpus):

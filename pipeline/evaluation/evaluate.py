@@ -27,7 +27,7 @@ from pipeline.evaluation.metrics import (
     slice_metrics,
 )
 from pipeline.model.core import STATUS_EMPTY, DualUseModel, PredictionBatch
-from pipeline.model.decision import long_line_rule, pool_rule
+from pipeline.model.decision import code_line_rule, long_line_rule, pool_rule
 from pipeline.tables import InputError, TableReader, find_columns, row_text
 
 LANGS = ("ru", "en", "mixed")
@@ -204,6 +204,9 @@ def run_evaluation(
     words, long_threshold = long_line_rule(model.meta)
     active = apply_thresholds and metrics["thresholds"] and words > 0 and long_threshold > 0
     metrics["long_line_rule"] = {"words": words, "threshold": long_threshold} if active else None
+    words, code_threshold = code_line_rule(model.meta)
+    active = apply_thresholds and metrics["thresholds"] and words > 0 and code_threshold > 0
+    metrics["code_line_rule"] = {"words": words, "threshold": code_threshold} if active else None
     pool = pool_rule(model.meta)
     metrics["pool_below"] = pool if apply_thresholds and metrics["thresholds"] and pool > 0 else None
     review = [i for i in range(len(batch)) if batch.review[i]]

@@ -30,7 +30,7 @@ from pipeline.features.familiarity import Familiarity
 from pipeline.features.runs import RunFeaturiser, gc_paused, has_alnum
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.model.classifier import build_classifier
-from pipeline.model.decision import apply_class_thresholds, long_line_rule, long_lines, pool_rule, unfamiliar_review
+from pipeline.model.decision import apply_class_thresholds, line_caps, pool_rule, unfamiliar_review
 from pipeline.model.legacy import is_pickle_folder, load_pickle, pickle_refusal
 from pipeline.model.meta import (
     CONFIG_FILE,
@@ -173,10 +173,9 @@ class DualUseModel:
         scores = proba[np.arange(n), best]
         scores[~has_text] = 0.0
         thresholds = self.thresholds if apply_thresholds else {}
-        (words, long_at), pool = long_line_rule(self.meta), pool_rule(self.meta)
-        long = long_lines(raw, words, max_chars) if thresholds and long_at > 0 else None
+        caps = line_caps(raw, self.meta, max_chars) if thresholds else None
         review, candidates = apply_class_thresholds(
-            proba, best, scores, has_text, classes, thresholds, long, long_at, pool
+            proba, best, scores, has_text, classes, thresholds, pool_below=pool_rule(self.meta), caps=caps
         )
         # Familiarity of what the features saw (the first max_chars characters), from the runs already prepared.
         familiarity = self.familiarity.of_runs(feats.runs)

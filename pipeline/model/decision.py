@@ -2,16 +2,22 @@
 
 A line whose best dual-use class scores below that class's threshold is labelled ``other`` with ``review=1`` and
 that class as ``candidate``; a line of more than ``long_line_words`` words is held to the lower
-``long_line_threshold`` instead, when the model has one (:func:`long_lines`). A line judged ``other`` whose words the
+``long_line_threshold`` instead, when the model has one (:func:`long_lines`), and a short line that names a model
+code to the lower ``code_line_threshold`` (:func:`coded_lines`). A line judged ``other`` whose words the
 model mostly never saw in training was judged on the few words it knows: when it leans to a dual-use class at all, it
 goes to review with that class too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
+
+# A word that starts with letters and holds a digit: a model or type code (``H520E``, ``Ил-76ТД``, ``F405-WTE``,
+# ``Mk2``), not a quantity or size (``10pcs``, ``12V``, ``1300x480``).
+_MODEL_CODE = re.compile(r"(?:^|\s)[^\W\d_]+[\w./-]*\d")
 
 
 def apply_class_thresholds(
@@ -24,6 +30,7 @@ def apply_class_thresholds(
     long_lines: np.ndarray | None = None,
     long_threshold: float = 0.0,
     pool_below: float = 0.0,
+    caps: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Relabel lines below their best class's threshold as ``other``; ``best`` and ``scores`` change in place.
 
@@ -31,7 +38,8 @@ def apply_class_thresholds(
     (a long line carries more evidence than a word or two; ``0`` or ``None``: no such rule). A line whose ``other``
     probability is under ``pool_below`` is held to the threshold on the sum of its dual-use probabilities instead of
     its best class's alone: the model is sure it is dual-use and unsure only which class (a bare "drone" is split
-    between ``drone`` and ``counter_drone``); ``0``: no such rule. ``scores`` keep the best class's probability.
+    between ``drone`` and ``counter_drone``); ``0``: no such rule. ``caps``: each line's highest threshold
+    (:func:`line_caps`), or ``None``. ``scores`` keep the best class's probability.
 
     Returns:
         ``(review, candidates)``: 1 and the class for each relabelled line, 0 and ``""`` elsewhere.
@@ -53,6 +61,8 @@ def apply_class_thresholds(
         limit = np.full(len(best), threshold)
         if long_lines is not None and long_threshold > 0:
             limit[long_lines] = min(threshold, long_threshold)
+        if caps is not None:
+            limit = np.minimum(limit, caps)
         low = np.flatnonzero((best == classes.index(label)) & has_text & (held < limit))
         review[low] = 1
         for i in low.tolist():
@@ -65,6 +75,11 @@ def apply_class_thresholds(
 def long_line_rule(meta: dict) -> tuple[int, float]:
     """``(words, threshold)`` of a model's long-line rule, from its meta (``(0, 0.0)``: none)."""
     return int(meta.get("long_line_words") or 0), float(meta.get("long_line_threshold") or 0.0)
+
+
+def code_line_rule(meta: dict) -> tuple[int, float]:
+    """``(words, threshold)`` of a model's model-code rule, from its meta (``(0, 0.0)``: none)."""
+    return int(meta.get("code_line_words") or 0), float(meta.get("code_line_threshold") or 0.0)
 
 
 def pool_rule(meta: dict) -> float:
@@ -81,6 +96,38 @@ def word_counts(texts: Sequence[str], max_chars: int = 0) -> np.ndarray:
 def long_lines(texts: Sequence[str], words: int, max_chars: int = 0) -> np.ndarray | None:
     """Which texts have more than ``words`` words (:func:`word_counts`); ``None`` when ``words`` is 0 (no rule)."""
     return word_counts(texts, max_chars) > words if words > 0 else None
+
+
+def coded_lines(texts: Sequence[str], words: int, max_chars: int = 0) -> np.ndarray | None:
+    """Which texts have at most ``words`` words and a model code in them (see ``_MODEL_CODE``); ``None`` for 0.
+
+    Brand-and-model lines ("Yuneec H520E RTK", «Ми-8АМТШ агрегаты») give the model few known words, so their best
+    class scores lower than on a described line; ordinary goods rarely come as a bare name and code.
+    """
+    if words <= 0:
+        return None
+    return (word_counts(texts, max_chars) <= words) & model_codes(texts, max_chars)
+
+
+def model_codes(texts: Sequence[str], max_chars: int = 0) -> np.ndarray:
+    """Which texts hold a model code in their first ``max_chars`` characters (all of it for 0)."""
+    cut = max_chars or None
+    return np.fromiter((_MODEL_CODE.search(t[:cut]) is not None for t in texts), dtype=bool, count=len(texts))
+
+
+def line_caps(texts: Sequence[str], meta: dict, max_chars: int = 0) -> np.ndarray | None:
+    """Each text's highest class threshold under the model's long-line and model-code rules (``None``: no rule).
+
+    A line of more than ``long_line_words`` words is held to ``long_line_threshold``, a line of at most
+    ``code_line_words`` words with a model code to ``code_line_threshold``; other lines to 1 (their class's own).
+    """
+    caps = None
+    for (words, threshold), select in ((long_line_rule(meta), long_lines), (code_line_rule(meta), coded_lines)):
+        if words > 0 and threshold > 0:
+            mask = select(texts, words, max_chars)
+            caps = np.ones(len(texts)) if caps is None else caps
+            caps[mask] = np.minimum(caps[mask], threshold)
+    return caps
 
 
 def unfamiliar_review(

@@ -70,8 +70,8 @@ def operating_point(cfg: dict) -> dict[str, Any]:
     The config's ``[thresholds]`` become the model's class thresholds (a line whose best dual-use class scores
     below its threshold is labelled ``other`` with ``review=1`` and that class as ``candidate``; ``dualuse
     thresholds`` can replace them with thresholds chosen on the user's own dev set); ``[training]
-    unfamiliar_below``, ``unfamiliar_lean``, ``long_line_words``, ``long_line_threshold`` and ``pool_below`` are kept
-    as they are.
+    unfamiliar_below``, ``unfamiliar_lean``, ``long_line_words``, ``long_line_threshold``, ``code_line_words``,
+    ``code_line_threshold`` and ``pool_below`` are kept as they are.
     """
     thresholds = {label: float(v) for label, v in (cfg.get("thresholds") or {}).items() if v > 0}
     return {
@@ -80,5 +80,7 @@ def operating_point(cfg: dict) -> dict[str, Any]:
         "unfamiliar_lean": float(cfg["training"].get("unfamiliar_lean", 0.0)),
         "long_line_words": int(cfg["training"].get("long_line_words", 0)),
         "long_line_threshold": float(cfg["training"].get("long_line_threshold", 0.0)),
+        "code_line_words": int(cfg["training"].get("code_line_words", 0)),
+        "code_line_threshold": float(cfg["training"].get("code_line_threshold", 0.0)),
         "pool_below": float(cfg["training"].get("pool_below", 0.0)),
     }

@@ -48,6 +48,8 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "long_line_words": (params.count, False),
         "long_line_threshold": (params.fraction, False),
         "pool_below": (params.fraction, False),
+        "code_line_words": (params.count, False),
+        "code_line_threshold": (params.fraction, False),
     },
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {
