@@ -201,14 +201,7 @@ def run_evaluation(
     metrics["slices"] = slices
     metrics["lang_source"] = lang_source
     metrics["thresholds"] = model.thresholds if apply_thresholds else {}
-    words, long_threshold = long_line_rule(model.meta)
-    active = apply_thresholds and metrics["thresholds"] and words > 0 and long_threshold > 0
-    metrics["long_line_rule"] = {"words": words, "threshold": long_threshold} if active else None
-    words, code_threshold = code_line_rule(model.meta)
-    active = apply_thresholds and metrics["thresholds"] and words > 0 and code_threshold > 0
-    metrics["code_line_rule"] = {"words": words, "threshold": code_threshold} if active else None
-    pool = pool_rule(model.meta)
-    metrics["pool_below"] = pool if apply_thresholds and metrics["thresholds"] and pool > 0 else None
+    metrics.update(_decision_rules(model.meta, bool(metrics["thresholds"])))
     review = [i for i in range(len(batch)) if batch.review[i]]
     metrics["review"] = {
         "n": len(review),
@@ -224,6 +217,17 @@ def run_evaluation(
     metrics["model"] = str(model.path) if model.path else None
     metrics["model_sha256"] = model.meta.get("model_sha256")
     return Evaluation(metrics=metrics, data=data, batch=batch, errors=errors, lang=lang)
+
+
+def _decision_rules(meta: dict, active: bool) -> dict[str, Any]:
+    """The long-line, model-code and pooling rules the labels were given with (``None`` where not applied)."""
+    rules: dict[str, Any] = {}
+    for key, rule in (("long_line_rule", long_line_rule(meta)), ("code_line_rule", code_line_rule(meta))):
+        words, threshold = rule
+        rules[key] = {"words": words, "threshold": threshold} if active and words > 0 and threshold > 0 else None
+    pool = pool_rule(meta)
+    rules["pool_below"] = pool if active and pool > 0 else None
+    return rules
 
 
 def _languages(data: LabelledData) -> tuple[list[str], str]:
