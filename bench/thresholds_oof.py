@@ -143,12 +143,12 @@ def variants(config: dict) -> dict[str, dict]:
     return out
 
 
-def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: int = 3, **rules) -> dict:
+def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: int = 3, wide=False, **rules) -> dict:
     """Class thresholds by coordinate search: the highest mean macro-F1 whose ordinary-line false dual-use share
-    stays within ``budget`` (one class at a time, over ``grid``, by default 0.30 to 0.90 in steps of 0.05 and 0.93,
-    0.95, 0.97; ``rounds`` passes; ``rules``: the long-line, model-code and pooling rules kept while searching, as
-    :func:`label` takes them)."""
-    grid = grid or [round(0.3 + 0.05 * i, 2) for i in range(13)] + [0.93, 0.95, 0.97]
+    stays within ``budget`` (one class at a time, over ``grid``, by default 0.30 to 0.90 in steps of 0.05, with
+    ``wide`` also 0.93, 0.95, 0.97; ``rounds`` passes; ``rules``: the long-line, model-code and pooling rules kept
+    while searching, as :func:`label` takes them)."""
+    grid = grid or [round(0.3 + 0.05 * i, 2) for i in range(13)] + ([0.93, 0.95, 0.97] if wide else [])
     best = dict(start)
 
     def value(th):
@@ -200,6 +200,9 @@ def main() -> None:
         help="also search class thresholds for these ordinary-line false dual-use budgets (e.g. 0.001 0.002)",
     )
     p.add_argument(
+        "--wide", action="store_true", help="with --search: also try thresholds 0.93, 0.95 and 0.97 (else 0.30-0.90)"
+    )
+    p.add_argument(
         "--check-halves",
         action="store_true",
         help="with --search: also choose on a random half of every fold's lines and score the other half",
@@ -212,14 +215,14 @@ def main() -> None:
         for budget in args.search:
             for seed in range(3):
                 a, b = halves(folds, seed)
-                found = search(a, cfg_rule["thresholds"], budget, **rules_of(cfg_rule))
+                found = search(a, cfg_rule["thresholds"], budget, wide=args.wide, **rules_of(cfg_rule))
                 on_a, on_b = (evaluate(half, thresholds=found, **rules_of(cfg_rule)) for half in (a, b))
                 print(
                     f"budget {budget:.2%}, split {seed}: chosen on half A: mean {on_a[0]:.3f}, false dual-use "
                     f"{on_a[2]:.3%}; on half B: mean {on_b[0]:.3f}, false dual-use {on_b[2]:.3%}"
                 )
     for budget in args.search:
-        found = search(folds, cfg_rule["thresholds"], budget, **rules_of(cfg_rule))
+        found = search(folds, cfg_rule["thresholds"], budget, wide=args.wide, **rules_of(cfg_rule))
         rules[f"searched, budget {budget:.2%}"] = {**cfg_rule, "thresholds": found}
         print(f"searched for budget {budget:.2%}: " + ", ".join(f"{k} {v:.2f}" for k, v in found.items()))
     writer = [i for i, (name, *_) in enumerate(folds) if name not in ORDINARY_FOLDS]
