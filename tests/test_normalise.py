@@ -261,3 +261,33 @@ def test_drop_negated_is_idempotent(text):
     assert drop_negated(once) == once
     n = Normaliser(drop_negated=True)
     assert n(n(text)) == n(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "ИЗГОТОВИТЕЛЬ TWINHEAD ТОВАРНЫЙ ЗНАК DURABOOK МОДЕЛЬ S14I СЕР.№ S14I23 КОЛ-ВО 3 ШТ",
+            "twinhead durabook s14i s14i23 3 шт",
+        ),
+        ("Производитель: SZ DJI; артикул CP.MA.001; страна происхождения: Китай", "sz dji; cp.ma.001; китай"),
+        ("Manufacturer: Getac, Model: F110, country of origin Taiwan", "getac, f110, taiwan"),
+        # a model as goods (RC models, static model kits) is not a field label
+        ("радиоуправляемая модель самолета", "радиоуправляемая модель самолета"),
+        ("model aircraft kit", "model aircraft kit"),
+        ("ЗНАКИ ДОРОЖНЫЕ, КОЛИЧЕСТВЕННЫЙ УЧЕТ", "знаки дорожные, количественный учет"),
+    ],
+)
+def test_drop_field_labels(raw, expected):
+    assert Normaliser(drop_field_labels=True)(raw) == expected
+    assert Normaliser()(raw) == Normaliser(drop_field_labels=False)(raw)
+
+
+_FIELD_WORDS = ["ИЗГОТОВИТЕЛЬ", "ТОВАРНЫЙ", "ЗНАК", "МОДЕЛЬ", "модель", "model", "Model:", "КОЛ-ВО", "СЕР.№", ":"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FIELD_WORDS + ["DJI", "S14I", "3", "ШТ", ",", " "]), max_size=14).map(" ".join))
+def test_drop_field_labels_is_idempotent(text):
+    n = Normaliser(drop_field_labels=True)
+    assert n(n(text)) == n(text)

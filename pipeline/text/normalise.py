@@ -13,6 +13,7 @@ import re
 import unicodedata
 from types import SimpleNamespace
 
+from pipeline.text.fields import drop_field_labels
 from pipeline.text.lookalikes import fix_greek, fix_lookalikes
 from pipeline.text.negation import drop_negated
 
@@ -273,8 +274,8 @@ class Normaliser:
         lowercase: fold case.
         strip_marks: fold accented Latin, Greek and Cyrillic letters (not ``й``) to their base letter and drop
             combining marks (strike-through, stress marks) on them.
-        drop_negated: drop the aircraft, drone and navigation words that follow "except", "other than", «кроме» …
-            (:func:`drop_negated`).
+        drop_negated: drop the words after "except", «кроме» … that name what the goods are not (:func:`drop_negated`).
+        drop_field_labels: drop graph-31 field labels («ИЗГОТОВИТЕЛЬ», «АРТИКУЛ» …, :func:`drop_field_labels`).
     """
 
     def __init__(
@@ -287,6 +288,7 @@ class Normaliser:
         lowercase: bool = True,
         strip_marks: bool = True,
         drop_negated: bool = False,
+        drop_field_labels: bool = False,
     ):
         self.nfkc = nfkc
         self.strip_invisible = strip_invisible
@@ -296,12 +298,12 @@ class Normaliser:
         self.lowercase = lowercase
         self.strip_marks = strip_marks
         self.drop_negated = drop_negated
+        self.drop_field_labels = drop_field_labels
         self._cache: dict[str, str] = {}
 
     def __setstate__(self, state: dict) -> None:
-        state.setdefault("strip_marks", True)
-        state.setdefault("drop_negated", False)
-        self.__dict__.update(state)
+        # A pickle from before a parameter existed: the parameter takes its default.
+        self.__dict__.update({"strip_marks": True, "drop_negated": False, "drop_field_labels": False, **state})
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -332,8 +334,8 @@ class Normaliser:
     def prepare(self, text: str) -> str:
         """The whole-text steps, before :meth:`repair_run`.
 
-        Bidi spans and invisible characters, NFKC, marks, ``ё``, letters apart joined, Greek look-alikes, negated
-        words dropped.
+        Bidi spans and invisible characters, NFKC, marks, ``ё``, negated words and field labels dropped (before letters
+        apart are joined, so that a second pass finds no letters a dropped word left apart), Greek look-alikes.
         """
         if not text:
             return ""
@@ -347,6 +349,10 @@ class Normaliser:
                 # Before NFKC: a removed character between a letter and a mark must not leave a pair to compose.
                 text = resolve_bidi(text).translate(_tables().invisible)
             text = self._characters(text)
+        if self.drop_negated:
+            text = drop_negated(text)
+        if self.drop_field_labels:
+            text = drop_field_labels(text)
         if self.join_spaced_letters:
             joined = _SPLIT_LETTERS_RE.sub(_join_split, text) if _SPLIT_LETTERS_HINT(text) else text
             if _SPACED_LETTERS_HINT(joined):
@@ -356,8 +362,6 @@ class Normaliser:
                 text = _nfkc(joined) if self.nfkc else joined
         if self.fix_lookalikes and not plain:
             text = fix_greek(text)
-        if self.drop_negated:
-            text = drop_negated(text)
         return text
 
     def repair_run(self, run: str) -> str:

@@ -51,6 +51,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         lowercase: see :class:`~pipeline.text.normalise.Normaliser`.
         strip_marks: see :class:`~pipeline.text.normalise.Normaliser`.
         drop_negated: see :class:`~pipeline.text.normalise.Normaliser`.
+        drop_field_labels: see :class:`~pipeline.text.normalise.Normaliser`.
         max_chars: texts are cut to this many characters before tokenising (0: no limit).
         cache_size: how many distinct space-separated runs to remember with their tokens (0: no cache).
 
@@ -78,6 +79,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         lowercase: bool = True,
         strip_marks: bool = True,
         drop_negated: bool = False,
+        drop_field_labels: bool = False,
         max_chars: int = 2000,
         cache_size: int = RUN_CACHE_SIZE,
     ):
@@ -91,6 +93,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self.lowercase = lowercase
         self.strip_marks = strip_marks
         self.drop_negated = drop_negated
+        self.drop_field_labels = drop_field_labels
         self.max_chars = max_chars
         self.cache_size = cache_size
 
