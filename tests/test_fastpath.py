@@ -203,28 +203,33 @@ def test_store_stays_consistent_while_numpy_views_of_it_live():
     assert views
 
 
-def test_featuriser_equals_string_reference_with_field_labels_dropped():
-    texts = _texts(60) + [
-        "УСТРОЙСТВО ЭЛЕКТРОННОЕ ИЗГОТОВИТЕЛЬ TWINHEAD ТОВАРНЫЙ ЗНАК DURABOOK МОДЕЛЬ S14I КОЛ-ВО 3 ШТ",
-        "Производитель: SZ DJI; артикул CP.MA.001, модель самолета",
-    ]
-    tok = SpacyTokeniser(drop_field_labels=True).fit(texts)
+@pytest.mark.parametrize(
+    ("option", "extra", "dropped"),
+    [
+        (
+            "drop_field_labels",
+            [
+                "УСТРОЙСТВО ЭЛЕКТРОННОЕ ИЗГОТОВИТЕЛЬ TWINHEAD ТОВАРНЫЙ ЗНАК DURABOOK МОДЕЛЬ S14I КОЛ-ВО 3 ШТ",
+                "Производитель: SZ DJI; артикул CP.MA.001, модель самолета",
+            ],
+            "изготовитель",
+        ),
+        (
+            "drop_negated",
+            [
+                "Aeroplanes and other aircraft, except unmanned; of an unladen weight exceeding 15,000 kg",
+                "ЛЕТАТЕЛЬНЫЕ АППАРАТЫ ПРОЧИЕ, КРОМЕ БЕСПИЛОТНЫХ ЛЕТАТЕЛЬНЫХ АППАРАТОВ ТОВАРНОЙ ПОЗИЦИИ 8806",
+                "parts for piston engines (for other than aircraft) 12 pcs",
+            ],
+            "беспилотных",
+        ),
+    ],
+)
+def test_featuriser_equals_string_reference_with_an_optional_drop(option, extra, dropped):
+    texts = _texts(60) + extra
+    tok = SpacyTokeniser(**{option: True}).fit(texts)
     feats = TokenNgramVectorizer(word_ngram_range=(1, 2), char_ngram_range=(2, 5)).fit(tok.transform(texts))
-    assert "изготовитель" not in {t for toks in tok.transform(texts[-2:]) for t in toks}
-    expected = _string_reference(tok, feats, texts)
-    got = RunFeaturiser(tok, feats, cache_size=40).featurise(texts).matrix
-    assert abs(got - expected).max() == 0
-
-
-def test_featuriser_equals_string_reference_with_negated_words_dropped():
-    texts = _texts(60) + [
-        "Aeroplanes and other aircraft, except unmanned; of an unladen weight exceeding 15,000 kg",
-        "ЛЕТАТЕЛЬНЫЕ АППАРАТЫ ПРОЧИЕ, КРОМЕ БЕСПИЛОТНЫХ ЛЕТАТЕЛЬНЫХ АППАРАТОВ ТОВАРНОЙ ПОЗИЦИИ 8806",
-        "parts for piston engines (for other than aircraft) 12 pcs",
-    ]
-    tok = SpacyTokeniser(drop_negated=True).fit(texts)
-    feats = TokenNgramVectorizer(word_ngram_range=(1, 2), char_ngram_range=(2, 5)).fit(tok.transform(texts))
-    assert "беспилотных" not in {t for toks in tok.transform(texts[-2:]) for t in toks}
+    assert dropped not in {t for toks in tok.transform(extra) for t in toks}
     expected = _string_reference(tok, feats, texts)
     got = RunFeaturiser(tok, feats, cache_size=40).featurise(texts).matrix
     assert abs(got - expected).max() == 0

@@ -241,8 +241,12 @@ def test_normalise_is_idempotent_on_any_text(text):
     ],
 )
 def test_drop_negated(raw, expected):
-    assert Normaliser(drop_negated=True)(raw) == expected
-    assert Normaliser()(raw) == Normaliser(drop_negated=False)(raw)
+    check_optional_drop("drop_negated", raw, expected)
+
+
+def check_optional_drop(option, raw, expected):
+    assert Normaliser(**{option: True})(raw) == expected
+    assert Normaliser()(raw) == Normaliser(**{option: False})(raw)
 
 
 _NEGATION_WORDS = ["except", "other than", "кроме", "за исключением", "не для", "not for", "excluding"]
@@ -263,24 +267,23 @@ def test_drop_negated_is_idempotent(text):
     assert n(n(text)) == n(text)
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        (
-            "ИЗГОТОВИТЕЛЬ TWINHEAD ТОВАРНЫЙ ЗНАК DURABOOK МОДЕЛЬ S14I СЕР.№ S14I23 КОЛ-ВО 3 ШТ",
-            "twinhead durabook s14i s14i23 3 шт",
-        ),
-        ("Производитель: SZ DJI; артикул CP.MA.001; страна происхождения: Китай", "sz dji; cp.ma.001; китай"),
-        ("Manufacturer: Getac, Model: F110, country of origin Taiwan", "getac, f110, taiwan"),
-        # a model as goods (RC models, static model kits) is not a field label
-        ("радиоуправляемая модель самолета", "радиоуправляемая модель самолета"),
-        ("model aircraft kit", "model aircraft kit"),
-        ("ЗНАКИ ДОРОЖНЫЕ, КОЛИЧЕСТВЕННЫЙ УЧЕТ", "знаки дорожные, количественный учет"),
-    ],
-)
+_FIELD_CASES = [
+    (
+        "ИЗГОТОВИТЕЛЬ TWINHEAD ТОВАРНЫЙ ЗНАК DURABOOK МОДЕЛЬ S14I СЕР.№ S14I23 КОЛ-ВО 3 ШТ",
+        "twinhead durabook s14i s14i23 3 шт",
+    ),
+    ("Производитель: SZ DJI; артикул CP.MA.001; страна происхождения: Китай", "sz dji; cp.ma.001; китай"),
+    ("Manufacturer: Getac, Model: F110, country of origin Taiwan", "getac, f110, taiwan"),
+    # a model as goods (RC models, static model kits) is not a field label
+    ("радиоуправляемая модель самолета", "радиоуправляемая модель самолета"),
+    ("model aircraft kit", "model aircraft kit"),
+    ("ЗНАКИ ДОРОЖНЫЕ, КОЛИЧЕСТВЕННЫЙ УЧЕТ", "знаки дорожные, количественный учет"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), _FIELD_CASES)
 def test_drop_field_labels(raw, expected):
-    assert Normaliser(drop_field_labels=True)(raw) == expected
-    assert Normaliser()(raw) == Normaliser(drop_field_labels=False)(raw)
+    check_optional_drop("drop_field_labels", raw, expected)
 
 
 _FIELD_WORDS = ["ИЗГОТОВИТЕЛЬ", "ТОВАРНЫЙ", "ЗНАК", "МОДЕЛЬ", "модель", "model", "Model:", "КОЛ-ВО", "СЕР.№", ":"]
