@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from pipeline.model.decision import apply_class_thresholds, long_line_rule, long_lines
+from pipeline.model.decision import apply_class_thresholds, line_caps, long_line_rule, long_lines
 from pipeline.training.fit import operating_point
 from pipeline.training.recipe import load_config
 
@@ -15,9 +15,9 @@ def run(texts, scores, words, long_threshold):
     proba = np.array([[s, 1 - s] for s in scores])
     best = proba.argmax(axis=1)
     top = proba[np.arange(len(best)), best]
-    mask = long_lines(texts, words)
+    caps = line_caps(texts, {"long_line_words": words, "long_line_threshold": long_threshold})
     review, cand = apply_class_thresholds(
-        proba, best, top, np.ones(len(texts), dtype=bool), CLASSES, {"drone": 0.8}, mask, long_threshold
+        proba, best, top, np.ones(len(texts), dtype=bool), CLASSES, {"drone": 0.8}, caps=caps
     )
     return [CLASSES[j] for j in best], review.tolist(), cand
 

@@ -27,19 +27,16 @@ def apply_class_thresholds(
     has_text: np.ndarray,
     classes: Sequence[str],
     thresholds: dict[str, float],
-    long_lines: np.ndarray | None = None,
-    long_threshold: float = 0.0,
     pool_below: float = 0.0,
     caps: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Relabel lines below their best class's threshold as ``other``; ``best`` and ``scores`` change in place.
 
-    Lines marked in ``long_lines`` are held to ``long_threshold`` where it is lower than their class's threshold
-    (a long line carries more evidence than a word or two; ``0`` or ``None``: no such rule). A line whose ``other``
-    probability is under ``pool_below`` is held to the threshold on the sum of its dual-use probabilities instead of
-    its best class's alone: the model is sure it is dual-use and unsure only which class (a bare "drone" is split
-    between ``drone`` and ``counter_drone``); ``0``: no such rule. ``caps``: each line's highest threshold
-    (:func:`line_caps`), or ``None``. ``scores`` keep the best class's probability.
+    ``caps``: each line's highest threshold (:func:`line_caps`: long lines and short lines with a model code are
+    held to a lower one than their class's), or ``None``. A line whose ``other`` probability is under ``pool_below``
+    is held to the threshold on the sum of its dual-use probabilities instead of its best class's alone: the model is
+    sure it is dual-use and unsure only which class (a bare "drone" is split between ``drone`` and
+    ``counter_drone``); ``0``: no such rule. ``scores`` keep the best class's probability.
 
     Returns:
         ``(review, candidates)``: 1 and the class for each relabelled line, 0 and ``""`` elsewhere.
@@ -58,11 +55,7 @@ def apply_class_thresholds(
     for label, threshold in thresholds.items():
         if label == "other" or label not in classes:
             continue
-        limit = np.full(len(best), threshold)
-        if long_lines is not None and long_threshold > 0:
-            limit[long_lines] = min(threshold, long_threshold)
-        if caps is not None:
-            limit = np.minimum(limit, caps)
+        limit = np.full(len(best), threshold) if caps is None else np.minimum(threshold, caps)
         low = np.flatnonzero((best == classes.index(label)) & has_text & (held < limit))
         review[low] = 1
         for i in low.tolist():
@@ -106,13 +99,20 @@ def coded_lines(texts: Sequence[str], words: int, max_chars: int = 0) -> np.ndar
     """
     if words <= 0:
         return None
-    return (word_counts(texts, max_chars) <= words) & model_codes(texts, max_chars)
+    return _coded(texts, word_counts(texts, max_chars) <= words, max_chars)
+
+
+def _coded(texts: Sequence[str], short: np.ndarray, max_chars: int) -> np.ndarray:
+    """``short`` narrowed to the texts with a model code (the pattern is searched in short texts only)."""
+    out = short.copy()
+    for i in np.flatnonzero(short).tolist():
+        out[i] = _MODEL_CODE.search(texts[i][: max_chars or None]) is not None
+    return out
 
 
 def model_codes(texts: Sequence[str], max_chars: int = 0) -> np.ndarray:
     """Which texts hold a model code in their first ``max_chars`` characters (all of it for 0)."""
-    cut = max_chars or None
-    return np.fromiter((_MODEL_CODE.search(t[:cut]) is not None for t in texts), dtype=bool, count=len(texts))
+    return _coded(texts, np.ones(len(texts), dtype=bool), max_chars)
 
 
 def line_caps(texts: Sequence[str], meta: dict, max_chars: int = 0) -> np.ndarray | None:
@@ -121,12 +121,17 @@ def line_caps(texts: Sequence[str], meta: dict, max_chars: int = 0) -> np.ndarra
     A line of more than ``long_line_words`` words is held to ``long_line_threshold``, a line of at most
     ``code_line_words`` words with a model code to ``code_line_threshold``; other lines to 1 (their class's own).
     """
-    caps = None
-    for (words, threshold), select in ((long_line_rule(meta), long_lines), (code_line_rule(meta), coded_lines)):
-        if words > 0 and threshold > 0:
-            mask = select(texts, words, max_chars)
-            caps = np.ones(len(texts)) if caps is None else caps
-            caps[mask] = np.minimum(caps[mask], threshold)
+    (long_words, long_at), (code_words, code_at) = long_line_rule(meta), code_line_rule(meta)
+    long_on, code_on = long_words > 0 and long_at > 0, code_words > 0 and code_at > 0
+    if not (long_on or code_on):
+        return None
+    counts = word_counts(texts, max_chars)  # once for both rules
+    caps = np.ones(len(texts))
+    if long_on:
+        caps[counts > long_words] = long_at
+    if code_on:
+        coded = _coded(texts, counts <= code_words, max_chars)
+        caps[coded] = np.minimum(caps[coded], code_at)
     return caps
 
 
