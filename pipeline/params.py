@@ -93,6 +93,11 @@ def fraction(v: Any) -> bool:  # noqa: D103
     return number(v) and 0.0 <= v < 1.0
 
 
+@_described("a number in [0, 1]")
+def probability(v: Any) -> bool:  # noqa: D103
+    return number(v) and 0.0 <= v <= 1.0
+
+
 @_described("a string")
 def string(v: Any) -> bool:  # noqa: D103
     return isinstance(v, str)

@@ -57,3 +57,63 @@ def test_fit_with_augmentation(tiny_config, tiny_corpus):
     model = fit_model(cfg, tiny_corpus.text, tiny_corpus.label)
     preds = model.predict(["kvadrokopter DJI Mavic 3", "ЗАЩИЩЕННЫЙ НОУТБУК PANASONIC TOUGHBOOK CF-33"])
     assert [p.label for p in preds] == ["drone", "rugged_computer"]
+
+
+def test_frames_hold_the_line_in_invented_fields():
+    from pipeline.training.frames import declaration_frame, maker_name, model_code
+
+    rng = random.Random(5)
+    texts = ["Квадрокоптер DJI Mavic 3", "Rugged tablet Getac F110", "Перчатки рабочие"]
+    for i in range(60):
+        t = texts[i % 3]
+        lang = "ru" if i % 2 else "en"
+        out = declaration_frame(t, lang, rng)
+        assert t.upper() in out.upper()
+        assert len(out) > len(t) + 5
+    makers = {maker_name(random.Random(i), "ru") for i in range(200)}
+    codes = {model_code(random.Random(i)) for i in range(200)}
+    assert len(makers) > 150 and len(codes) > 150
+    assert any(m.startswith(("ООО", "АО")) for m in makers)
+    assert all(any(ch.isdigit() for ch in c) for c in codes)
+
+
+def test_frame_copies_are_seeded_and_follow_p_frame():
+    texts = ["Квадрокоптер DJI Mavic 3", "Rugged tablet Getac F110", "Перчатки рабочие", "horses, live"]
+    labels = ["drone", "rugged_computer", "other", "other"]
+    only_frames = {"copies": 1, "p_translit": 0, "p_typo": 0, "p_upper": 0, "p_boilerplate": 0}
+    a = Augmenter(p_frame=1.0, seed=1, **only_frames).augment(texts, labels)
+    assert a == Augmenter(p_frame=1.0, seed=1, **only_frames).augment(texts, labels)
+    out_t, out_l = a
+    assert out_l == labels + labels
+    for t, copy in zip(texts, out_t[4:]):
+        assert t.upper() in copy.upper() and copy != t
+    assert Augmenter(p_frame=0.0, seed=1, **only_frames).augment(texts, labels) == (texts, labels)
+
+
+def test_p_frame_is_a_probability():
+    import pytest
+
+    from pipeline.config import ConfigError
+
+    cfg = load_config(REPO / "configs" / "default.cfg", {"augment.p_frame": 1.0})
+    assert cfg["augment"]["p_frame"] == 1.0
+    with pytest.raises(ConfigError, match=r"\[augment\] p_frame"):
+        load_config(REPO / "configs" / "default.cfg", {"augment.p_frame": 1.5})
+
+
+def test_bench_frames_are_unlike_the_training_frames():
+    """bench/wrapped_lines.py measures frames the model was not fitted on: its makers' cities and marks never come
+    out of the training generator."""
+    import importlib.util
+
+    from pipeline.training import frames
+
+    spec = importlib.util.spec_from_file_location("wrapped_lines", REPO / "bench" / "wrapped_lines.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    cities = {m.split()[0] for m in bench.MAKERS_EN + bench.MAKERS_RU if m.isascii()}
+    assert cities and not cities & {c.split()[0] for c in frames._CITIES}
+    generated = {frames.maker_name(random.Random(i), lang) for i in range(500) for lang in ("ru", "en")}
+    assert not any(mark in g for g in generated for mark in bench.MARKS)
+    assert bench.wrap("Перчатки рабочие", 3) == bench.wrap("Перчатки рабочие", 3)
+    assert "Перчатки рабочие" in bench.wrap("Перчатки рабочие", 3)

@@ -3,7 +3,8 @@
 Applied only to the lines a model is fitted on, after the corpus is split, so every variant stays in the split of
 the line it came from. Each copy gets one or more of: transliteration of Russian words into Latin letters (several
 romanisation habits), typos (a dropped, doubled or swapped letter), upper case (the ДТ graph-31 style), and
-declaration boilerplate (quantities, disclaimers, origin) in the line's language.
+declaration boilerplate (quantities, disclaimers, origin) in the line's language; and, apart from that noise, a
+declaration frame of invented fields (:mod:`pipeline.training.frames`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
+
+from pipeline.training.frames import declaration_frame
 
 _TRANSLIT_SCHEMES = [
     {"ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ы": "y", "й": "y", "ю": "yu", "я": "ya"},
@@ -87,6 +90,8 @@ class Augmenter:
         p_typo: chance of a typo in a copy.
         p_upper: chance that a copy is put in upper case.
         p_boilerplate: chance that declaration boilerplate is appended.
+        p_frame: chance that a copy, after the noise above, is put in a declaration frame of 2-5 invented fields
+            (maker, mark, model, quantity, origin, state, disclaimer), mostly in the line's own language.
         seed: random seed; the same seed gives the same copies.
     """
 
@@ -97,6 +102,7 @@ class Augmenter:
         p_typo: float = 0.3,
         p_upper: float = 0.2,
         p_boilerplate: float = 0.3,
+        p_frame: float = 0.0,
         seed: int = 0,
     ):
         self.copies = copies
@@ -104,6 +110,7 @@ class Augmenter:
         self.p_typo = p_typo
         self.p_upper = p_upper
         self.p_boilerplate = p_boilerplate
+        self.p_frame = p_frame
         self.seed = seed
 
     def variant(self, text: str, rng: random.Random) -> str:
@@ -129,6 +136,11 @@ class Augmenter:
                 changed = True
             if changed:
                 break
+        if self.p_frame > 0 and rng.random() < self.p_frame:
+            lang = "ru" if _WORD.search(text) else "en"
+            if rng.random() < 0.15:
+                lang = "en" if lang == "ru" else "ru"
+            out = declaration_frame(out, lang, rng)
         return out
 
     def augment(self, texts: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:

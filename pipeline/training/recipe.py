@@ -54,10 +54,11 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {
         "copies": (params.count, False),
-        "p_translit": (params.fraction, False),
-        "p_typo": (params.fraction, False),
-        "p_upper": (params.fraction, False),
-        "p_boilerplate": (params.fraction, False),
+        "p_translit": (params.probability, False),
+        "p_typo": (params.probability, False),
+        "p_upper": (params.probability, False),
+        "p_boilerplate": (params.probability, False),
+        "p_frame": (params.probability, False),
         "seed": (params.integer, False),
     },
 }
