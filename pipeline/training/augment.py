@@ -51,6 +51,11 @@ _BOILERPLATE = {
 _WORD = re.compile(r"[А-Яа-яЁё]+")
 
 
+def _lang_of(text: str) -> str:
+    """``"ru"`` when ``text`` holds a Cyrillic word, else ``"en"``: the language of the boilerplate and frames added."""
+    return "ru" if _WORD.search(text) else "en"
+
+
 def transliterate(text: str, scheme: int = 0) -> str:
     """Write the Russian words of ``text`` in Latin letters with one of the usual romanisation habits."""
     table = {**_TRANSLIT_BASE, **_TRANSLIT_SCHEMES[scheme % len(_TRANSLIT_SCHEMES)]}
@@ -130,14 +135,14 @@ class Augmenter:
                 out = out.upper()
                 changed = True
             if rng.random() < self.p_boilerplate:
-                lang = "ru" if _WORD.search(out) else "en"
+                lang = _lang_of(out)
                 extra = rng.choice(_BOILERPLATE[lang]).format(n=rng.choice([1, 2, 5, 10, 20, 50, 100, 500]))
                 out = f"{out}, {extra}" if rng.random() < 0.7 else f"{extra} {out}"
                 changed = True
             if changed:
                 break
         if self.p_frame > 0 and rng.random() < self.p_frame:
-            lang = "ru" if _WORD.search(text) else "en"
+            lang = _lang_of(text)
             if rng.random() < 0.15:
                 lang = "en" if lang == "ru" else "ru"
             out = declaration_frame(out, lang, rng)
