@@ -117,3 +117,25 @@ def test_bench_frames_are_unlike_the_training_frames():
     assert not any(mark in g for g in generated for mark in bench.MARKS)
     assert bench.wrap("Перчатки рабочие", 3) == bench.wrap("Перчатки рабочие", 3)
     assert "Перчатки рабочие" in bench.wrap("Перчатки рабочие", 3)
+
+
+def test_bench_wrapped_rows_count_both_ways():
+    """bench/wrapped_lines.py scores each system as written and wrapped: macro-F1, dual-use recall, false labels."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("wrapped_lines", REPO / "bench" / "wrapped_lines.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    corpus = SimpleNamespace(
+        file=["corpora/real/a.csv"] * 4 + ["corpora/handwritten/w1_x.csv"],
+        label=["drone", "other", "other", "navigation", "drone"],
+    )
+    labels = ["drone", "other", "other", "navigation"]
+    wrapped = ["other", "drone", "other", "navigation"]
+    res = {"folds": [{"fold": "real", "extra": {"dualuse": {"labels": labels, "wrapped": wrapped}}}]}
+    (row,) = bench.fold_rows(res, corpus, None, ["dualuse"])
+    assert row["n"] == 4 and row["dualuse/labels/other"] == row["dualuse/wrapped/other"] == 2
+    assert row["dualuse/labels"] == 1.0 and row["dualuse/labels/recall"] == 1.0 and row["dualuse/labels/fp"] == 0
+    assert row["dualuse/wrapped/recall"] == 0.5 and row["dualuse/wrapped/fp"] == 1
+    assert row["dualuse/wrapped"] < 1.0
