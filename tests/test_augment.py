@@ -101,16 +101,22 @@ def test_p_frame_is_a_probability():
         load_config(REPO / "configs" / "default.cfg", {"augment.p_frame": 1.5})
 
 
-def test_bench_frames_are_unlike_the_training_frames():
-    """bench/wrapped_lines.py measures frames the model was not fitted on: its makers' cities and marks never come
-    out of the training generator."""
+def _wrapped_lines_bench():
+    """The module ``bench/wrapped_lines.py`` (a script, not a package module)."""
     import importlib.util
-
-    from pipeline.training import frames
 
     spec = importlib.util.spec_from_file_location("wrapped_lines", REPO / "bench" / "wrapped_lines.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_bench_frames_are_unlike_the_training_frames():
+    """bench/wrapped_lines.py measures frames the model was not fitted on: its makers' cities and marks never come
+    out of the training generator."""
+    from pipeline.training import frames
+
+    bench = _wrapped_lines_bench()
     cities = {m.split()[0] for m in bench.MAKERS_EN + bench.MAKERS_RU if m.isascii()}
     assert cities and not cities & {c.split()[0] for c in frames._CITIES}
     generated = {frames.maker_name(random.Random(i), lang) for i in range(500) for lang in ("ru", "en")}
@@ -121,12 +127,9 @@ def test_bench_frames_are_unlike_the_training_frames():
 
 def test_bench_wrapped_rows_count_both_ways():
     """bench/wrapped_lines.py scores each system as written and wrapped: macro-F1, dual-use recall, false labels."""
-    import importlib.util
     from types import SimpleNamespace
 
-    spec = importlib.util.spec_from_file_location("wrapped_lines", REPO / "bench" / "wrapped_lines.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _wrapped_lines_bench()
     corpus = SimpleNamespace(
         file=["corpora/real/a.csv"] * 4 + ["corpora/handwritten/w1_x.csv"],
         label=["drone", "other", "other", "navigation", "drone"],
