@@ -102,6 +102,19 @@ def label(
     return [classes[j] for j in best.tolist()]
 
 
+def per_fold(folds: list[tuple], **rule) -> list[tuple[str, float, float, float]]:
+    """Each fold's name, macro-F1 and dual-use (any class against `other`) precision and recall."""
+    rows = []
+    for name, gold, proba, classes, fam, lines in folds:
+        pred = label(proba, classes, fam, lines=lines, **rule)
+        gold_du = np.array([g != "other" for g in gold])
+        pred_du = np.array([q != "other" for q in pred])
+        hits = int((gold_du & pred_du).sum())
+        f1 = classification_metrics(gold, pred, LABELS)["macro_f1"]
+        rows.append((name, f1, hits / max(int(pred_du.sum()), 1), hits / max(int(gold_du.sum()), 1)))
+    return rows
+
+
 def evaluate(folds: list[tuple], **rule) -> tuple[float, float, float, list[float]]:
     """Mean and worst macro-F1 over the folds, ordinary-line false dual-use share, per-fold macro-F1."""
     f1s, fp, n = [], 0, 0
@@ -234,8 +247,8 @@ def main() -> None:
             f"ordinary-line false dual-use {fp:.3%}"
         )
     if args.per_fold:
-        for (name, *_), f1 in zip(folds, evaluate(folds, **rules[args.per_fold])[3]):
-            print(f"  {name:<22} {f1:.3f}")
+        for name, f1, precision, recall in per_fold(folds, **rules[args.per_fold]):
+            print(f"  {name:<22} {f1:.3f}  dual-use P / R {precision:.3f} / {recall:.3f}")
 
 
 if __name__ == "__main__":
