@@ -7,7 +7,7 @@ from pipeline.config import LABELS
 from pipeline.evaluation.metrics import prevalence_projection
 from pipeline.training.corpus import Corpus
 from pipeline.training.crossval import expected_calibration_error, leave_one_source_out, source_of_file
-from pipeline.training.fit import fit_model, source_weights
+from pipeline.training.fit import fit_model, other_weighted, source_weights
 
 
 def test_source_weights_balance_sources():
@@ -18,6 +18,25 @@ def test_source_weights_balance_sources():
     assert eq.mean() == pytest.approx(1.0)
     sq = source_weights(sources, "sqrt")
     assert sq[:90].sum() / sq[90:].sum() == pytest.approx(3.0)
+
+
+def test_other_weight_multiplies_only_other_lines():
+    labels = ["other", "drone", "other", "navigation"]
+    assert other_weighted(None, labels, 1.0) is None
+    assert other_weighted(None, labels, 3.0).tolist() == [3.0, 1.0, 3.0, 1.0]
+    base = np.array([0.5, 2.0, 1.0, 1.5])
+    assert other_weighted(base, labels, 2.0).tolist() == [1.0, 2.0, 2.0, 1.5]
+    assert base.tolist() == [0.5, 2.0, 1.0, 1.5]
+
+
+def test_other_weight_moves_scores_towards_other(tiny_config, tiny_corpus):
+    cfg = dict(tiny_config)
+    cfg["training"] = dict(cfg["training"], other_weight=5.0)
+    heavy = fit_model(cfg, tiny_corpus.text, tiny_corpus.label)
+    plain = fit_model(tiny_config, tiny_corpus.text, tiny_corpus.label)
+    other = plain.classes.index("other")
+    held = ["seat cushion", "ring for a table", "parts of engines"]
+    assert heavy.predict_proba(held)[:, other].mean() > plain.predict_proba(held)[:, other].mean()
 
 
 def test_fit_with_source_weights_changes_the_fit(tiny_config, tiny_corpus):

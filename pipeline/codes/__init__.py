@@ -5,6 +5,7 @@
 * :mod:`.table`: the code map, the chapters where a label cannot sit and the CHPL, from ``configs/``;
 * :mod:`.evidence`: the added columns ``hs_code``, ``code_label``, ``chpl_tier``, ``code_conflict``, ``code_status``,
   and the review rule (a ``code>text`` line gets ``review=1`` and the code's label as ``candidate``);
+* :mod:`.assist`: a line whose text leans to the label its code implies takes that label (``code_assist``);
 * :mod:`.columns`: finding the code column of a dump.
 """
 
@@ -14,9 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from pipeline.codes.assist import assist_batch, assist_columns, code_assist
 from pipeline.codes.columns import CODE_COLUMN_CANDIDATES, find_code_column, resolve_code_column
 from pipeline.codes.evidence import (
     AGREE,
+    ASSISTED,
     CODE_COLUMNS,
     CODE_OVER_TEXT,
     NO_CODE,
@@ -34,6 +37,7 @@ from pipeline.prediction import Prediction
 
 __all__ = [
     "AGREE",
+    "ASSISTED",
     "CODE_COLUMNS",
     "CODE_COLUMN_CANDIDATES",
     "CODE_OVER_TEXT",
@@ -45,6 +49,9 @@ __all__ = [
     "CodedPrediction",
     "add_code_columns",
     "agreement",
+    "assist_batch",
+    "assist_columns",
+    "code_assist",
     "code_columns",
     "conflict",
     "count_codes",

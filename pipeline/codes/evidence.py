@@ -28,6 +28,8 @@ TEXT_OVER_CODE = "text>code"
 CODE_OVER_TEXT = "code>text"
 # Slices of ``dualuse evaluate --code-column``.
 AGREE, NO_CODE = "agree", "no code"
+# The summary's count of lines labelled with the code assist (a dual-use label that is the code's, with review=1).
+ASSISTED = "code-assisted"
 
 
 def conflict(label: str, code: Code, table: CodeTable) -> tuple[str, str]:
@@ -96,8 +98,18 @@ def status_kind(status: str) -> str:
 
 
 def count_codes(conflicts: Counter, statuses: Counter, columns: dict[str, list]) -> None:
-    """Add the conflicts (by direction) and code statuses (by kind) of labelled columns to the counters."""
+    """Add the conflicts (by direction), code-assisted lines and code statuses (by kind) of columns to the counters.
+
+    A code-assisted line (:data:`ASSISTED`, see :mod:`.assist`) is dual-use, labelled as its code implies, with
+    ``review=1``; without review columns none is counted.
+    """
     conflicts.update(c for c in columns["code_conflict"] if c)
+    if "review" in columns:
+        conflicts[ASSISTED] += sum(
+            1
+            for label, review, code_label in zip(columns["label"], columns["review"], columns["code_label"])
+            if review and label != "other" and label == code_label
+        )
     statuses.update(status_kind(s) for s in columns["code_status"])
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.codes import agreement
+from pipeline.codes.assist import assist_batch
 from pipeline.config import LABELS
 from pipeline.errors import bad_rows_message
 from pipeline.evaluation.metrics import (
@@ -183,6 +184,9 @@ def run_evaluation(
         InputError: when a ``by`` column is not in the data.
     """
     batch = model.predict_batch(data.texts, apply_thresholds=apply_thresholds)
+    assisted = 0
+    if codes is not None and apply_thresholds:
+        assisted = assist_batch(batch, codes, float(model.meta.get("code_assist") or 0.0))
     labels = list(LABELS)
     metrics = classification_metrics(data.gold, batch.labels, labels)
     add_intervals(metrics, bootstrap_intervals(data.gold, batch.labels, labels, n_boot=n_boot, seed=seed))
@@ -202,6 +206,8 @@ def run_evaluation(
     metrics["lang_source"] = lang_source
     metrics["thresholds"] = model.thresholds if apply_thresholds else {}
     metrics.update(_decision_rules(model.meta, bool(metrics["thresholds"])))
+    if codes is not None:
+        metrics["code_assist"] = {"threshold": float(model.meta.get("code_assist") or 0.0), "lines": assisted}
     review = [i for i in range(len(batch)) if batch.review[i]]
     metrics["review"] = {
         "n": len(review),

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from pipeline.codes import with_codes
+from pipeline.codes import assist_batch, with_codes
 from pipeline.config import LABELS, STATUS_EMPTY, STATUS_OK, STATUS_TRUNCATED, config_to_str
 from pipeline.errors import ModelError
 from pipeline.features.familiarity import Familiarity
@@ -197,17 +197,18 @@ class DualUseModel:
         """Label texts; returns one :class:`Prediction` per text (a single string gives a one-item list).
 
         With ``codes`` (the declared customs code of each text, or one code for a single string) each prediction
-        is a :class:`pipeline.codes.CodedPrediction`, which adds ``hs_code``, ``code_label``, ``chpl_tier``,
-        ``code_conflict`` and ``code_status`` and applies the code evidence rule to ``review``/``candidate``. With
+        is a :class:`pipeline.codes.CodedPrediction` (``hs_code``, ``code_label``, ``chpl_tier``, ``code_conflict``,
+        ``code_status``; the code assist of :mod:`pipeline.codes.assist` and the code evidence rule apply). With
         ``entities`` each prediction carries what its line states (:mod:`pipeline.entities`) as ``entities``.
         """
         if isinstance(texts, str):
             texts = [texts]
             if codes is not None and not isinstance(codes, (list, tuple)):
                 codes = [codes]
-        predictions = list(self.predict_batch(texts, apply_thresholds=apply_thresholds))
-        if codes is not None:
-            predictions = with_codes(predictions, list(codes))
+        batch = self.predict_batch(texts, apply_thresholds=apply_thresholds)
+        if codes is not None and apply_thresholds:
+            assist_batch(batch, list(codes), float(self.meta.get("code_assist") or 0.0))
+        predictions = list(batch) if codes is None else with_codes(list(batch), list(codes))
         if entities:
             from pipeline.entities import extract_many  # spaCy's PhraseMatcher: only when asked
 

@@ -222,9 +222,12 @@ def confusion_table(labels: list[str], confusion: list[list[int]]) -> str:
 
 def format_code_counts(conflicts: dict, statuses: dict) -> str:
     """The code lines of the predict summary: conflicts per direction and code statuses."""
+    assisted = conflicts.get("code-assisted", 0)
+    assist = f"code assist: {assisted} line(s) labelled as their code implies, text in support (review=1)\n"
     return (
         f"code conflicts: text>code={conflicts.get('text>code', 0)}, code>text={conflicts.get('code>text', 0)}\n"
-        f"code statuses: {', '.join(f'{k}={v}' for k, v in sorted(statuses.items()))}"
+        + (assist if assisted else "")
+        + f"code statuses: {', '.join(f'{k}={v}' for k, v in sorted(statuses.items()))}"
     )
 
 

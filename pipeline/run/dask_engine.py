@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.codes.columns import resolve_code_column
-from pipeline.codes.evidence import status_kind
+from pipeline.codes.evidence import ASSISTED, status_kind
 from pipeline.model.core import DEFAULT_MODEL_DIR, DualUseModel, load_model
 from pipeline.model.meta import META_FILE
 from pipeline.run.labelling import added_columns, label_texts, output_columns
@@ -300,6 +300,14 @@ def _connect(scheduler: str | None, jobs: int | None):
     return Client(cluster), cluster
 
 
+def _assisted(out, names: dict[str, str]):
+    """The lazy count of code-assisted lines (:data:`pipeline.codes.evidence.ASSISTED`); 0 without review columns."""
+    if "review" not in names:
+        return 0
+    label = out[names["label"]]
+    return ((out[names["review"]] == 1) & (label != "other") & (label == out[names["code_label"]])).sum()
+
+
 def _write_and_count(ddf, out, names: dict[str, str], target: str, output_format: str, summary: DaskSummary) -> None:
     """Write the labelled frame and fill the summary's counts, in one pass over the partitions."""
     import dask
@@ -313,8 +321,9 @@ def _write_and_count(ddf, out, names: dict[str, str], target: str, output_format
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Computing mixed collections")
         failed = ddf[ERROR_COLUMN].ne("").sum() if ERROR_COLUMN in ddf.columns else 0
+        conflicts = out[names["code_conflict"]] if coded else None
         code_counts = (
-            (out[names["code_conflict"]].value_counts(), out[names["code_status"]].value_counts()) if coded else ()
+            (conflicts.value_counts(), out[names["code_status"]].value_counts(), _assisted(out, names)) if coded else ()
         )
         _, counts, flagged, failed, *code_counts = dask.compute(
             write, out[names["label"]].value_counts(), out[names["military_marker"]].sum(), failed, *code_counts
@@ -323,6 +332,8 @@ def _write_and_count(ddf, out, names: dict[str, str], target: str, output_format
         summary.code_conflicts.update({str(k): int(v) for k, v in code_counts[0].items() if k})
         for k, v in code_counts[1].items():
             summary.code_statuses[status_kind(str(k))] += int(v)
+        if int(code_counts[2]):
+            summary.code_conflicts[ASSISTED] = int(code_counts[2])
     summary.labels = Counter({str(k): int(v) for k, v in counts.items()})
     summary.rows = sum(summary.labels.values())
     summary.flagged = int(flagged)

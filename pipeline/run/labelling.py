@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.codes import CODE_COLUMNS, add_code_columns
+from pipeline.codes.assist import assist_columns
 from pipeline.config import ENTITY_COLUMNS, ENTITY_MODES
 from pipeline.model.core import DualUseModel
 
@@ -86,7 +87,10 @@ def label_texts(
         Column name → one value per text, keyed as in :func:`added_columns`.
     """
     if codes is not None:
-        return add_code_columns(label_texts(model, texts, top_k, apply_thresholds, None, explain, entities), codes)
+        columns = label_texts(model, texts, top_k, apply_thresholds, None, explain, entities)
+        if apply_thresholds:
+            assist_columns(model, texts, columns, codes)
+        return add_code_columns(columns, codes)
     entities = entity_mode(entities)
     try:
         batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)

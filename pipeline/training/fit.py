@@ -37,6 +37,20 @@ def source_weights(sources: Sequence[str], mode: str = "none") -> np.ndarray | N
     return w * (len(w) / w.sum())
 
 
+def other_weighted(weights: np.ndarray | None, labels: Sequence[str], factor: float) -> np.ndarray | None:
+    """``weights`` (``None``: all 1) with the lines labelled ``other`` multiplied by ``factor``; unchanged at 1.
+
+    On top of balanced class weights this tells the classifier that `other` is the common case of real text, so a
+    generic word shared by `other` and dual-use lines ("seat", «частей») leans to `other` while words found only in
+    dual-use lines keep their weight.
+    """
+    if factor == 1.0:
+        return weights
+    w = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=float).copy()
+    w[np.array([lab == "other" for lab in labels])] *= factor
+    return w
+
+
 def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[str] | None = None) -> DualUseModel:
     """Fit the pipeline of ``cfg`` on ``texts``/``labels`` and attach the marker rules.
 
@@ -52,6 +66,7 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[
         raise ValueError(f"the training data has no line of label(s) {missing}; every label needs examples")
     mode = cfg["training"].get("source_weighting", "none")
     weights = source_weights(sources, mode) if sources is not None else None
+    weights = other_weighted(weights, labels, float(cfg["training"].get("other_weight", 1.0)))
     augmenter = Augmenter(**cfg["augment"]) if cfg.get("augment") else None
     if augmenter is not None and augmenter.copies > 0:
         texts, labels, origin = augmenter.augment_with_origin(texts, labels)
@@ -71,7 +86,7 @@ def operating_point(cfg: dict) -> dict[str, Any]:
     below its threshold is labelled ``other`` with ``review=1`` and that class as ``candidate``; ``dualuse
     thresholds`` can replace them with thresholds chosen on the user's own dev set); ``[training]
     unfamiliar_below``, ``unfamiliar_lean``, ``long_line_words``, ``long_line_threshold``, ``code_line_words``,
-    ``code_line_threshold`` and ``pool_below`` are kept as they are.
+    ``code_line_threshold``, ``pool_below`` and ``code_assist`` (:mod:`pipeline.codes.assist`) are kept as they are.
     """
     thresholds = {label: float(v) for label, v in (cfg.get("thresholds") or {}).items() if v > 0}
     return {
@@ -83,4 +98,5 @@ def operating_point(cfg: dict) -> dict[str, Any]:
         "code_line_words": int(cfg["training"].get("code_line_words", 0)),
         "code_line_threshold": float(cfg["training"].get("code_line_threshold", 0.0)),
         "pool_below": float(cfg["training"].get("pool_below", 0.0)),
+        "code_assist": float(cfg["training"].get("code_assist", 0.0)),
     }

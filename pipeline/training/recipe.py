@@ -43,6 +43,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
     "training": {
         "seed": (params.integer, True),
         "source_weighting": (params.one_of("none", "sqrt", "equal"), False),
+        "other_weight": (params.positive, False),
         "unfamiliar_below": (params.fraction, False),
         "unfamiliar_lean": (params.fraction, False),
         "long_line_words": (params.count, False),
@@ -50,6 +51,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "pool_below": (params.fraction, False),
         "code_line_words": (params.count, False),
         "code_line_threshold": (params.fraction, False),
+        "code_assist": (params.fraction, False),
     },
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {
