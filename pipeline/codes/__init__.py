@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from pipeline.codes.assist import assist_batch, assist_columns, code_assist
+from pipeline.codes.assist import assist_batch, code_assist
 from pipeline.codes.columns import CODE_COLUMN_CANDIDATES, find_code_column, resolve_code_column
 from pipeline.codes.evidence import (
     AGREE,
@@ -50,7 +50,6 @@ __all__ = [
     "add_code_columns",
     "agreement",
     "assist_batch",
-    "assist_columns",
     "code_assist",
     "code_columns",
     "conflict",

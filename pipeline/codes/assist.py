@@ -19,7 +19,7 @@ import numpy as np
 
 from pipeline.codes.normalise import normalise_code
 from pipeline.codes.table import CodeTable, default_code_table
-from pipeline.config import ENTITY_COLUMNS, STATUS_OK, STATUS_TRUNCATED
+from pipeline.config import STATUS_OK, STATUS_TRUNCATED
 
 # A function that returns the class probabilities of the given row indices and the class order of its columns.
 ProbaOf = Callable[[list[int]], tuple[np.ndarray, Sequence[str]]]
@@ -68,43 +68,6 @@ def code_assist(
         if target in classes and float(proba[k, classes.index(target)]) >= threshold:
             out[i] = (target, float(proba[k, classes.index(target)]))
     return out
-
-
-def assist_columns(model, texts: Sequence[str], columns: dict[str, list], codes: Sequence[Any]) -> int:
-    """Apply the model's code assist to labelled columns (:func:`pipeline.run.labelling.label_texts`) in place.
-
-    Recomputes the ``explanation`` and fills the entity columns of the relabelled lines when those columns are
-    present. Returns how many lines were relabelled.
-    """
-    threshold = float(model.meta.get("code_assist") or 0.0)
-    hits = code_assist(
-        columns["label"],
-        columns["status"],
-        codes,
-        lambda rows: (model.predict_proba([texts[i] for i in rows]), model.classes),
-        threshold,
-    )
-    if not hits:
-        return 0
-    rows = sorted(hits)
-    for i in rows:
-        columns["label"][i], score = hits[i]
-        columns["score"][i] = round(score, 4)
-        if "review" in columns:
-            columns["review"][i], columns["candidate"][i] = 1, hits[i][0]
-    if "explanation" in columns:
-        from pipeline.explain import explain_texts
-
-        for i, text in zip(rows, explain_texts(model, [texts[i] for i in rows], [hits[i][0] for i in rows])):
-            columns["explanation"][i] = text
-    if ENTITY_COLUMNS[0] in columns:
-        from pipeline.entities import extract_many
-
-        found = extract_many([texts[i] for i in rows])
-        for name, values in found.items():
-            for i, value in zip(rows, values):
-                columns[name][i] = value
-    return len(hits)
 
 
 def assist_batch(batch, codes: Sequence[Any], threshold: float) -> int:

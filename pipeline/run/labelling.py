@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.codes import CODE_COLUMNS, add_code_columns
-from pipeline.codes.assist import assist_columns
+from pipeline.codes import CODE_COLUMNS, add_code_columns, code_assist
 from pipeline.config import ENTITY_COLUMNS, ENTITY_MODES
 from pipeline.model.core import DualUseModel
 
@@ -78,19 +77,16 @@ def label_texts(
         texts: one text per row.
         top_k: also return ``label_k``/``score_k`` for k = 2 … ``top_k``.
         apply_thresholds: apply the model's per-class thresholds (adds ``review``/``candidate``).
-        codes: the declared code of each row (``None``: no code columns); see :mod:`pipeline.codes`.
+        codes: the declared code of each row (``None``: no code columns; see :mod:`pipeline.codes`).
         explain: add ``explanation`` (see :mod:`pipeline.explain`; ``""`` for rows without text or that failed).
-        entities: fill the entity columns (see :mod:`pipeline.entities`) of ``"all"`` rows, of ``"flagged"`` rows
-            (labelled dual-use or sent to review; empty elsewhere), or ``"none"`` (see :func:`entity_mode`).
+        entities: fill the entity columns (:mod:`pipeline.entities`) of ``"all"``, ``"flagged"`` or ``"none"`` rows.
 
     Returns:
         Column name → one value per text, keyed as in :func:`added_columns`.
     """
-    if codes is not None:
-        columns = label_texts(model, texts, top_k, apply_thresholds, None, explain, entities)
-        if apply_thresholds:
-            assist_columns(model, texts, columns, codes)
-        return add_code_columns(columns, codes)
+    if codes is not None:  # the code assist (with thresholds), then the code columns
+        cols = label_texts(model, texts, top_k, apply_thresholds, None, explain, entities)
+        return add_code_columns(assist_columns(model, texts, cols, codes) if apply_thresholds else cols, codes)
     entities = entity_mode(entities)
     try:
         batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
@@ -125,6 +121,45 @@ def label_texts(
     if explain or entities != "none":
         out.update(extra)
     return out
+
+
+def assist_columns(
+    model: DualUseModel, texts: Sequence[str], columns: dict[str, list], codes: Sequence[object]
+) -> dict[str, list]:
+    """Apply the model's code assist (:mod:`pipeline.codes.assist`) to labelled columns (:func:`label_texts`) in place.
+
+    Recomputes the ``explanation`` and fills the entity columns of the relabelled lines when those columns are
+    present. Returns ``columns``.
+    """
+    threshold = float(model.meta.get("code_assist") or 0.0)
+    hits = code_assist(
+        columns["label"],
+        columns["status"],
+        codes,
+        lambda rows: (model.predict_proba([texts[i] for i in rows]), model.classes),
+        threshold,
+    )
+    if not hits:
+        return columns
+    rows = sorted(hits)
+    for i in rows:
+        columns["label"][i], score = hits[i]
+        columns["score"][i] = round(score, 4)
+        if "review" in columns:
+            columns["review"][i], columns["candidate"][i] = 1, hits[i][0]
+    if EXPLANATION_COLUMN in columns:
+        from pipeline.explain import explain_texts
+
+        for i, text in zip(rows, explain_texts(model, [texts[i] for i in rows], [hits[i][0] for i in rows])):
+            columns[EXPLANATION_COLUMN][i] = text
+    if ENTITY_COLUMNS[0] in columns:
+        from pipeline.entities import extract_many
+
+        found = extract_many([texts[i] for i in rows])
+        for name, values in found.items():
+            for i, value in zip(rows, values):
+                columns[name][i] = value
+    return columns
 
 
 def _extra_columns(model: DualUseModel, texts: Sequence[str], batch, explain: bool, entities: str) -> dict:
