@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.codes import find_code_column
+from pipeline.codes import resolve_code_column
 from pipeline.evaluation.evaluate import read_labelled, run_evaluation
 from pipeline.explain import explain_texts
 from pipeline.model.core import DualUseModel, load_model
@@ -31,7 +31,7 @@ def evaluate(
     delimiter: str | None = None,
     sheet: str | int | None = None,
     prevalence: float | None = None,
-    code_column: str | None = None,
+    code_column: str | bool | None = None,
 ) -> dict[str, Any]:
     """Evaluate a model on a labelled file and optionally write an HTML report with plots and the error list.
 
@@ -50,7 +50,9 @@ def evaluate(
         sheet: XLSX sheet name or 0-based number.
         prevalence: the share of dual-use lines in the dump the user will label (e.g. 0.005): precision is also
             projected to it (``at_prevalence``, see :func:`prevalence_projection`).
-        code_column: the declared customs code column: the metrics are also sliced by ``code agreement``.
+        code_column: the declared customs code column, detected from its usual names as ``predict`` does when
+            ``None``, none when ``False``. With one, the labels are those ``predict`` gives with codes (the code
+            assist applies) and the metrics are also sliced by ``code agreement``.
 
     Returns:
         The metrics of :func:`classification_metrics` with ``*_ci`` intervals, plus ``average_precision``,
@@ -63,9 +65,11 @@ def evaluate(
     if not isinstance(model, DualUseModel):
         model = load_model(model)
     rows = read_labelled(data, text_column, label_column, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    codes = None if code_column is None else rows.columns[find_code_column(list(rows.columns), code_column, rows.path)]
+    column = resolve_code_column(list(rows.columns), code_column, rows.path, exclude=rows.text_columns)
+    codes = None if column is None else rows.columns[column]
     options = {"n_boot": n_boot, "seed": seed, "apply_thresholds": apply_thresholds, "prevalence": prevalence}
     ev = run_evaluation(rows, model, by=by, codes=codes, **options)
+    ev.metrics["code_column"] = column
     if report is not None:
         shown = ev.errors[:HTML_ERRORS_SHOWN]
         for e, why in zip(shown, explain_texts(model, [e["text"] for e in shown], [e["predicted"] for e in shown])):

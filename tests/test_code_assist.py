@@ -134,3 +134,20 @@ def test_summary_line_only_when_lines_were_assisted():
     assert "code assist" not in format_code_counts({"text>code": 1}, {"ok": 3})
     text = format_code_counts({"code-assisted": 2, "code>text": 1}, {"ok": 3})
     assert "code assist: 2 line(s)" in text and "code>text=1" in text
+
+
+def test_evaluate_detects_the_code_column_as_predict_does(assisted_model, tmp_path):
+    src = tmp_path / "gold.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label", "tnved"])
+        w.writerows([[LAPTOP, "aircraft_parts", "8411910008"], [LAPTOP, "other", "8471300000"]])
+    model_dir = tmp_path / "m"
+    assisted_model.save(model_dir)
+    base = ["evaluate", str(src), "-m", str(model_dir), "--n-boot", "20"]
+    found = json.loads(CliRunner().invoke(app, [*base, "--json"]).output)
+    assert found["code_column"] == "tnved" and found["code_assist"]["lines"] == 1 and found["accuracy"] == 1.0
+    off = json.loads(CliRunner().invoke(app, [*base, "--json", "--no-code-column"]).output)
+    assert off["code_column"] is None and "code_assist" not in off and off["accuracy"] == 0.5
+    text = CliRunner().invoke(app, base).output
+    assert "code column: tnved; code assist at 1e-09 labelled 1 line(s)" in text

@@ -21,9 +21,12 @@ Prevalence = Annotated[
 CodeSlice = Annotated[
     str | None,
     typer.Option(
-        "--code-column", help="Declared code column: also slice by agreement of text and code (agree, text>code …)."
+        "--code-column",
+        help="Declared code column (usual names are detected, as by predict): the code assist applies and the "
+        "metrics are also sliced by agreement of text and code (agree, text>code …).",
     ),
 ]
+NoCodeSlice = Annotated[bool, typer.Option("--no-code-column", help="Read no code column: the text alone labels.")]
 
 
 @app.command(
@@ -47,6 +50,7 @@ def evaluate(
     prevalence: Prevalence = None,
     trust_pickle: TrustPickle = False,
     code_column: CodeSlice = None,
+    no_code_column: NoCodeSlice = False,
 ) -> None:
     """Evaluate a model on labelled data: per-class metrics with bootstrap CIs, slices, plots, error list."""
     from pipeline.api import evaluate as evaluate_fn
@@ -56,7 +60,7 @@ def evaluate(
     try:
         metrics = evaluate_fn(
             data, model_arg(model, trust_pickle), text_column=text_column or None, label_column=label_column,
-            by=by or (), report=report, code_column=code_column, **options,
+            by=by or (), report=report, code_column=False if no_code_column else code_column, **options,
         )  # fmt: skip
     except USER_ERRORS as exc:
         fail(exc)

@@ -32,6 +32,10 @@ def format_evaluation(m: dict[str, Any]) -> str:
     lines = [f"{m['data']}  (n={m['n']}, model {m.get('model')})"]
     if m.get("thresholds"):
         lines.append("thresholds: " + thresholds_text(m))
+    if m.get("code_column"):
+        assist = m.get("code_assist") or {}
+        lines.append(f"code column: {m['code_column']}; code assist at {assist.get('threshold', 0):g} labelled "
+                     f"{assist.get('lines', 0)} line(s) (--no-code-column: the text alone)")  # fmt: skip
     lines.append(f"{'label':<16}{'precision':>10} {'95% CI':<15}{'recall':>8} {'95% CI':<15}{'f1':>7}{'support':>9}")
     for lab, r in m["per_class"].items():
         lines.append(
