@@ -30,10 +30,11 @@ def test_other_weight_multiplies_only_other_lines():
 
 
 def test_other_weight_moves_scores_towards_other(tiny_config, tiny_corpus):
-    cfg = dict(tiny_config)
-    cfg["training"] = dict(cfg["training"], other_weight=5.0)
-    heavy = fit_model(cfg, tiny_corpus.text, tiny_corpus.label)
-    plain = fit_model(tiny_config, tiny_corpus.text, tiny_corpus.label)
+    heavy_cfg, plain_cfg = dict(tiny_config), dict(tiny_config)
+    heavy_cfg["training"] = dict(tiny_config["training"], other_weight=5.0)
+    plain_cfg["training"] = dict(tiny_config["training"], other_weight=1.0)
+    heavy = fit_model(heavy_cfg, tiny_corpus.text, tiny_corpus.label)
+    plain = fit_model(plain_cfg, tiny_corpus.text, tiny_corpus.label)
     other = plain.classes.index("other")
     held = ["seat cushion", "ring for a table", "parts of engines"]
     assert heavy.predict_proba(held)[:, other].mean() > plain.predict_proba(held)[:, other].mean()

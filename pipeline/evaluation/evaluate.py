@@ -208,7 +208,7 @@ def run_evaluation(
     metrics.update(_decision_rules(model.meta, bool(metrics["thresholds"])))
     if codes is not None:
         metrics["code_assist"] = {"threshold": float(model.meta.get("code_assist") or 0.0), "lines": assisted}
-    review = [i for i in range(len(batch)) if batch.review[i]]
+    review = [i for i in range(len(batch)) if batch.review[i] and batch.labels[i] == "other"]  # not code-assisted
     metrics["review"] = {
         "n": len(review),
         "candidate_correct": sum(1 for i in review if data.gold[i] == batch.candidates[i]),
