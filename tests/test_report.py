@@ -171,6 +171,8 @@ def test_info_shows_thresholds_and_metrics():
     text = format_info(meta)
     assert "drone ≥ 0.7300" in text and "precision 0.95" in text
     assert "abc123" in text and "scikit-learn 1.5" in text and "test split (n=2)" in text
+    assert "code assist" not in text
+    assert "code assist    0.3: with a code column" in format_info(dict(meta, code_assist=0.3))
 
 
 def test_info_missing_folder_is_an_error(tmp_path):

@@ -197,6 +197,9 @@ def _info_provenance(meta: dict[str, Any]) -> list[str]:
             )
     else:
         lines.append("thresholds     none (every line gets its best class)")
+    if meta.get("code_assist"):
+        lines.append(f"code assist    {meta['code_assist']:g}: with a code column, an `other` line takes its code's "
+                     "label where its text gives that label this much (review=1)")  # fmt: skip
     return lines
 
 
