@@ -89,23 +89,6 @@ def test_file_predict_applies_the_assist(assisted_model, tmp_path, jobs):
     assert all(r["code_conflict"] == "" and r["explanation"] for r in rows[::3])
 
 
-def test_evaluate_reports_assisted_lines(assisted_model, tmp_path):
-    src = tmp_path / "gold.csv"
-    with open(src, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["text", "label", "tnved"])
-        w.writerows([[LAPTOP, "aircraft_parts", "8411910008"], [LAPTOP, "other", "8471300000"]])
-    model_dir = tmp_path / "m"
-    assisted_model.save(model_dir)
-    res = CliRunner().invoke(
-        app, ["evaluate", str(src), "-m", str(model_dir), "--code-column", "tnved", "--json", "--n-boot", "20"]
-    )
-    assert res.exit_code == 0, res.output
-    metrics = json.loads(res.output)
-    assert metrics["code_assist"] == {"threshold": 1e-9, "lines": 1}
-    assert metrics["accuracy"] == 1.0
-
-
 def test_dask_engine_counts_and_writes_the_assist(assisted_model, tmp_path):
     distributed = pytest.importorskip("distributed")
     import pandas as pd
@@ -136,7 +119,7 @@ def test_summary_line_only_when_lines_were_assisted():
     assert "code assist: 2 line(s)" in text and "code>text=1" in text
 
 
-def test_evaluate_detects_the_code_column_as_predict_does(assisted_model, tmp_path):
+def test_evaluate_applies_the_assist_and_detects_the_code_column(assisted_model, tmp_path):
     src = tmp_path / "gold.csv"
     with open(src, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -145,6 +128,9 @@ def test_evaluate_detects_the_code_column_as_predict_does(assisted_model, tmp_pa
     model_dir = tmp_path / "m"
     assisted_model.save(model_dir)
     base = ["evaluate", str(src), "-m", str(model_dir), "--n-boot", "20"]
+    named = CliRunner().invoke(app, [*base, "--json", "--code-column", "tnved"])
+    assert named.exit_code == 0, named.output
+    assert json.loads(named.output)["code_assist"] == {"threshold": 1e-9, "lines": 1}
     found = json.loads(CliRunner().invoke(app, [*base, "--json"]).output)
     assert found["code_column"] == "tnved" and found["code_assist"]["lines"] == 1 and found["accuracy"] == 1.0
     off = json.loads(CliRunner().invoke(app, [*base, "--json", "--no-code-column"]).output)
