@@ -2,7 +2,7 @@
 
 The text alone labels a line, and a class threshold keeps a dual-use label for lines the text is sure of. But a
 declaration states its code, and a line like "ailerons" or «закрылок» declared under 8807 is an aircraft part even
-when the text scores it only 0.56. With ``code_assist`` = ``a`` (the model's ``[training] code_assist``), a line the
+when the text scores it only 0.38. With ``code_assist`` = ``a`` (the model's ``[training] code_assist``), a line the
 thresholds labelled ``other`` whose valid code implies a dual-use label ``L`` (the code map, longest prefix) and whose
 text scores ``L`` at least ``a`` is labelled ``L``, with ``review=1`` and ``candidate = L``: the label rests on the
 code, and a reviewer sees it. A line whose text gives ``L`` less than ``a`` keeps ``other`` (with ``code>text`` and

@@ -28,7 +28,7 @@ from pipeline.evaluation.metrics import (
     slice_metrics,
 )
 from pipeline.model.core import STATUS_EMPTY, DualUseModel, PredictionBatch
-from pipeline.model.decision import code_line_rule, long_line_rule, pool_rule
+from pipeline.model.decision import code_assist_rule, code_line_rule, long_line_rule, pool_rule
 from pipeline.tables import InputError, TableReader, find_columns, row_text
 
 LANGS = ("ru", "en", "mixed")
@@ -186,7 +186,7 @@ def run_evaluation(
     batch = model.predict_batch(data.texts, apply_thresholds=apply_thresholds)
     assisted = 0
     if codes is not None and apply_thresholds:
-        assisted = assist_batch(batch, codes, float(model.meta.get("code_assist") or 0.0))
+        assisted = assist_batch(batch, codes, code_assist_rule(model.meta))
     labels = list(LABELS)
     metrics = classification_metrics(data.gold, batch.labels, labels)
     add_intervals(metrics, bootstrap_intervals(data.gold, batch.labels, labels, n_boot=n_boot, seed=seed))
@@ -207,7 +207,7 @@ def run_evaluation(
     metrics["thresholds"] = model.thresholds if apply_thresholds else {}
     metrics.update(_decision_rules(model.meta, bool(metrics["thresholds"])))
     if codes is not None:
-        metrics["code_assist"] = {"threshold": float(model.meta.get("code_assist") or 0.0), "lines": assisted}
+        metrics["code_assist"] = {"threshold": code_assist_rule(model.meta), "lines": assisted}
     review = [i for i in range(len(batch)) if batch.review[i] and batch.labels[i] == "other"]  # not code-assisted
     metrics["review"] = {
         "n": len(review),

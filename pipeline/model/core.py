@@ -30,7 +30,7 @@ from pipeline.features.familiarity import Familiarity
 from pipeline.features.runs import RunFeaturiser, gc_paused, has_alnum
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.model.classifier import build_classifier
-from pipeline.model.decision import apply_class_thresholds, line_caps, pool_rule, unfamiliar_review
+from pipeline.model.decision import apply_class_thresholds, code_assist_rule, line_caps, pool_rule, unfamiliar_review
 from pipeline.model.legacy import is_pickle_folder, load_pickle, pickle_refusal
 from pipeline.model.meta import (
     CONFIG_FILE,
@@ -207,7 +207,7 @@ class DualUseModel:
                 codes = [codes]
         batch = self.predict_batch(texts, apply_thresholds=apply_thresholds)
         if codes is not None and apply_thresholds:
-            assist_batch(batch, list(codes), float(self.meta.get("code_assist") or 0.0))
+            assist_batch(batch, list(codes), code_assist_rule(self.meta))
         predictions = list(batch) if codes is None else with_codes(list(batch), list(codes))
         if entities:
             from pipeline.entities import extract_many  # spaCy's PhraseMatcher: only when asked

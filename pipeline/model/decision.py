@@ -75,6 +75,11 @@ def code_line_rule(meta: dict) -> tuple[int, float]:
     return int(meta.get("code_line_words") or 0), float(meta.get("code_line_threshold") or 0.0)
 
 
+def code_assist_rule(meta: dict) -> float:
+    """The text probability at which a model's code assist gives a line its code's label (``0.0``: off)."""
+    return float(meta.get("code_assist") or 0.0)
+
+
 def pool_rule(meta: dict) -> float:
     """The ``other`` probability under which a model pools a line's dual-use probabilities (``0.0``: never)."""
     return float(meta.get("pool_below") or 0.0)

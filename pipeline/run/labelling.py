@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pipeline.codes import CODE_COLUMNS, add_code_columns, code_assist
 from pipeline.config import ENTITY_COLUMNS, ENTITY_MODES
 from pipeline.model.core import DualUseModel
+from pipeline.model.decision import code_assist_rule
 
 OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
 EXPLANATION_COLUMN = "explanation"
@@ -131,13 +132,12 @@ def assist_columns(
     Recomputes the ``explanation`` and fills the entity columns of the relabelled lines when those columns are
     present. Returns ``columns``.
     """
-    threshold = float(model.meta.get("code_assist") or 0.0)
     hits = code_assist(
         columns["label"],
         columns["status"],
         codes,
         lambda rows: (model.predict_proba([texts[i] for i in rows]), model.classes),
-        threshold,
+        code_assist_rule(model.meta),
     )
     if not hits:
         return columns
