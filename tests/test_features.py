@@ -32,7 +32,7 @@ def reference_row(vec, tokens):
     return row / norm if norm else row
 
 
-@pytest.mark.parametrize("translit", [False, True])
+@pytest.mark.parametrize("translit", [False, True, "latin"])
 def test_transform_matches_reference(translit):
     vec = TokenNgramVectorizer(word_ngram_range=(1, 2), char_ngram_range=(2, 4), char_weight=0.7, translit=translit)
     X = vec.fit(DOCS).transform(DOCS + [("unseen", "квадрокоптер")])
@@ -50,6 +50,21 @@ def test_translit_links_scripts():
     assert (a @ b.T).toarray()[0, 0] > 0.3
     vec_plain = TokenNgramVectorizer(translit=False).fit(DOCS)
     a, b = vec_plain.transform([("квадрокоптер",), ("kvadrokopter",)])
+    assert (a @ b.T).toarray()[0, 0] == 0
+
+
+def test_latin_spelling_links_loanwords_only_through_cyrillic_words():
+    docs = [("мавик",), ("mavic",), ("дрон",), ("drone",), ("jammer",), ("yams",)]
+    vec = TokenNgramVectorizer(translit="latin").fit(docs)
+    a, b, c, d, e, f = vec.transform(docs)
+    assert (a @ b.T).toarray()[0, 0] > 0.2 and (c @ d.T).toarray()[0, 0] > 0.2
+    # Latin words keep their own n-grams: no skeleton merges ("jammer" ~ "yams" through j -> y)
+    skeleton = TokenNgramVectorizer(translit=True).fit(docs)
+    assert (e @ f.T).toarray()[0, 0] < (lambda x: (x[0] @ x[1].T).toarray()[0, 0])(skeleton.transform(docs[4:]))
+    assert vec.token_feature_strings("jammer") == TokenNgramVectorizer().fit(docs).token_feature_strings("jammer")
+    assert not any(f.startswith("t:") for f in vec.vocabulary_)
+    plain = TokenNgramVectorizer(translit=False).fit(docs)
+    a, b = plain.transform(docs[:2])
     assert (a @ b.T).toarray()[0, 0] == 0
 
 

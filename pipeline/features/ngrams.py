@@ -22,6 +22,7 @@ FEATURE_PREFIX = {WORD: "w:", CHAR: "c:", TRANSLIT: "t:"}
 KIND_OF_PREFIX = {prefix: kind for kind, prefix in FEATURE_PREFIX.items()}
 PREFIX_LENGTH = 2
 TRANSLIT_ONLY = "only"  # the vectoriser's ``translit`` value that replaces a word's n-grams by its skeleton's
+TRANSLIT_LATIN = "latin"  # the value that adds a Cyrillic word's Latin spelling to its own character n-grams
 
 TOKEN_CACHE_SIZE = 100_000  # distinct (digit-squashed) tokens whose character n-gram columns are remembered
 MAX_KEPT_DIGITS = 8  # ``keep_digits`` above this counts as this many
@@ -94,6 +95,18 @@ def translit_skeleton(token: str) -> str | None:
     return s
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]").search
+
+
+def latin_spelling(token: str) -> str | None:
+    """A token's Cyrillic letters in plain Latin transliteration (``евошка`` → ``evoshka``); ``None`` without any.
+
+    No skeleton merges: Latin words keep only their own n-grams, and the Latin spelling of a Cyrillic loanword
+    (``дрон`` → ``dron``, ``мавик`` → ``mavik``) shares character n-grams with the English word it comes from.
+    """
+    return token.translate(_CYR_TO_LAT) if _CYRILLIC(token) else None
+
+
 def char_ngrams(token: str, lo: int, hi: int) -> list[str]:
     """The ``lo``- to ``hi``-character n-grams of a token padded with a space on each side."""
     padded = f" {token} "
@@ -122,8 +135,12 @@ def gram_sources(key: str, translit: bool | str) -> list[tuple[str, str]]:
     """The strings whose character n-grams describe one digit-squashed token, each with its feature kind.
 
     :data:`CHAR` is the token itself, :data:`TRANSLIT` its transliteration skeleton. Codes and figures (tokens with
-    a digit) have no skeleton: it would only repeat them.
+    a digit) have no skeleton: it would only repeat them. With ``translit="latin"`` a token with Cyrillic letters
+    also gives the :data:`CHAR` n-grams of its :func:`latin_spelling`.
     """
+    if translit == TRANSLIT_LATIN:
+        latin = latin_spelling(key)
+        return [(CHAR, key)] if latin is None else [(CHAR, key), (CHAR, latin)]
     skel = translit_skeleton(key) if translit and not _HAS_DIGIT(key) else None
     if skel is None:
         return [(CHAR, key)]

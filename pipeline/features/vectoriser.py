@@ -22,6 +22,7 @@ from pipeline import params
 from pipeline.features.ngrams import (
     FEATURE_PREFIX,
     PACKED_ITEMSIZE,
+    TRANSLIT_LATIN,
     TRANSLIT_ONLY,
     WORD,
     FeatureIndex,
@@ -49,7 +50,9 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         char_weight: multiplier of the character n-gram block relative to the word block.
         translit: ``True``: also take character n-grams of each word's Latin transliteration skeleton (prefix
             ``t:``), so that ``квадрокоптер`` and ``kvadrokopter`` share features; ``"only"``: take the skeleton's
-            n-grams instead of the word's (codes and figures keep their own); ``False``: words only.
+            n-grams instead of the word's (codes and figures keep their own); ``"latin"``: a word with Cyrillic
+            letters also gives the ``c:`` n-grams of its plain Latin spelling (``мавик`` shares ``mavi`` with
+            ``mavic``); ``False``: words only.
         keep_digits: character n-grams see only the first ``keep_digits`` digits of a token; later digits read as
             ``0`` (see :func:`squash_digits`). Word n-grams keep every digit.
 
@@ -67,7 +70,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         "sublinear_tf": params.boolean,
         "use_idf": params.boolean,
         "char_weight": params.non_negative,
-        "translit": params.one_of(True, False, TRANSLIT_ONLY),
+        "translit": params.one_of(True, False, TRANSLIT_ONLY, TRANSLIT_LATIN),
         "keep_digits": params.count,
     }
 
