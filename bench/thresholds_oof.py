@@ -1,13 +1,15 @@
 """Class thresholds tried on saved leave-one-source-out predictions: held-out macro-F1 against ordinary-line FP.
 
     python bench/compare.py --loso --save /tmp/oof.joblib      # the out-of-fold probabilities of every fold
-    python bench/thresholds_oof.py /tmp/oof.joblib [--per-fold VARIANT] [--search 0.001 0.002]
+    python bench/thresholds_oof.py /tmp/oof.joblib [--per-fold VARIANT [--ci 1000]] [--search 0.001 0.002]
 
 For each threshold variant (none, one value for all classes, the config's ``[thresholds]`` shifted, and the config's
 waived or scaled for unfamiliar lines, and with ``--search`` the thresholds a coordinate search finds for each given
 ordinary-line false dual-use budget) prints the mean and worst held-out macro-F1 over the folds, the mean over the
 writer folds (all but the nomenclature and real folds, as ``bench/compare.py`` counts them) and the share of the
-held-out ordinary lines (gold ``other`` of the nomenclature and real folds) labelled dual-use.
+held-out ordinary lines (gold ``other`` of the nomenclature and real folds) labelled dual-use. ``--per-fold`` adds
+each fold's macro-F1 and dual-use precision/recall, ``--ci N`` a percentile bootstrap interval of that macro-F1 over
+N resamples of the fold's lines: how much a fold's figure says, given how few dual-use lines it holds.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.config import LABELS  # noqa: E402
-from pipeline.evaluation.metrics import classification_metrics  # noqa: E402
+from pipeline.evaluation.metrics import bootstrap_intervals, classification_metrics  # noqa: E402
 from pipeline.model.decision import apply_class_thresholds, model_codes, word_counts  # noqa: E402
 from pipeline.training.crossval import source_of_file  # noqa: E402
 from pipeline.training.recipe import load_config  # noqa: E402
@@ -204,6 +206,12 @@ def main() -> None:
     p.add_argument("saved", help="the file bench/compare.py --loso --save wrote")
     p.add_argument("--config", default=None, help="config whose [thresholds] are the starting point")
     p.add_argument("--per-fold", default=None, help="also print every fold's macro-F1 for this variant")
+    p.add_argument(
+        "--ci",
+        type=int,
+        default=0,
+        help="with --per-fold: also a 95%% percentile bootstrap interval of each fold's macro-F1 (this many resamples)",
+    )
     p.add_argument("--temperature", type=float, default=1.0, help="rescale the saved scores (see folds_of)")
     p.add_argument(
         "--search",
@@ -247,8 +255,15 @@ def main() -> None:
             f"ordinary-line false dual-use {fp:.3%}"
         )
     if args.per_fold:
-        for name, f1, precision, recall in per_fold(folds, **rules[args.per_fold]):
-            print(f"  {name:<22} {f1:.3f}  dual-use P / R {precision:.3f} / {recall:.3f}")
+        rule = rules[args.per_fold]
+        for fold, (name, f1, precision, recall) in zip(folds, per_fold(folds, **rule)):
+            interval = ""
+            if args.ci:
+                gold, proba, classes, fam, lines = fold[1:]
+                pred = label(proba, classes, fam, lines=lines, **rule)
+                lo, hi = bootstrap_intervals(gold, pred, LABELS, n_boot=args.ci)["macro_f1"] or (f1, f1)
+                interval = f" [{lo:.3f}-{hi:.3f}]"
+            print(f"  {name:<22} {f1:.3f}{interval}  dual-use P / R {precision:.3f} / {recall:.3f}")
 
 
 if __name__ == "__main__":
