@@ -26,7 +26,12 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.config import LABELS  # noqa: E402
 from pipeline.evaluation.metrics import bootstrap_intervals, classification_metrics  # noqa: E402
-from pipeline.model.decision import apply_class_thresholds, model_codes, word_counts  # noqa: E402
+from pipeline.model.decision import (  # noqa: E402
+    apply_class_thresholds,
+    model_codes,
+    prose_word_counts,
+    word_counts,
+)
 from pipeline.training.crossval import source_of_file  # noqa: E402
 from pipeline.training.recipe import load_config  # noqa: E402
 
@@ -36,7 +41,7 @@ MAX_CHARS = 2000  # the default config's [tokenise] max_chars: the long-line rul
 
 def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
     """``(fold, gold, proba, classes, familiarity, lines)`` of every saved fold (``lines``: each line's word count
-    ``words`` and whether it holds a model ``code``, a structured array).
+    ``words``, whether it holds a model ``code`` and its count of ``prose`` function words, a structured array).
 
     ``temperature`` rescales the saved scores as a softmax of ``temperature * log(score)``: for the ``svm`` type,
     whose scores are a softmax of its decision values, that is the scores it would give at that temperature.
@@ -49,7 +54,10 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
         idx = None if held else [i for i, s in enumerate(fold_of) if s == f["fold"]]
         gold = list(held.label) if held else [corpus.label[i] for i in idx]
         texts = list(held.text) if held else [corpus.text[i] for i in idx]
-        lines = np.rec.fromarrays([word_counts(texts, MAX_CHARS), model_codes(texts, MAX_CHARS)], names="words,code")
+        lines = np.rec.fromarrays(
+            [word_counts(texts, MAX_CHARS), model_codes(texts, MAX_CHARS), prose_word_counts(texts, MAX_CHARS)],
+            names="words,code,prose",
+        )
         ex = f["extra"]["dualuse"]
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
         out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), lines))
@@ -75,12 +83,17 @@ def label(
     long=(0, 0.0),
     pool=0.0,
     code=(0, 0.0),
+    prose=(0, 1.0),
 ) -> list[str]:
     """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
     rule ``long`` = ``(words, threshold)`` on lines of more than that many words, the model-code rule ``code`` =
     ``(words, threshold)`` on lines of at most that many words with a model code (``lines``: see :func:`folds_of`)
-    and the pooling rule ``pool``);
+    the pooling rule ``pool`` and the prose rule ``prose`` = ``(function words, other scale)``);
     the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
+    if lines is not None and prose[0] > 0 and prose[1] < 1 and "other" in classes:
+        proba, mask = proba.copy(), lines.prose >= prose[0]
+        proba[mask, classes.index("other")] *= prose[1]
+        proba[mask] /= proba[mask].sum(axis=1, keepdims=True)
     best = proba.argmax(axis=1)
     scores = proba[np.arange(len(best)), best].copy()
     has_text = np.ones(len(best), dtype=bool)
@@ -135,11 +148,17 @@ def variants(config: dict) -> dict[str, dict]:
     long = (int(config["training"].get("long_line_words", 0)), float(config["training"].get("long_line_threshold", 0)))
     pool = float(config["training"].get("pool_below", 0.0))
     code = (int(config["training"].get("code_line_words", 0)), float(config["training"].get("code_line_threshold", 0)))
-    cfg = {"thresholds": current, "long": long, "pool": pool, "code": code}
+    prose = (int(config["training"].get("prose_words", 0)), float(config["training"].get("prose_other_scale", 1.0)))
+    cfg = {"thresholds": current, "long": long, "pool": pool, "code": code, "prose": prose}
     out = {"none": {"thresholds": {}}, "config": cfg}
     out["config without the long-line rule"] = {**cfg, "long": (0, 0.0)}
     out["config without the pooling rule"] = {**cfg, "pool": 0.0}
     out["config without the model-code rule"] = {**cfg, "code": (0, 0.0)}
+    out["config without the prose rule"] = {**cfg, "prose": (0, 1.0)}
+    for words in (2, 3):
+        for scale in (0.1, 0.2, 0.3, 0.5):
+            name = f"config, prose lines of >= {words} function words, p(other) x {scale}"
+            out[name] = {**cfg, "prose": (words, scale)}
     for words in (5, 8):
         for t in (0.6, 0.7, 0.8):
             out[f"config, model-code lines of <= {words} words at {t}"] = {**cfg, "code": (words, t)}

@@ -142,3 +142,25 @@ def test_bench_wrapped_rows_count_both_ways():
     assert row["dualuse/labels"] == 1.0 and row["dualuse/labels/recall"] == 1.0 and row["dualuse/labels/fp"] == 0
     assert row["dualuse/wrapped/recall"] == 0.5 and row["dualuse/wrapped/fp"] == 1
     assert row["dualuse/wrapped"] < 1.0
+
+
+def test_prose_copies_put_the_line_inside_sentences_of_its_language():
+    import pytest
+
+    from pipeline.config import ConfigError
+    from pipeline.text.markers import MarkerMatcher
+
+    texts = ["Квадрокоптер DJI Mavic 3", "Rugged tablet Getac F110", "Перчатки рабочие", "horses, live"] * 10
+    labels = ["drone", "rugged_computer", "other", "other"] * 10
+    only = {"copies": 1, "p_translit": 0, "p_typo": 0, "p_upper": 0, "p_boilerplate": 0, "p_frame": 0.0}
+    out_t, out_l = Augmenter(p_prose=1.0, seed=3, **only).augment(texts, labels)
+    assert (out_t, out_l) == Augmenter(p_prose=1.0, seed=3, **only).augment(texts, labels)
+    assert out_l == labels + labels
+    markers = MarkerMatcher.from_file(REPO / "configs" / "markers.txt")
+    for t, copy in zip(texts, out_t[len(texts) :]):
+        assert t in copy and len(copy.split()) > len(t.split())
+        cyrillic = any("а" <= ch <= "я" for ch in copy.lower().replace(t.lower(), ""))
+        assert cyrillic == any("а" <= ch <= "я" for ch in t.lower())  # the frame is in the line's language
+        assert not markers(copy.lower())  # no military destination in the invented sentences
+    with pytest.raises(ConfigError, match=r"p_frame \+ p_prose"):
+        load_config(REPO / "configs" / "default.cfg", {"augment.p_prose": 0.6})

@@ -60,6 +60,8 @@ def flag():
         "aptechka 20 sht dlya v/ch",
         "тепловизоры отправили на передовую",
         "fpv 7 dyuim 10 sht na peredovuyu",
+        # a real news sentence on army laptops
+        "ноутбуки защищенные для нужд российской армии",
     ],
 )
 def test_markers_found(flag, text):

@@ -28,7 +28,7 @@ from pipeline.evaluation.metrics import (
     slice_metrics,
 )
 from pipeline.model.core import STATUS_EMPTY, DualUseModel, PredictionBatch
-from pipeline.model.decision import code_assist_rule, code_line_rule, long_line_rule, pool_rule
+from pipeline.model.decision import code_assist_rule, code_line_rule, long_line_rule, pool_rule, prose_rule
 from pipeline.tables import InputError, TableReader, find_columns, row_text
 
 LANGS = ("ru", "en", "mixed")
@@ -226,13 +226,15 @@ def run_evaluation(
 
 
 def _decision_rules(meta: dict, active: bool) -> dict[str, Any]:
-    """The long-line, model-code and pooling rules the labels were given with (``None`` where not applied)."""
+    """The long-line, model-code, pooling and prose rules the labels were given with (``None`` where not applied)."""
     rules: dict[str, Any] = {}
     for key, rule in (("long_line_rule", long_line_rule(meta)), ("code_line_rule", code_line_rule(meta))):
         words, threshold = rule
         rules[key] = {"words": words, "threshold": threshold} if active and words > 0 and threshold > 0 else None
     pool = pool_rule(meta)
     rules["pool_below"] = pool if active and pool > 0 else None
+    words, scale = prose_rule(meta)
+    rules["prose_rule"] = {"function_words": words, "other_scale": scale} if active and words > 0 else None
     return rules
 
 

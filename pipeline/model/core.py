@@ -30,7 +30,7 @@ from pipeline.features.familiarity import Familiarity
 from pipeline.features.runs import RunFeaturiser, gc_paused, has_alnum
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.model.classifier import build_classifier
-from pipeline.model.decision import apply_class_thresholds, code_assist_rule, line_caps, pool_rule, unfamiliar_review
+from pipeline.model.decision import code_assist_rule, decide, unfamiliar_review
 from pipeline.model.legacy import is_pickle_folder, load_pickle, pickle_refusal
 from pipeline.model.meta import (
     CONFIG_FILE,
@@ -169,14 +169,8 @@ class DualUseModel:
         if len(keep):
             rows = feats.matrix if len(keep) == n else feats.matrix[keep]
             proba[keep] = self.pipeline.named_steps["classifier"].predict_proba(rows)
-        best = proba.argmax(axis=1)
-        scores = proba[np.arange(n), best]
-        scores[~has_text] = 0.0
         thresholds = self.thresholds if apply_thresholds else {}
-        caps = line_caps(raw, self.meta, max_chars) if thresholds else None
-        review, candidates = apply_class_thresholds(
-            proba, best, scores, has_text, classes, thresholds, pool_below=pool_rule(self.meta), caps=caps
-        )
+        best, scores, review, candidates = decide(raw, proba, has_text, classes, self.meta, thresholds, max_chars)
         # Familiarity of what the features saw (the first max_chars characters), from the runs already prepared.
         familiarity = self.familiarity.of_runs(feats.runs)
         lean, flags = float(self.meta.get("unfamiliar_lean") or 0.0), (review, candidates)

@@ -18,6 +18,13 @@ import numpy as np
 # A word that starts with letters and holds a digit: a model or type code (``H520E``, ``Ил-76ТД``, ``F405-WTE``,
 # ``Mk2``), not a quantity or size (``10pcs``, ``12V``, ``1300x480``).
 _MODEL_CODE = re.compile(r"(?:^|\s)[^\W\d_]+[\w./-]*\d")
+# Words of running text, not of goods descriptions: articles, auxiliaries, relative pronouns, reporting verbs.
+# «является» is left out: declarations carry it in «НЕ ЯВЛЯЕТСЯ ТОВАРОМ ВОЕННОГО НАЗНАЧЕНИЯ».
+_PROSE_WORD = re.compile(
+    r"(?i)(?<!\w)(?:the|is|are|was|were|which|that|has|have|had|said|will|would|been|it|they|we|you|был|была|были"
+    r"|было|который|которая|которое|которые|которого|которой|которых|что|это|сообщил|сообщила|сообщили|сообщает"
+    r"|заявил|заявила|будет|будут|может|могут)(?!\w)"
+)
 
 
 def apply_class_thresholds(
@@ -65,6 +72,32 @@ def apply_class_thresholds(
     return review, candidates
 
 
+def decide(
+    texts: Sequence[str],
+    proba: np.ndarray,
+    has_text: np.ndarray,
+    classes: Sequence[str],
+    meta: dict,
+    thresholds: dict[str, float],
+    max_chars: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Each line's class under a model's decision rules: ``(best, scores, review, candidates)``.
+
+    With ``thresholds`` (empty: the best class always) the prose rule (:func:`prose_prior`, which changes
+    ``proba`` in place), the long-line and model-code caps (:func:`line_caps`) and the pooling rule apply.
+    """
+    if thresholds:
+        prose_prior(texts, proba, classes, meta, max_chars)
+    best = proba.argmax(axis=1)
+    scores = proba[np.arange(len(best)), best]
+    scores[~has_text] = 0.0
+    caps = line_caps(texts, meta, max_chars) if thresholds else None
+    review, candidates = apply_class_thresholds(
+        proba, best, scores, has_text, classes, thresholds, pool_below=pool_rule(meta), caps=caps
+    )
+    return best, scores, review, candidates
+
+
 def long_line_rule(meta: dict) -> tuple[int, float]:
     """``(words, threshold)`` of a model's long-line rule, from its meta (``(0, 0.0)``: none)."""
     return int(meta.get("long_line_words") or 0), float(meta.get("long_line_threshold") or 0.0)
@@ -83,6 +116,44 @@ def code_assist_rule(meta: dict) -> float:
 def pool_rule(meta: dict) -> float:
     """The ``other`` probability under which a model pools a line's dual-use probabilities (``0.0``: never)."""
     return float(meta.get("pool_below") or 0.0)
+
+
+def prose_rule(meta: dict) -> tuple[int, float]:
+    """``(function_words, other_scale)`` of a model's prose rule, from its meta (``(0, 1.0)``: none)."""
+    words, scale = int(meta.get("prose_words") or 0), float(meta.get("prose_other_scale") or 1.0)
+    return (words, scale) if words > 0 and scale < 1.0 else (0, 1.0)
+
+
+def prose_word_counts(texts: Sequence[str], max_chars: int = 0) -> np.ndarray:
+    """Function words of running text (``_PROSE_WORD``) in each text's first ``max_chars`` characters."""
+    cut = max_chars or None
+    return np.fromiter((len(_PROSE_WORD.findall(t[:cut])) for t in texts), dtype=np.int64, count=len(texts))
+
+
+def prose_lines(texts: Sequence[str], meta: dict, max_chars: int = 0) -> np.ndarray | None:
+    """Which texts read as running prose; ``None`` when the model has no prose rule.
+
+    A text is prose when its first ``max_chars`` characters hold at least ``prose_words`` function words of running
+    text (``_PROSE_WORD``: articles, auxiliaries, relative pronouns, reporting verbs).
+    """
+    words, _ = prose_rule(meta)
+    return prose_word_counts(texts, max_chars) >= words if words else None
+
+
+def prose_prior(texts: Sequence[str], proba: np.ndarray, classes: Sequence[str], meta: dict, max_chars: int = 0):
+    """Scale the ``other`` probability of prose lines (:func:`prose_lines`) by ``prose_other_scale``, in place.
+
+    The rows changed are renormalised. A ruling or news sentence names its goods among many words about letters,
+    seizures and money; a line's features are scaled to one length, so those words dilute the few that name the
+    goods, and the ``other`` prior the model was given for short ordinary lines wins. Declaration lines and tariff
+    terms have no such words.
+    """
+    mask = prose_lines(texts, meta, max_chars)
+    if mask is None or not mask.any() or "other" not in classes:
+        return
+    other = list(classes).index("other")
+    proba[mask, other] *= prose_rule(meta)[1]
+    proba[mask] /= proba[mask].sum(axis=1, keepdims=True)
 
 
 def word_counts(texts: Sequence[str], max_chars: int = 0) -> np.ndarray:

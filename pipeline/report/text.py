@@ -14,7 +14,7 @@ def _ci_text(ci: list[float] | None) -> str:
 
 
 def thresholds_text(m: dict[str, Any]) -> str:
-    """The class thresholds of an evaluation and its long-line, model-code and pooling rules (``"none"`` without)."""
+    """The class thresholds of an evaluation and its decision rules (``"none"`` without thresholds)."""
     text = ", ".join(f"{k} ≥ {v:.3f}" for k, v in m.get("thresholds", {}).items()) or "none"
     rule = m.get("long_line_rule")
     if rule and m.get("thresholds"):
@@ -24,6 +24,9 @@ def thresholds_text(m: dict[str, Any]) -> str:
         text += f"; lines of at most {rule['words']} words with a model code: ≥ {rule['threshold']:.3f} where lower"
     if m.get("pool_below") and m.get("thresholds"):
         text += f"; lines with p(other) < {m['pool_below']:.3f}: the sum of the dual-use classes against the threshold"
+    rule = m.get("prose_rule")
+    if rule and m.get("thresholds"):
+        text += f"; prose lines (≥ {rule['function_words']} function words): p(other) × {rule['other_scale']:g}"
     return text
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from pipeline.training.frames import declaration_frame
+from pipeline.training.prose import prose_frame
 
 _TRANSLIT_SCHEMES = [
     {"ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ы": "y", "й": "y", "ю": "yu", "я": "ya"},
@@ -97,6 +98,8 @@ class Augmenter:
         p_boilerplate: chance that declaration boilerplate is appended.
         p_frame: chance that a copy, after the noise above, is put in a declaration frame of 2-5 invented fields
             (maker, mark, model, quantity, origin, state, disclaimer), mostly in the line's own language.
+        p_prose: chance that a copy not put in a declaration frame is put inside invented sentences of a ruling, a
+            customs decision or a news report in the line's language (:mod:`pipeline.training.prose`).
         seed: random seed; the same seed gives the same copies.
     """
 
@@ -109,6 +112,7 @@ class Augmenter:
         p_boilerplate: float = 0.3,
         p_frame: float = 0.0,
         seed: int = 0,
+        p_prose: float = 0.0,
     ):
         self.copies = copies
         self.p_translit = p_translit
@@ -117,6 +121,7 @@ class Augmenter:
         self.p_boilerplate = p_boilerplate
         self.p_frame = p_frame
         self.seed = seed
+        self.p_prose = p_prose
 
     def variant(self, text: str, rng: random.Random) -> str:
         """One noisy copy of ``text`` (at least one change is made when possible)."""
@@ -141,11 +146,16 @@ class Augmenter:
                 changed = True
             if changed:
                 break
-        if self.p_frame > 0 and rng.random() < self.p_frame:
+        if self.p_frame <= 0 and self.p_prose <= 0:
+            return out
+        draw = rng.random()
+        if draw < self.p_frame:
             lang = _lang_of(text)
             if rng.random() < 0.15:
                 lang = "en" if lang == "ru" else "ru"
             out = declaration_frame(out, lang, rng)
+        elif draw < self.p_frame + self.p_prose:
+            out = prose_frame(out, _lang_of(text), rng)
         return out
 
     def augment(self, texts: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:

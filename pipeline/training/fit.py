@@ -86,7 +86,8 @@ def operating_point(cfg: dict) -> dict[str, Any]:
     below its threshold is labelled ``other`` with ``review=1`` and that class as ``candidate``; ``dualuse
     thresholds`` can replace them with thresholds chosen on the user's own dev set); ``[training]
     unfamiliar_below``, ``unfamiliar_lean``, ``long_line_words``, ``long_line_threshold``, ``code_line_words``,
-    ``code_line_threshold``, ``pool_below`` and ``code_assist`` (:mod:`pipeline.codes.assist`) are kept as they are.
+    ``code_line_threshold``, ``pool_below``, ``code_assist`` (:mod:`pipeline.codes.assist`), ``prose_words`` and
+    ``prose_other_scale`` are kept as they are.
     """
     thresholds = {label: float(v) for label, v in (cfg.get("thresholds") or {}).items() if v > 0}
     return {
@@ -99,4 +100,6 @@ def operating_point(cfg: dict) -> dict[str, Any]:
         "code_line_threshold": float(cfg["training"].get("code_line_threshold", 0.0)),
         "pool_below": float(cfg["training"].get("pool_below", 0.0)),
         "code_assist": float(cfg["training"].get("code_assist", 0.0)),
+        "prose_words": int(cfg["training"].get("prose_words", 0)),
+        "prose_other_scale": float(cfg["training"].get("prose_other_scale", 1.0)),
     }

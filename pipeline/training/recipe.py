@@ -52,6 +52,8 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "code_line_words": (params.count, False),
         "code_line_threshold": (params.fraction, False),
         "code_assist": (params.fraction, False),
+        "prose_words": (params.count, False),
+        "prose_other_scale": (params.probability, False),
     },
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {
@@ -61,6 +63,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "p_upper": (params.probability, False),
         "p_boilerplate": (params.probability, False),
         "p_frame": (params.probability, False),
+        "p_prose": (params.probability, False),
         "seed": (params.integer, False),
     },
 }
@@ -137,6 +140,9 @@ def validate_config(cfg: dict, source: str = "<config>") -> None:
         raise ConfigError(f"{source}: [corpus] dev_fraction + test_fraction must be below {MAX_HELD_OUT}")
     if cfg["features"]["word_ngram_range"][1] == 0 and cfg["features"]["char_ngram_range"][1] == 0:
         raise ConfigError(f"{source}: [features] word and character n-grams cannot both be [0, 0]")
+    aug = cfg.get("augment") or {}
+    if aug.get("p_frame", 0.0) + aug.get("p_prose", 0.0) > 1:
+        raise ConfigError(f"{source}: [augment] p_frame + p_prose must be at most 1")
 
 
 def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
