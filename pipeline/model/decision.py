@@ -83,10 +83,12 @@ def decide(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Each line's class under a model's decision rules: ``(best, scores, review, candidates)``.
 
-    With ``thresholds`` (empty: the best class always) the prose rule (:func:`prose_prior`, which changes
-    ``proba`` in place), the long-line and model-code caps (:func:`line_caps`) and the pooling rule apply.
+    With ``thresholds`` (empty: the best class always) the prose rule (:func:`prose_prior`, on a copy of
+    ``proba``: the scores are those of the copy), the long-line and model-code caps (:func:`line_caps`) and the
+    pooling rule apply.
     """
-    if thresholds:
+    if thresholds and prose_rule(meta)[0]:
+        proba = proba.copy()  # the batch keeps the model's own probabilities
         prose_prior(texts, proba, classes, meta, max_chars)
     best = proba.argmax(axis=1)
     scores = proba[np.arange(len(best)), best]
