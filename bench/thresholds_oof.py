@@ -30,6 +30,7 @@ from pipeline.model.decision import (  # noqa: E402
     apply_class_thresholds,
     model_codes,
     prose_word_counts,
+    scale_other,
     word_counts,
 )
 from pipeline.training.crossval import source_of_file  # noqa: E402
@@ -90,10 +91,9 @@ def label(
     ``(words, threshold)`` on lines of at most that many words with a model code (``lines``: see :func:`folds_of`)
     the pooling rule ``pool`` and the prose rule ``prose`` = ``(function words, other scale)``);
     the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
-    if lines is not None and prose[0] > 0 and prose[1] < 1 and "other" in classes:
-        proba, mask = proba.copy(), lines.prose >= prose[0]
-        proba[mask, classes.index("other")] *= prose[1]
-        proba[mask] /= proba[mask].sum(axis=1, keepdims=True)
+    if lines is not None and prose[0] > 0 and prose[1] < 1:
+        proba = proba.copy()
+        scale_other(proba, lines.prose >= prose[0], classes, prose[1])
     best = proba.argmax(axis=1)
     scores = proba[np.arange(len(best)), best].copy()
     has_text = np.ones(len(best), dtype=bool)

@@ -151,10 +151,15 @@ def prose_prior(texts: Sequence[str], proba: np.ndarray, classes: Sequence[str],
     terms have no such words.
     """
     mask = prose_lines(texts, meta, max_chars)
-    if mask is None or not mask.any() or "other" not in classes:
+    if mask is not None:
+        scale_other(proba, mask, classes, prose_rule(meta)[1])
+
+
+def scale_other(proba: np.ndarray, mask: np.ndarray, classes: Sequence[str], scale: float) -> None:
+    """Multiply the ``other`` probability of the ``mask`` rows by ``scale`` and renormalise them, in place."""
+    if not mask.any() or "other" not in classes:
         return
-    other = list(classes).index("other")
-    proba[mask, other] *= prose_rule(meta)[1]
+    proba[mask, list(classes).index("other")] *= scale
     proba[mask] /= proba[mask].sum(axis=1, keepdims=True)
 
 
