@@ -19,8 +19,11 @@ TERM = "Unmanned aircraft, of a weight not exceeding 250 g, for remote-controlle
 
 
 def test_function_words_of_running_text_are_counted_whole_and_in_any_case():
-    assert prose_word_counts([RULING, NEWS_RU, DECLARATION, TERM]).tolist() == [4, 4, 0, 0]
+    assert prose_word_counts([RULING, NEWS_RU, DECLARATION, TERM]).tolist() == [5, 4, 0, 0]
     assert prose_word_counts(["THE ITEM IS NEW", "theory, issue, бывший, этот"]).tolist() == [2, 0]
+    # pronouns, reporting verbs and conjunctions of running text; not "can" (a tin can) nor «также» («а также»)
+    assert prose_word_counts(["He said their drones could fly", "Как пояснили в ФТС, его уже изъяли"]).tolist() == [4, 3]
+    assert prose_word_counts(["FOOD CAN 400 ML", "КВАДРОКОПТЕР, А ТАКЖЕ ЗАПЧАСТИ"]).tolist() == [0, 0]
 
 
 def test_only_prose_lines_qualify_and_only_with_a_rule():
@@ -28,7 +31,7 @@ def test_only_prose_lines_qualify_and_only_with_a_rule():
     assert prose_lines(texts, META).tolist() == [True, True, False, False]
     assert prose_lines(texts, {}) is None
     assert prose_lines(texts, {"prose_words": 2, "prose_other_scale": 1.0}) is None
-    assert prose_lines([RULING], {"prose_words": 5, "prose_other_scale": 0.2}).tolist() == [False]
+    assert prose_lines([RULING], {"prose_words": 6, "prose_other_scale": 0.2}).tolist() == [False]
     assert prose_lines(["x " * 50 + RULING], META, max_chars=40).tolist() == [False]  # the first max_chars only
 
 

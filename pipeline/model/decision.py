@@ -21,9 +21,11 @@ _MODEL_CODE = re.compile(r"(?:^|\s)[^\W\d_]+[\w./-]*\d")
 # Words of running text, not of goods descriptions: articles, auxiliaries, relative pronouns, reporting verbs.
 # «является» is left out: declarations carry it in «НЕ ЯВЛЯЕТСЯ ТОВАРОМ ВОЕННОГО НАЗНАЧЕНИЯ».
 _PROSE_WORD = re.compile(
-    r"(?i)(?<!\w)(?:the|is|are|was|were|which|that|has|have|had|said|will|would|been|it|they|we|you|был|была|были"
-    r"|было|который|которая|которое|которые|которого|которой|которых|что|это|сообщил|сообщила|сообщили|сообщает"
-    r"|заявил|заявила|будет|будут|может|могут)(?!\w)"
+    r"(?i)(?<!\w)(?:the|is|are|was|were|which|that|has|have|had|said|will|would|been|it|they|we|you|its|their|this"
+    r"|these|those|he|she|who|according|reported|announced|did|does|could|should|был|была|были|было|который|которая"
+    r"|которое|которые|которого|которой|которых|которым|котором|которую|которыми|что|это|он|она|они|его|их|однако"
+    r"|если|когда|чтобы|уже|сообщил|сообщила|сообщили|сообщает|сообщается|отмечается|заявил|заявила|заявили"
+    r"|рассказал|рассказали|пояснил|пояснили|добавил|добавили|будет|будут|может|могут)(?!\w)"
 )
 
 
