@@ -22,7 +22,8 @@ def test_function_words_of_running_text_are_counted_whole_and_in_any_case():
     assert prose_word_counts([RULING, NEWS_RU, DECLARATION, TERM]).tolist() == [5, 4, 0, 0]
     assert prose_word_counts(["THE ITEM IS NEW", "theory, issue, бывший, этот"]).tolist() == [2, 0]
     # pronouns, reporting verbs and conjunctions of running text; not "can" (a tin can) nor «также» («а также»)
-    assert prose_word_counts(["He said their drones could fly", "Как пояснили в ФТС, его уже изъяли"]).tolist() == [4, 3]
+    running = ["He said their drones could fly", "Как пояснили в ФТС, его уже изъяли"]
+    assert prose_word_counts(running).tolist() == [4, 3]
     assert prose_word_counts(["FOOD CAN 400 ML", "КВАДРОКОПТЕР, А ТАКЖЕ ЗАПЧАСТИ"]).tolist() == [0, 0]
 
 
