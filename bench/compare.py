@@ -141,7 +141,12 @@ class DualuseSystem:
         model.meta = operating_point(self.cfg)
         batch = model.predict_batch(test_x)
         extra = {"proba": batch.proba, "classes": batch.classes, "familiarity": batch.familiarity}
+        extra.update(self.more(model, test_x))
         return batch.labels, batch.scores, extra
+
+    def more(self, model, test_x) -> dict:
+        """Anything more a variant keeps of the fold's model in its ``extra`` (nothing here)."""
+        return {}
 
 
 def _keywords(train_x, train_y, sources, test_x):

@@ -25,11 +25,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from compare import DualuseSystem  # noqa: E402
 from thresholds_oof import ORDINARY_FOLDS, folds_of, label, variants  # noqa: E402
 
 from pipeline.config import LABELS  # noqa: E402
 from pipeline.evaluation.metrics import classification_metrics  # noqa: E402
-from pipeline.training.fit import fit_model, operating_point  # noqa: E402
 from pipeline.training.recipe import load_config  # noqa: E402
 
 MIN_WORDS = 10
@@ -47,16 +47,10 @@ def windows_of(text: str, size: int) -> list[str]:
     return [" ".join(words[s : s + size]) for s in starts]
 
 
-class WindowSystem:
-    """``fit_predict`` of the config's pipeline that also keeps each window's probabilities (picklable)."""
+class WindowSystem(DualuseSystem):
+    """The config's pipeline on a fold, keeping each window's probabilities too (picklable)."""
 
-    def __init__(self, cfg):
-        self.cfg = cfg
-
-    def __call__(self, train_x, train_y, sources, test_x):
-        model = fit_model(self.cfg, train_x, train_y, sources)
-        model.meta = operating_point(self.cfg)
-        batch = model.predict_batch(test_x)
+    def more(self, model, test_x) -> dict:
         win = {}
         for size in SIZES:
             flat, owner = [], []
@@ -65,8 +59,7 @@ class WindowSystem:
                 flat.extend(found)
                 owner.extend([i] * len(found))
             win[size] = (owner, model.predict_batch(flat, apply_thresholds=False).proba if flat else None)
-        extra = {"proba": batch.proba, "classes": batch.classes, "familiarity": batch.familiarity, "win": win}
-        return batch.labels, batch.scores, extra
+        return {"win": win}
 
 
 def combine(proba, classes, win, mode: str, min_score: float, size: int) -> np.ndarray:
