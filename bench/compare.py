@@ -24,40 +24,17 @@ import re
 import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from pipeline.config import LABELS, POSITIVE_LABELS, parse_overrides
 from pipeline.evaluation.metrics import classification_metrics
+from pipeline.model.keywords import read_keywords
 from pipeline.training.corpus import prepare_data
 from pipeline.training.fit import fit_model, operating_point
 from pipeline.training.recipe import load_config
 
-KEYWORDS = [
-    (
-        "counter_drone",
-        r"подавител|глушилк|jammer|jamming|антидрон|anti-?drone|counter-?uas|рэб\b|блокиратор сигнал|"
-        r"генератор помех|детектор дронов|drone detect|spoof",
-    ),
-    (
-        "drone",
-        r"дрон|квадрокоптер|квадракоптер|мультикоптер|коптер|бпла|бвс|беспилот|\buav|\buas\b|drone|quadcopter|"
-        r"multicopter|multirotor|\bfpv\b|полетн\w* контроллер|flight controller",
-    ),
-    (
-        "rugged_computer",
-        r"защищ[её]нн\w* (?:ноутбук|планшет|компьютер)|rugged|toughbook|toughpad|getac|durabook|"
-        r"ноутбук в защищ|three-proof|triple-proof|ip6[5-8].*(?:tablet|laptop|планшет|ноутбук)",
-    ),
-    (
-        "navigation",
-        r"gnss|\bgps\b|глонасс|glonass|навигац|navigation|инерциальн|inertial|\bins\b|\bimu\b|гироскоп|"
-        r"gyroscope|компас|compass|\brtk\b|beidou|галилео|galileo",
-    ),
-    (
-        "aircraft_parts",
-        r"авиацион|воздушн\w* суд|вертол[её]т|самол[её]т|aircraft|aero ?engine|helicopter|лопатк\w* турбин|"
-        r"turbine blade|шасси|landing gear|турбореактив|turbofan|turbojet|turboprop|avionic",
-    ),
-]
+# The analysts' keyword lists: one file for this peer and for the model's keyword assist ([training] prose_keywords).
+KEYWORDS = [tuple(rule) for rule in read_keywords(Path(__file__).resolve().parent.parent / "configs" / "keywords.txt")]
 _KEYWORD_RES = [(lab, re.compile(p, re.IGNORECASE)) for lab, p in KEYWORDS]
 
 

@@ -33,6 +33,8 @@ from pipeline.model.decision import (  # noqa: E402
     scale_other,
     word_counts,
 )
+from pipeline.model.keywords import KeywordRules, read_keywords  # noqa: E402
+from pipeline.text.normalise import Normaliser  # noqa: E402
 from pipeline.training.crossval import source_of_file  # noqa: E402
 from pipeline.training.recipe import load_config  # noqa: E402
 
@@ -42,7 +44,8 @@ MAX_CHARS = 2000  # the default config's [tokenise] max_chars: the long-line rul
 
 def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
     """``(fold, gold, proba, classes, familiarity, lines)`` of every saved fold (``lines``: each line's word count
-    ``words``, whether it holds a model ``code`` and its count of ``prose`` function words, a structured array).
+    ``words``, whether it holds a model ``code``, its count of ``prose`` function words and the column of the class
+    its keywords name, ``keyword``, -1 for none; a structured array).
 
     ``temperature`` rescales the saved scores as a softmax of ``temperature * log(score)``: for the ``svm`` type,
     whose scores are a softmax of its decision values, that is the scores it would give at that temperature.
@@ -55,14 +58,28 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
         idx = None if held else [i for i, s in enumerate(fold_of) if s == f["fold"]]
         gold = list(held.label) if held else [corpus.label[i] for i in idx]
         texts = list(held.text) if held else [corpus.text[i] for i in idx]
-        lines = np.rec.fromarrays(
-            [word_counts(texts, MAX_CHARS), model_codes(texts, MAX_CHARS), prose_word_counts(texts, MAX_CHARS)],
-            names="words,code,prose",
-        )
         ex = f["extra"]["dualuse"]
+        lines = np.rec.fromarrays(
+            [
+                word_counts(texts, MAX_CHARS),
+                model_codes(texts, MAX_CHARS),
+                prose_word_counts(texts, MAX_CHARS),
+                keyword_classes(texts, list(ex["classes"])),
+            ],
+            names="words,code,prose,keyword",
+        )
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
         out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), lines))
     return out
+
+
+def keyword_classes(texts: list[str], classes: list[str]) -> np.ndarray:
+    """The column of the class the first matching rule of ``configs/keywords.txt`` names, on the normalised text of
+    the default recipe (-1: no rule matches)."""
+    normalise = Normaliser(**load_config(REPO / "configs" / "default.cfg")["normalise"])
+    match = KeywordRules(read_keywords(REPO / "configs" / "keywords.txt"))
+    found = (match(normalise(t)) for t in texts)
+    return np.fromiter((classes.index(k) if k in classes else -1 for k in found), dtype=np.int64, count=len(texts))
 
 
 def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:
@@ -85,15 +102,19 @@ def label(
     pool=0.0,
     code=(0, 0.0),
     prose=(0, 1.0),
+    keywords=0.0,
 ) -> list[str]:
     """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
     rule ``long`` = ``(words, threshold)`` on lines of more than that many words, the model-code rule ``code`` =
     ``(words, threshold)`` on lines of at most that many words with a model code (``lines``: see :func:`folds_of`)
-    the pooling rule ``pool`` and the prose rule ``prose`` = ``(function words, other scale)``);
+    the pooling rule ``pool``, the prose rule ``prose`` = ``(function words, other scale)`` and on its prose lines the
+    keyword assist at ``keywords``, :mod:`pipeline.model.keywords`);
     the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
+    is_prose = None
     if lines is not None and prose[0] > 0 and prose[1] < 1:
         proba = proba.copy()
-        scale_other(proba, lines.prose >= prose[0], classes, prose[1])
+        is_prose = lines.prose >= prose[0]
+        scale_other(proba, is_prose, classes, prose[1])
     best = proba.argmax(axis=1)
     scores = proba[np.arange(len(best)), best].copy()
     has_text = np.ones(len(best), dtype=bool)
@@ -114,6 +135,11 @@ def label(
             best[mask] = sub_best
     else:
         apply_class_thresholds(proba, best, scores, has_text, classes, thresholds, pool_below=pool, caps=caps)
+    if keywords > 0 and is_prose is not None and thresholds:
+        assisted = is_prose & (best == classes.index("other")) & (lines.keyword >= 0)
+        rows = np.flatnonzero(assisted)
+        hit = rows[proba[rows, lines.keyword[rows]] >= keywords]
+        best[hit] = lines.keyword[hit]
     return [classes[j] for j in best.tolist()]
 
 
@@ -149,12 +175,16 @@ def variants(config: dict) -> dict[str, dict]:
     pool = float(config["training"].get("pool_below", 0.0))
     code = (int(config["training"].get("code_line_words", 0)), float(config["training"].get("code_line_threshold", 0)))
     prose = (int(config["training"].get("prose_words", 0)), float(config["training"].get("prose_other_scale", 1.0)))
-    cfg = {"thresholds": current, "long": long, "pool": pool, "code": code, "prose": prose}
+    keywords = float(config["training"].get("prose_keywords", 0.0))
+    cfg = {"thresholds": current, "long": long, "pool": pool, "code": code, "prose": prose, "keywords": keywords}
     out = {"none": {"thresholds": {}}, "config": cfg}
     out["config without the long-line rule"] = {**cfg, "long": (0, 0.0)}
     out["config without the pooling rule"] = {**cfg, "pool": 0.0}
     out["config without the model-code rule"] = {**cfg, "code": (0, 0.0)}
     out["config without the prose rule"] = {**cfg, "prose": (0, 1.0)}
+    out["config without the keyword assist"] = {**cfg, "keywords": 0.0}
+    for at in (0.003, 0.03, 0.1):
+        out[f"config, keyword assist at {at}"] = {**cfg, "keywords": at}
     for words in (2, 3):
         for scale in (0.1, 0.2, 0.3, 0.5):
             name = f"config, prose lines of >= {words} function words, p(other) x {scale}"

@@ -64,6 +64,8 @@ def flag():
         "ноутбуки защищенные для нужд российской армии",
         # a permit named beside a real destination still fires on the destination
         "по разрешению Минобороны РФ, поставка для нужд СВО",
+        # a report by the Ministry beside a real destination still fires on the destination
+        "Минобороны сообщило о закупке квадрокоптеров для нужд СВО",
         # real news lines the rules missed (s30 probes)
         "таможенники передали российским военнослужащим запчасти для самолетов",
         "Российские военные получат сверхнадежные планшетники",
@@ -127,6 +129,10 @@ def test_markers_found(flag, text):
         "according to the Russian military, the drones were shot down",
         "бойцы получили ранения при обстреле",
         "sourced aircraft parts for Russian military transport aircraft Il-76MD",
+        # the Ministry of Defence as the source of a report (an unseen pass, w66)
+        "Минобороны показало пуск «Ланцета» по гаубице М777",
+        "На Житомирщине уничтожена станция РЭБ «Буковель», показывает Минобороны",
+        "по данным Минобороны РФ, дроны сбиты над областью",
     ],
 )
 def test_false_hits_avoided(flag, text):

@@ -170,7 +170,9 @@ class DualUseModel:
             rows = feats.matrix if len(keep) == n else feats.matrix[keep]
             proba[keep] = self.pipeline.named_steps["classifier"].predict_proba(rows)
         thresholds = self.thresholds if apply_thresholds else {}
-        best, scores, review, candidates = decide(raw, proba, has_text, classes, self.meta, thresholds, max_chars)
+        best, scores, review, candidates = decide(
+            raw, proba, has_text, classes, self.meta, thresholds, max_chars, tok.normaliser
+        )
         # Familiarity of what the features saw (the first max_chars characters), from the runs already prepared.
         familiarity = self.familiarity.of_runs(feats.runs)
         lean, flags = float(self.meta.get("unfamiliar_lean") or 0.0), (review, candidates)

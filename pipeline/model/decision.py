@@ -11,9 +11,11 @@ goes to review with that class too.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from pipeline.model.keywords import keyword_assist
 
 # A word that starts with letters and holds a digit: a model or type code (``H520E``, ``Ил-76ТД``, ``F405-WTE``,
 # ``Mk2``), not a quantity or size (``10pcs``, ``12V``, ``1300x480``).
@@ -82,16 +84,19 @@ def decide(
     meta: dict,
     thresholds: dict[str, float],
     max_chars: int = 0,
+    normalise: Callable[[str], str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Each line's class under a model's decision rules: ``(best, scores, review, candidates)``.
 
     With ``thresholds`` (empty: the best class always) the prose rule (:func:`prose_prior`, on a copy of
-    ``proba``: the scores are those of the copy), the long-line and model-code caps (:func:`line_caps`) and the
-    pooling rule apply.
+    ``proba``: the scores are those of the copy), the long-line and model-code caps (:func:`line_caps`), the
+    pooling rule and, given the model's ``normalise``, the keyword assist on prose lines
+    (:func:`pipeline.model.keywords.keyword_assist`) apply.
     """
-    if thresholds and prose_rule(meta)[0]:
+    prose = prose_lines(texts, meta, max_chars) if thresholds else None
+    if prose is not None:
         proba = proba.copy()  # the batch keeps the model's own probabilities
-        prose_prior(texts, proba, classes, meta, max_chars)
+        scale_other(proba, prose, classes, prose_rule(meta)[1])
     best = proba.argmax(axis=1)
     scores = proba[np.arange(len(best)), best]
     scores[~has_text] = 0.0
@@ -99,6 +104,8 @@ def decide(
     review, candidates = apply_class_thresholds(
         proba, best, scores, has_text, classes, thresholds, pool_below=pool_rule(meta), caps=caps
     )
+    if prose is not None and normalise is not None:
+        keyword_assist(texts, proba, prose & has_text, (best, scores, review, candidates), classes, meta, normalise)
     return best, scores, review, candidates
 
 

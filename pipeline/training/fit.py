@@ -14,6 +14,7 @@ import numpy as np
 
 from pipeline.config import LABELS
 from pipeline.model.core import DualUseModel, build_pipeline
+from pipeline.model.keywords import read_keywords
 from pipeline.text.markers import MarkerMatcher
 from pipeline.training.augment import Augmenter
 
@@ -86,10 +87,12 @@ def operating_point(cfg: dict) -> dict[str, Any]:
     below its threshold is labelled ``other`` with ``review=1`` and that class as ``candidate``; ``dualuse
     thresholds`` can replace them with thresholds chosen on the user's own dev set); ``[training]
     unfamiliar_below``, ``unfamiliar_lean``, ``long_line_words``, ``long_line_threshold``, ``code_line_words``,
-    ``code_line_threshold``, ``pool_below``, ``code_assist`` (:mod:`pipeline.codes.assist`), ``prose_words`` and
-    ``prose_other_scale`` are kept as they are.
+    ``code_line_threshold``, ``pool_below``, ``code_assist`` (:mod:`pipeline.codes.assist`), ``prose_words``,
+    ``prose_other_scale`` and ``prose_keywords`` are kept as they are, and with ``prose_keywords`` the rules of the
+    ``[paths] keywords`` file (:mod:`pipeline.model.keywords`).
     """
     thresholds = {label: float(v) for label, v in (cfg.get("thresholds") or {}).items() if v > 0}
+    at = float(cfg["training"].get("prose_keywords", 0.0))
     return {
         "thresholds": thresholds,
         "unfamiliar_below": float(cfg["training"].get("unfamiliar_below", 0.0)),
@@ -102,4 +105,6 @@ def operating_point(cfg: dict) -> dict[str, Any]:
         "code_assist": float(cfg["training"].get("code_assist", 0.0)),
         "prose_words": int(cfg["training"].get("prose_words", 0)),
         "prose_other_scale": float(cfg["training"].get("prose_other_scale", 1.0)),
+        "prose_keywords": at,
+        "keyword_rules": read_keywords(cfg["paths"]["keywords"]) if at > 0 else [],
     }

@@ -287,8 +287,8 @@ def _class_warnings(per_class: dict[str, dict[str, Any]], target_precision: floa
 def _store(model: DualUseModel, chosen: dict[str, float], info: dict[str, Any]) -> str:
     """Write the chosen thresholds and how they were chosen into the model folder's meta; returns its path.
 
-    The model's long-line, model-code, pooling and prose rules are switched off: the thresholds were chosen
-    without them, so predict must label as the expected precision assumes.
+    The model's long-line, model-code, pooling and prose rules (and with the prose rule the keyword assist) are
+    switched off: the thresholds were chosen without them, so predict must label as the expected precision assumes.
     """
     model.meta["thresholds"] = chosen
     model.meta["long_line_words"] = 0

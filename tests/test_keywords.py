@@ -1,0 +1,115 @@
+"""The keyword assist: prose lines the model leaves `other` take the class their keywords name."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.model.decision import decide
+from pipeline.model.keywords import KeywordRules, read_keywords
+from pipeline.text.normalise import Normaliser
+from pipeline.training.fit import operating_point
+from pipeline.training.recipe import load_config
+
+from .conftest import REPO
+
+CLASSES = ["drone", "navigation", "other"]
+RULES = [["drone", r"бпла|drone"], ["navigation", r"\bgps\b"]]
+META = {"prose_words": 2, "prose_other_scale": 0.2, "prose_keywords": 0.01, "keyword_rules": RULES}
+SEIZURE = "Сотрудники таможни сообщили, что задержали автомобиль «ГАЗель» с 35 БПЛА внутри."
+SEIZURE_LATIN_A = SEIZURE.replace("БПЛА", "БПЛA")  # a Latin A inside the Cyrillic word
+DECLARATION = "СУМКА ДЛЯ БПЛА, ТКАНЬ ПОЛИЭСТЕР, 10 ШТ"
+NEWS_EN = "Police said the thief who stole a phone was tracked by its GPS and that it was returned."
+NORMALISER = Normaliser()
+NOTHING = "Сотрудники таможни сообщили, что задержали автомобиль с грузом обуви, который шёл из Китая."
+
+
+def _decide(texts, proba, meta=META, thresholds=None):
+    return decide(
+        texts, proba, np.ones(len(texts), dtype=bool), CLASSES, meta, thresholds or {"drone": 0.9}, 0, NORMALISER
+    )
+
+
+def test_a_prose_line_left_other_takes_its_keyword_class_with_review():
+    proba = np.array([[0.03, 0.0, 0.97], [0.03, 0.0, 0.97]])
+    best, scores, review, cand = _decide([SEIZURE, SEIZURE_LATIN_A], proba)
+    assert [CLASSES[j] for j in best] == ["drone", "drone"]
+    assert review.tolist() == [1, 1] and cand == ["drone", "drone"]
+    # the score is the class's after the prose rule (other x 0.2, renormalised)
+    assert scores[0] == pytest.approx(0.03 / (0.03 + 0.97 * 0.2))
+
+
+def test_no_assist_off_prose_below_the_minimum_or_without_a_keyword():
+    proba = np.array([[0.03, 0.0, 0.97]] * 3 + [[0.0005, 0.0, 0.9995]])
+    best, _, review, _ = _decide([DECLARATION, NOTHING, NEWS_EN, SEIZURE], proba)
+    # a declaration line is not prose; no keyword; the keyword's class (navigation) is 0; the class is under 0.01
+    assert [CLASSES[j] for j in best] == ["other"] * 4
+    assert review.tolist() == [0, 0, 0, 0]
+
+
+def test_the_assist_needs_thresholds_the_prose_rule_its_minimum_rules_and_a_normaliser():
+    def label(meta=META, thresholds=None, normalise=NORMALISER):
+        proba = np.array([[0.03, 0.0, 0.97]])
+        best, *_ = decide([SEIZURE], proba, np.ones(1, dtype=bool), CLASSES, meta, thresholds, 0, normalise)
+        return CLASSES[best[0]]
+
+    assert label(thresholds={"drone": 0.9}) == "drone"
+    assert label(thresholds={}) == "other"  # without thresholds: the model's own best class
+    assert label({**META, "prose_words": 0}, {"drone": 0.9}) == "other"
+    assert label({**META, "prose_keywords": 0.0}, {"drone": 0.9}) == "other"
+    assert label({**META, "keyword_rules": []}, {"drone": 0.9}) == "other"
+    assert label(thresholds={"drone": 0.9}, normalise=None) == "other"
+
+
+def test_the_first_matching_rule_wins_on_normalised_text():
+    match = KeywordRules([["navigation", r"\bgps\b"], ["drone", "drone"]])
+    assert match("drone with gps") == "navigation"
+    assert match("a drone") == "drone"
+    assert match("gpsd daemon") is None
+
+
+def test_the_keyword_file_is_read_and_checked(tmp_path):
+    rules = read_keywords(REPO / "configs" / "keywords.txt")
+    assert [r[0] for r in rules] == ["counter_drone", "drone", "rugged_computer", "navigation", "aircraft_parts"]
+    bad = tmp_path / "kw.txt"
+    bad.write_text("# comment\ndrone дрон\nweapons gun\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"kw\.txt, line 3: expected 'label pattern'"):
+        read_keywords(bad)
+    bad.write_text("drone (unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"kw\.txt, line 1: bad regular expression"):
+        read_keywords(bad)
+    bad.write_text("# nothing\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="no keyword rules"):
+        read_keywords(bad)
+
+
+def test_the_peer_of_bench_compare_reads_the_same_file():
+    sys.path.insert(0, str(REPO / "bench"))
+    import compare
+
+    assert [list(r) for r in compare.KEYWORDS] == read_keywords(REPO / "configs" / "keywords.txt")
+
+
+def test_the_config_carries_the_rules_into_the_model_meta_and_validates_them():
+    cfg = load_config(REPO / "configs" / "default.cfg")
+    meta = operating_point(cfg)
+    assert meta["prose_keywords"] == cfg["training"]["prose_keywords"] > 0
+    assert meta["keyword_rules"] == read_keywords(REPO / "configs" / "keywords.txt")
+    off = operating_point(load_config(REPO / "configs" / "default.cfg", {"training.prose_keywords": 0}))
+    assert off["prose_keywords"] == 0 and off["keyword_rules"] == []
+    with pytest.raises(ConfigError, match=r"prose_keywords needs \[paths\] keywords"):
+        load_config(REPO / "configs" / "default.cfg", {"paths.keywords": None})
+    with pytest.raises(ConfigError, match=r"\[training\] prose_keywords"):
+        load_config(REPO / "configs" / "default.cfg", {"training.prose_keywords": 2})
+
+
+def test_bundled_model_reads_a_seizure_sentence_as_drones():
+    from pipeline.model.core import load_model
+
+    model = load_model(REPO / "models" / "default")
+    text = "Police said the van, which was stopped at the border, carried 40 drones hidden under boxes of shoes."
+    batch = model.predict_batch([text])
+    assert batch.labels == ["drone"] and batch.review.tolist() == [1]
+    model.meta["prose_keywords"] = 0.0
+    assert model.predict_batch([text]).labels == ["other"]
