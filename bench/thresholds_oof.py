@@ -29,6 +29,7 @@ from pipeline.evaluation.metrics import bootstrap_intervals, classification_metr
 from pipeline.model.decision import (  # noqa: E402
     apply_class_thresholds,
     model_codes,
+    opens_assist,
     prose_word_counts,
     scale_other,
     word_counts,
@@ -45,7 +46,8 @@ MAX_CHARS = 2000  # the default config's [tokenise] max_chars: the long-line rul
 def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
     """``(fold, gold, proba, classes, familiarity, lines)`` of every saved fold (``lines``: each line's word count
     ``words``, whether it holds a model ``code``, its count of ``prose`` function words and the column of the class
-    its keywords name, ``keyword``, -1 for none; a structured array).
+    its keywords name, ``keyword``, -1 for none, and whether it holds a word that opens a long line to the keyword
+    assist, ``opener``; a structured array).
 
     ``temperature`` rescales the saved scores as a softmax of ``temperature * log(score)``: for the ``svm`` type,
     whose scores are a softmax of its decision values, that is the scores it would give at that temperature.
@@ -65,8 +67,9 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
                 model_codes(texts, MAX_CHARS),
                 prose_word_counts(texts, MAX_CHARS),
                 keyword_classes(texts, list(ex["classes"])),
+                np.fromiter((opens_assist(t[:MAX_CHARS]) for t in texts), dtype=bool, count=len(texts)),
             ],
-            names="words,code,prose,keyword",
+            names="words,code,prose,keyword,opener",
         )
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
         out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), lines))
@@ -136,7 +139,8 @@ def label(
     else:
         apply_class_thresholds(proba, best, scores, has_text, classes, thresholds, pool_below=pool, caps=caps)
     if keywords > 0 and is_prose is not None and thresholds:
-        assisted = is_prose & (best == classes.index("other")) & (lines.keyword >= 0)
+        scope = is_prose | ((lines.words > long[0]) & lines.opener) if long[0] > 0 else is_prose
+        assisted = scope & (best == classes.index("other")) & (lines.keyword >= 0)
         rows = np.flatnonzero(assisted)
         hit = rows[proba[rows, lines.keyword[rows]] >= keywords]
         best[hit] = lines.keyword[hit]

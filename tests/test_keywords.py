@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.model.decision import decide
+from pipeline.model.decision import assist_scope, decide
 from pipeline.model.keywords import KeywordRules, read_keywords
 from pipeline.text.normalise import Normaliser
 from pipeline.training.fit import operating_point
@@ -16,7 +16,13 @@ from .conftest import REPO
 
 CLASSES = ["drone", "navigation", "other"]
 RULES = [["drone", r"бпла|drone"], ["navigation", r"\bgps\b"]]
-META = {"prose_words": 2, "prose_other_scale": 0.2, "prose_keywords": 0.01, "keyword_rules": RULES}
+META = {
+    "prose_words": 2,
+    "prose_other_scale": 0.2,
+    "prose_keywords": 0.01,
+    "keyword_rules": RULES,
+    "long_line_words": 8,
+}
 SEIZURE = "Сотрудники таможни сообщили, что задержали автомобиль «ГАЗель» с 35 БПЛА внутри."
 SEIZURE_LATIN_A = SEIZURE.replace("БПЛА", "БПЛA")  # a Latin A inside the Cyrillic word
 DECLARATION = "СУМКА ДЛЯ БПЛА, ТКАНЬ ПОЛИЭСТЕР, 10 ШТ"
@@ -113,3 +119,20 @@ def test_bundled_model_reads_a_seizure_sentence_as_drones():
     assert batch.labels == ["drone"] and batch.review.tolist() == [1]
     model.meta["prose_keywords"] = 0.0
     assert model.predict_batch([text]).labels == ["other"]
+
+
+def test_long_russian_news_lines_with_one_news_verb_are_read_too():
+    news = "Сотрудники ФТС задержали прибывший из Казахстана грузовой автомобиль с 35 БПЛА внутри."
+    short = "Таможня задержала 35 БПЛА."
+    declaration = "КВАДРОКОПТЕР DJI MAVIC 3, НЕ ЯВЛЯЕТСЯ ТОВАРОМ ВОЕННОГО НАЗНАЧЕНИЯ, ИЗГОТОВИТЕЛЬ SZ DJI, 10 ШТ"
+    one_word = "Police say the seized van held 40 drones under boxes of shoes from Shenzhen."
+    invoice = "DRONE CARRYING CASE HARD SHELL ABS WITH FOAM INSERT FOR MAVIC 3 10 PCS"
+    texts = [news, short, declaration, one_word, invoice]
+    prose = np.zeros(5, dtype=bool)
+    # a long line with one function word ("the") or one Russian news verb; not a short one, not a declaration
+    assert assist_scope(texts, prose, META).tolist() == [True, False, False, True, False]
+    assert assist_scope(texts, prose, {**META, "long_line_words": 0}).tolist() == [False] * 5
+    proba = np.array([[0.03, 0.0, 0.97]] * 5)
+    best, _, review, _ = _decide(texts, proba)
+    assert [CLASSES[j] for j in best] == ["drone", "other", "other", "drone", "other"]
+    assert review.tolist() == [1, 0, 0, 1, 0]

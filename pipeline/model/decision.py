@@ -30,6 +30,14 @@ _PROSE_WORD = re.compile(
     r"|рассказал|рассказали|пояснил|пояснили|добавил|добавили|будет|будут|может|могут)(?!\w)"
 )
 
+# Verbs of Russian news on seizures and purchases: Russian news names its goods in sentences without the function
+# words above («Сотрудники ФТС задержали … автомобиль с 35 БПЛА»), so one of them, or one function word, opens a long
+# line to the keyword assist (:func:`assist_scope`); they are not prose words of the prose rule.
+_NEWS_VERB = re.compile(
+    r"(?i)(?<!\w)(?:задержал[аи]?|изъял[аи]?|выявил[аи]?|обнаружил[аи]?|пресекл[аи]?|передал[аи]?|конфисковал[аи]?"
+    r"|нашли|получил[аи]?|закупил[аи]?|поставил[аи]?|приобрел[аи]?)(?!\w)"
+)
+
 
 def apply_class_thresholds(
     proba: np.ndarray,
@@ -105,8 +113,31 @@ def decide(
         proba, best, scores, has_text, classes, thresholds, pool_below=pool_rule(meta), caps=caps
     )
     if prose is not None and normalise is not None:
-        keyword_assist(texts, proba, prose & has_text, (best, scores, review, candidates), classes, meta, normalise)
+        scope = assist_scope(texts, prose, meta, max_chars) & has_text
+        keyword_assist(texts, proba, scope, (best, scores, review, candidates), classes, meta, normalise)
     return best, scores, review, candidates
+
+
+def assist_scope(texts: Sequence[str], prose: np.ndarray, meta: dict, max_chars: int = 0) -> np.ndarray:
+    """The lines the keyword assist reads.
+
+    Prose lines, and lines of more than ``long_line_words`` words holding one function word of running text or one
+    Russian news verb (``_NEWS_VERB``).
+    """
+    words = long_line_rule(meta)[0]
+    if words <= 0:
+        return prose
+    cut = max_chars or None
+    long = word_counts(texts, max_chars) > words
+    out = prose.copy()
+    for i in np.flatnonzero(long & ~prose).tolist():
+        out[i] = opens_assist(texts[i][:cut])
+    return out
+
+
+def opens_assist(text: str) -> bool:
+    """Whether a text holds a function word of running text or a Russian news verb (see :func:`assist_scope`)."""
+    return _PROSE_WORD.search(text) is not None or _NEWS_VERB.search(text) is not None
 
 
 def long_line_rule(meta: dict) -> tuple[int, float]:

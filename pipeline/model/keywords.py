@@ -5,7 +5,8 @@ A ruling or news sentence names its goods once among many words about seizures, 
 calls `other` after the prose rule (:func:`pipeline.model.decision.prose_prior`) can be one that plainly says
 «БПЛА». The analysts' keyword lists (``configs/keywords.txt``) name the goods of each label; when the first list that
 matches such a line names a class the model gives at least ``prose_keywords`` (after the prose rule), the line takes
-that class with ``review=1``. Only prose lines are assisted: on declaration lines and short terms a keyword says
+that class with ``review=1``. Only prose lines are assisted, and long lines with one word of running text or one
+Russian news verb (:func:`pipeline.model.decision.assist_scope`): on declaration lines and short terms a keyword says
 less than the model ("drone bag", "phone with GPS"), and on our held-out sources the assist there cost precision.
 """
 
@@ -79,9 +80,9 @@ def keyword_assist(
     meta: dict,
     normalise: Callable[[str], str],
 ) -> None:
-    """Give prose lines left `other` the class their keywords name, where the model gives it ``prose_keywords``.
+    """Give lines left `other` the class their keywords name, where the model gives it ``prose_keywords``.
 
-    ``proba``: the scores after the prose rule; ``prose``: which lines read as prose; ``decided``: ``(best, scores,
+    ``proba``: the scores after the prose rule; ``prose``: which lines the assist reads; ``decided``: ``(best, scores,
     review, candidates)`` as :func:`pipeline.model.decision.decide` returns them, changed in place.
     """
     at = float(meta.get("prose_keywords") or 0.0)
