@@ -75,6 +75,16 @@ def test_the_first_matching_rule_wins_on_normalised_text():
     assert match("gpsd daemon") is None
 
 
+def test_a_keyword_governed_by_a_negation_does_not_count():
+    match = KeywordRules([["navigation", r"навигац|navigation|\bgps\b"], ["counter_drone", "jamming|подавител"]])
+    assert match("a car radio without a navigation function") is None
+    assert match("general-purpose amplifiers, not jamming devices") is None
+    assert match("магнитола без функции навигации") is None
+    assert match("radio without a display, with gps navigation") == "navigation"  # a later match counts
+    assert match("поставка не менее 5 подавителей") == "counter_drone"  # a quantity, not a negation
+    assert match("no more than 10 jamming modules") == "counter_drone"
+
+
 def test_the_keyword_file_is_read_and_checked(tmp_path):
     rules = read_keywords(REPO / "configs" / "keywords.txt")
     assert [r[0] for r in rules] == ["counter_drone", "drone", "rugged_computer", "navigation", "aircraft_parts"]

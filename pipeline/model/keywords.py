@@ -53,8 +53,19 @@ def read_keywords(path: str | Path) -> list[list[str]]:
     return rules
 
 
+# A negation within the three words before a keyword: the sentence names what the goods are not ("a car radio
+# without a navigation function", "amplifiers, not jamming devices", «без функции навигации»). Quantities such as
+# «не менее 300 БПЛА» and "no more than 5 drones" are not negations of the goods.
+_NEGATED_BEFORE = re.compile(
+    r"(?<!\w)(?:not|no|non|without|unlike|except|excluding|other than|не|ни|без|кроме|за исключением)(?!\w)"
+    r"(?! (?:менее|более|less|more|fewer|только|only|longer)\b)(?:\W+\w+){0,3}\W+$",
+    re.IGNORECASE,
+)
+_NEGATION_WINDOW = 60
+
+
 class KeywordRules:
-    """The first label whose pattern matches a normalised text (``None``: no rule matches).
+    """The first label whose pattern matches a normalised text outside a negation (``None``: no rule matches).
 
     Args:
         rules: ``[label, pattern]`` pairs as :func:`read_keywords` returns them.
@@ -64,10 +75,12 @@ class KeywordRules:
         self.rules = [(str(label), re.compile(pattern, re.IGNORECASE)) for label, pattern in rules]
 
     def __call__(self, normalised_text: str) -> str | None:
-        """The label of the first rule whose pattern is found in ``normalised_text``, or ``None``."""
+        """The label of the first rule with a match not governed by a negation in ``normalised_text``, or ``None``."""
         for label, rx in self.rules:
-            if rx.search(normalised_text):
-                return label
+            for m in rx.finditer(normalised_text):
+                before = normalised_text[max(0, m.start() - _NEGATION_WINDOW) : m.start()]
+                if not _NEGATED_BEFORE.search(before):
+                    return label
         return None
 
 
