@@ -101,34 +101,37 @@ def decide(
     pooling rule and, given the model's ``normalise``, the keyword assist on prose lines
     (:func:`pipeline.model.keywords.keyword_assist`) apply.
     """
-    prose = prose_lines(texts, meta, max_chars) if thresholds else None
-    if prose is not None:
+    prose = None
+    if thresholds and prose_rule(meta)[0]:
         proba = proba.copy()  # the batch keeps the model's own probabilities
-        scale_other(proba, prose, classes, prose_rule(meta)[1])
+        prose = prose_prior(texts, proba, classes, meta, max_chars)
     best = proba.argmax(axis=1)
     scores = proba[np.arange(len(best)), best]
     scores[~has_text] = 0.0
-    caps = line_caps(texts, meta, max_chars) if thresholds else None
+    counts = word_counts(texts, max_chars) if thresholds else None  # once for the caps and the assist's scope
+    caps = line_caps(texts, meta, max_chars, counts) if thresholds else None
     review, candidates = apply_class_thresholds(
         proba, best, scores, has_text, classes, thresholds, pool_below=pool_rule(meta), caps=caps
     )
     if prose is not None and normalise is not None:
-        scope = assist_scope(texts, prose, meta, max_chars) & has_text
+        scope = assist_scope(texts, prose, meta, max_chars, counts) & has_text
         keyword_assist(texts, proba, scope, (best, scores, review, candidates), classes, meta, normalise)
     return best, scores, review, candidates
 
 
-def assist_scope(texts: Sequence[str], prose: np.ndarray, meta: dict, max_chars: int = 0) -> np.ndarray:
+def assist_scope(
+    texts: Sequence[str], prose: np.ndarray, meta: dict, max_chars: int = 0, counts: np.ndarray | None = None
+) -> np.ndarray:
     """The lines the keyword assist reads.
 
     Prose lines, and lines of more than ``long_line_words`` words holding one function word of running text or one
-    Russian news verb (``_NEWS_VERB``).
+    Russian news verb (``_NEWS_VERB``); ``counts``: the texts' :func:`word_counts`, when already known.
     """
     words = long_line_rule(meta)[0]
     if words <= 0:
         return prose
     cut = max_chars or None
-    long = word_counts(texts, max_chars) > words
+    long = (word_counts(texts, max_chars) if counts is None else counts) > words
     out = prose.copy()
     for i in np.flatnonzero(long & ~prose).tolist():
         out[i] = opens_assist(texts[i][:cut])
@@ -182,8 +185,12 @@ def prose_lines(texts: Sequence[str], meta: dict, max_chars: int = 0) -> np.ndar
     return prose_word_counts(texts, max_chars) >= words if words else None
 
 
-def prose_prior(texts: Sequence[str], proba: np.ndarray, classes: Sequence[str], meta: dict, max_chars: int = 0):
+def prose_prior(
+    texts: Sequence[str], proba: np.ndarray, classes: Sequence[str], meta: dict, max_chars: int = 0
+) -> np.ndarray | None:
     """Scale the ``other`` probability of prose lines (:func:`prose_lines`) by ``prose_other_scale``, in place.
+
+    Returns the prose lines (``None`` when the model has no prose rule).
 
     The rows changed are renormalised. A ruling or news sentence names its goods among many words about letters,
     seizures and money; a line's features are scaled to one length, so those words dilute the few that name the
@@ -193,6 +200,7 @@ def prose_prior(texts: Sequence[str], proba: np.ndarray, classes: Sequence[str],
     mask = prose_lines(texts, meta, max_chars)
     if mask is not None:
         scale_other(proba, mask, classes, prose_rule(meta)[1])
+    return mask
 
 
 def scale_other(proba: np.ndarray, mask: np.ndarray, classes: Sequence[str], scale: float) -> None:
@@ -238,17 +246,21 @@ def model_codes(texts: Sequence[str], max_chars: int = 0) -> np.ndarray:
     return _coded(texts, np.ones(len(texts), dtype=bool), max_chars)
 
 
-def line_caps(texts: Sequence[str], meta: dict, max_chars: int = 0) -> np.ndarray | None:
+def line_caps(
+    texts: Sequence[str], meta: dict, max_chars: int = 0, counts: np.ndarray | None = None
+) -> np.ndarray | None:
     """Each text's highest class threshold under the model's long-line and model-code rules (``None``: no rule).
 
     A line of more than ``long_line_words`` words is held to ``long_line_threshold``, a line of at most
     ``code_line_words`` words with a model code to ``code_line_threshold``; other lines to 1 (their class's own).
+    ``counts``: the texts' :func:`word_counts`, when already known.
     """
     (long_words, long_at), (code_words, code_at) = long_line_rule(meta), code_line_rule(meta)
     long_on, code_on = long_words > 0 and long_at > 0, code_words > 0 and code_at > 0
     if not (long_on or code_on):
         return None
-    counts = word_counts(texts, max_chars)  # once for both rules
+    if counts is None:
+        counts = word_counts(texts, max_chars)  # once for both rules
     caps = np.ones(len(texts))
     if long_on:
         caps[counts > long_words] = long_at
