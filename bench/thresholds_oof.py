@@ -106,12 +106,13 @@ def label(
     code=(0, 0.0),
     prose=(0, 1.0),
     keywords=0.0,
+    agree=0.0,
 ) -> list[str]:
     """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
     rule ``long`` = ``(words, threshold)`` on lines of more than that many words, the model-code rule ``code`` =
     ``(words, threshold)`` on lines of at most that many words with a model code (``lines``: see :func:`folds_of`)
     the pooling rule ``pool``, the prose rule ``prose`` = ``(function words, other scale)`` and on its prose lines the
-    keyword assist at ``keywords``, :mod:`pipeline.model.keywords`);
+    keyword assist at ``keywords``, and on any line the keyword agreement at ``agree``, :mod:`pipeline.model.keywords`);
     the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
     is_prose = None
     if lines is not None and prose[0] > 0 and prose[1] < 1:
@@ -143,6 +144,11 @@ def label(
         assisted = scope & (best == classes.index("other")) & (lines.keyword >= 0)
         rows = np.flatnonzero(assisted)
         hit = rows[proba[rows, lines.keyword[rows]] >= keywords]
+        best[hit] = lines.keyword[hit]
+    if agree > 0 and lines is not None and thresholds:
+        top = proba.argmax(axis=1)
+        rows = np.flatnonzero((best == classes.index("other")) & (lines.keyword >= 0) & (top == lines.keyword))
+        hit = rows[proba[rows, lines.keyword[rows]] >= agree]
         best[hit] = lines.keyword[hit]
     return [classes[j] for j in best.tolist()]
 
@@ -180,7 +186,16 @@ def variants(config: dict) -> dict[str, dict]:
     code = (int(config["training"].get("code_line_words", 0)), float(config["training"].get("code_line_threshold", 0)))
     prose = (int(config["training"].get("prose_words", 0)), float(config["training"].get("prose_other_scale", 1.0)))
     keywords = float(config["training"].get("prose_keywords", 0.0))
-    cfg = {"thresholds": current, "long": long, "pool": pool, "code": code, "prose": prose, "keywords": keywords}
+    agree = float(config["training"].get("keyword_agree", 0.0))
+    cfg = {
+        "thresholds": current,
+        "long": long,
+        "pool": pool,
+        "code": code,
+        "prose": prose,
+        "keywords": keywords,
+        "agree": agree,
+    }
     out = {"none": {"thresholds": {}}, "config": cfg}
     out["config without the long-line rule"] = {**cfg, "long": (0, 0.0)}
     out["config without the pooling rule"] = {**cfg, "pool": 0.0}
@@ -189,6 +204,9 @@ def variants(config: dict) -> dict[str, dict]:
     out["config without the keyword assist"] = {**cfg, "keywords": 0.0}
     for at in (0.003, 0.03, 0.1):
         out[f"config, keyword assist at {at}"] = {**cfg, "keywords": at}
+    out["config without the keyword agreement"] = {**cfg, "agree": 0.0}
+    for at in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        out[f"config, keyword agreement at {at}"] = {**cfg, "agree": at}
     for words in (2, 3):
         for scale in (0.1, 0.2, 0.3, 0.5):
             name = f"config, prose lines of >= {words} function words, p(other) x {scale}"

@@ -146,3 +146,38 @@ def test_long_russian_news_lines_with_one_news_verb_are_read_too():
     best, _, review, _ = _decide(texts, proba)
     assert [CLASSES[j] for j in best] == ["drone", "other", "other", "drone", "other"]
     assert review.tolist() == [1, 0, 0, 1, 0]
+
+
+AGREE = {**META, "prose_keywords": 0.0, "keyword_agree": 0.5}
+SHORT = "КВАДРОКОПТЕР БПЛА 10 ШТ"
+
+
+def test_the_keyword_agreement_labels_a_line_whose_best_class_its_keywords_name():
+    proba = np.array([[0.6, 0.0, 0.4], [0.5, 0.1, 0.4]])
+    best, scores, review, cand = _decide([SHORT, SHORT], proba, AGREE)
+    assert [CLASSES[j] for j in best] == ["drone", "drone"]  # under the drone threshold (0.9) but agreeing
+    assert review.tolist() == [1, 1] and cand == ["drone", "drone"]
+    assert scores.tolist() == pytest.approx([0.6, 0.5])
+
+
+def test_no_agreement_when_other_leads_another_class_leads_the_best_is_weak_or_the_keyword_is_negated():
+    texts = [SHORT, SHORT, SHORT, "магнитола без функции навигации", SHORT]
+    proba = np.array([[0.45, 0.0, 0.55], [0.3, 0.6, 0.1], [0.45, 0.1, 0.45], [0.0, 0.7, 0.3], [0.3, 0.0, 0.7]])
+    best, _, review, _ = _decide(texts, proba, AGREE, {"drone": 0.9, "navigation": 0.9})
+    assert [CLASSES[j] for j in best] == ["other"] * 5
+    assert review.tolist() == [0, 1, 1, 1, 0]  # under-threshold lines keep the review flag of the threshold rule
+    off, *_ = _decide([SHORT], np.array([[0.6, 0.0, 0.4]]), {**AGREE, "keyword_agree": 0.0})
+    assert CLASSES[off[0]] == "other"
+    unruled, *_ = _decide([SHORT], np.array([[0.6, 0.0, 0.4]]), {**AGREE, "keyword_rules": []})
+    assert CLASSES[unruled[0]] == "other"
+
+
+def test_the_config_carries_the_keyword_agreement_and_validates_it():
+    off0 = {"training.prose_keywords": 0}
+    cfg = load_config(REPO / "configs" / "default.cfg", {**off0, "training.keyword_agree": 0.5})
+    meta = operating_point(cfg)
+    assert meta["keyword_agree"] == 0.5 and meta["keyword_rules"] == read_keywords(REPO / "configs" / "keywords.txt")
+    with pytest.raises(ConfigError, match=r"keyword_agree needs \[paths\] keywords"):
+        load_config(REPO / "configs" / "default.cfg", {**off0, "training.keyword_agree": 0.5, "paths.keywords": None})
+    with pytest.raises(ConfigError, match=r"\[training\] keyword_agree"):
+        load_config(REPO / "configs" / "default.cfg", {"training.keyword_agree": 1.5})

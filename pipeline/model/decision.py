@@ -98,7 +98,7 @@ def decide(
 
     With ``thresholds`` (empty: the best class always) the prose rule (:func:`prose_prior`, on a copy of
     ``proba``: the scores are those of the copy), the long-line and model-code caps (:func:`line_caps`), the
-    pooling rule and, given the model's ``normalise``, the keyword assist on prose lines
+    pooling rule and, given the model's ``normalise``, the keyword assist on prose lines and the keyword agreement
     (:func:`pipeline.model.keywords.keyword_assist`) apply.
     """
     prose = None
@@ -113,8 +113,10 @@ def decide(
     review, candidates = apply_class_thresholds(
         proba, best, scores, has_text, classes, thresholds, pool_below=pool_rule(meta), caps=caps
     )
-    if prose is not None and normalise is not None:
-        scope = assist_scope(texts, prose, meta, max_chars, counts) & has_text
+    if thresholds and normalise is not None:
+        scope = np.zeros(len(best), dtype=bool)
+        if prose is not None:
+            scope = assist_scope(texts, prose, meta, max_chars, counts) & has_text
         keyword_assist(texts, proba, scope, (best, scores, review, candidates), classes, meta, normalise)
     return best, scores, review, candidates
 

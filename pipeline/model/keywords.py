@@ -8,6 +8,11 @@ matches such a line names a class the model gives at least ``prose_keywords`` (a
 that class with ``review=1``. Only prose lines are assisted, and long lines with one word of running text or one
 Russian news verb (:func:`pipeline.model.decision.assist_scope`): on declaration lines and short terms a keyword says
 less than the model ("drone bag", "phone with GPS"), and on our held-out sources the assist there cost precision.
+
+On any line, the keyword agreement (``keyword_agree``) does the same when the model's own best class is the one the
+keywords name and scores at least ``keyword_agree``, but under that class's threshold: two independent readings
+agree («лопатки турбины» at 0.79 for `aircraft_parts`, «В России запретили экспорт беспилотников» at 0.80 for
+`drone`), and the label goes to review like every assisted one.
 """
 
 from __future__ import annotations
@@ -93,22 +98,29 @@ def keyword_assist(
     meta: dict,
     normalise: Callable[[str], str],
 ) -> None:
-    """Give lines left `other` the class their keywords name, where the model gives it ``prose_keywords``.
+    """Give lines left `other` the class their keywords name, where the model backs that class.
 
+    Backing is ``prose_keywords`` or more on lines in ``prose``, or, on any line, the model's best class at
+    ``keyword_agree`` or more.
     ``proba``: the scores after the prose rule; ``prose``: which lines the assist reads; ``decided``: ``(best, scores,
     review, candidates)`` as :func:`pipeline.model.decision.decide` returns them, changed in place.
     """
     at = float(meta.get("prose_keywords") or 0.0)
+    agree = float(meta.get("keyword_agree") or 0.0)
     rules = meta.get("keyword_rules") or []
     classes = list(classes)
-    if at <= 0 or not rules or "other" not in classes:
+    if (at <= 0 and agree <= 0) or not rules or "other" not in classes:
         return
     best, scores, review, candidates = decided
+    other = classes.index("other")
+    top = proba.argmax(axis=1)
+    agreeing = (top != other) & (proba[np.arange(len(top)), top] >= agree) if agree > 0 else np.zeros(len(top), bool)
+    read = (prose if at > 0 else np.zeros(len(top), bool)) | agreeing
     match = KeywordRules(rules)
-    for i in np.flatnonzero(prose & (best == classes.index("other"))).tolist():
+    for i in np.flatnonzero(read & (best == other)).tolist():
         label = match(normalise(texts[i]))
         if label is None or label not in classes:
             continue
         j = classes.index(label)
-        if proba[i, j] >= at:
+        if (prose[i] and at > 0 and proba[i, j] >= at) or (agreeing[i] and top[i] == j):
             best[i], scores[i], review[i], candidates[i] = j, proba[i, j], 1, label

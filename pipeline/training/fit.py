@@ -88,11 +88,12 @@ def operating_point(cfg: dict) -> dict[str, Any]:
     thresholds`` can replace them with thresholds chosen on the user's own dev set); ``[training]
     unfamiliar_below``, ``unfamiliar_lean``, ``long_line_words``, ``long_line_threshold``, ``code_line_words``,
     ``code_line_threshold``, ``pool_below``, ``code_assist`` (:mod:`pipeline.codes.assist`), ``prose_words``,
-    ``prose_other_scale`` and ``prose_keywords`` are kept as they are, and with ``prose_keywords`` the rules of the
-    ``[paths] keywords`` file (:mod:`pipeline.model.keywords`).
+    ``prose_other_scale``, ``prose_keywords`` and ``keyword_agree`` are kept as they are, and with either of the last
+    two the rules of the ``[paths] keywords`` file (:mod:`pipeline.model.keywords`).
     """
     thresholds = {label: float(v) for label, v in (cfg.get("thresholds") or {}).items() if v > 0}
     at = float(cfg["training"].get("prose_keywords", 0.0))
+    agree = float(cfg["training"].get("keyword_agree", 0.0))
     return {
         "thresholds": thresholds,
         "unfamiliar_below": float(cfg["training"].get("unfamiliar_below", 0.0)),
@@ -106,5 +107,6 @@ def operating_point(cfg: dict) -> dict[str, Any]:
         "prose_words": int(cfg["training"].get("prose_words", 0)),
         "prose_other_scale": float(cfg["training"].get("prose_other_scale", 1.0)),
         "prose_keywords": at,
-        "keyword_rules": read_keywords(cfg["paths"]["keywords"]) if at > 0 else [],
+        "keyword_agree": agree,
+        "keyword_rules": read_keywords(cfg["paths"]["keywords"]) if at > 0 or agree > 0 else [],
     }

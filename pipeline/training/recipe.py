@@ -56,6 +56,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "prose_words": (params.count, False),
         "prose_other_scale": (params.probability, False),
         "prose_keywords": (params.fraction, False),
+        "keyword_agree": (params.fraction, False),
     },
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {
@@ -137,8 +138,9 @@ def validate_config(cfg: dict, source: str = "<config>") -> None:
             value = values[key]
             if not check(value):
                 raise ConfigError(f"{source}: [{section}] {key} = {value!r}: expected {check.__doc__}")
-    if cfg["training"].get("prose_keywords", 0) and not cfg["paths"].get("keywords"):
-        raise ConfigError(f"{source}: [training] prose_keywords needs [paths] keywords (the keyword file)")
+    for key in ("prose_keywords", "keyword_agree"):
+        if cfg["training"].get(key, 0) and not cfg["paths"].get("keywords"):
+            raise ConfigError(f"{source}: [training] {key} needs [paths] keywords (the keyword file)")
     c = cfg["corpus"]
     if c["dev_fraction"] + c["test_fraction"] >= MAX_HELD_OUT:
         raise ConfigError(f"{source}: [corpus] dev_fraction + test_fraction must be below {MAX_HELD_OUT}")
