@@ -112,7 +112,9 @@ def test_the_config_carries_the_rules_into_the_model_meta_and_validates_them():
     meta = operating_point(cfg)
     assert meta["prose_keywords"] == cfg["training"]["prose_keywords"] > 0
     assert meta["keyword_rules"] == read_keywords(REPO / "configs" / "keywords.txt")
-    off = operating_point(load_config(REPO / "configs" / "default.cfg", {"training.prose_keywords": 0}))
+    off = operating_point(
+        load_config(REPO / "configs" / "default.cfg", {"training.prose_keywords": 0, "training.keyword_agree": 0})
+    )
     assert off["prose_keywords"] == 0 and off["keyword_rules"] == []
     with pytest.raises(ConfigError, match=r"prose_keywords needs \[paths\] keywords"):
         load_config(REPO / "configs" / "default.cfg", {"paths.keywords": None})
@@ -181,3 +183,15 @@ def test_the_config_carries_the_keyword_agreement_and_validates_it():
         load_config(REPO / "configs" / "default.cfg", {**off0, "training.keyword_agree": 0.5, "paths.keywords": None})
     with pytest.raises(ConfigError, match=r"\[training\] keyword_agree"):
         load_config(REPO / "configs" / "default.cfg", {"training.keyword_agree": 1.5})
+
+
+def test_bundled_model_applies_the_keyword_agreement():
+    from pipeline.model.core import load_model
+
+    model = load_model(REPO / "models" / "default")
+    assert model.meta["keyword_agree"] == 0.5
+    text = "toughbook 31 bu, ssd 512"  # corpora/unseen/w54: rugged_computer is the model's best class, under 0.9
+    batch = model.predict_batch([text])
+    assert batch.labels == ["rugged_computer"] and batch.review.tolist() == [1]
+    model.meta["keyword_agree"] = 0.0
+    assert model.predict_batch([text]).labels == ["other"]
