@@ -76,4 +76,7 @@ def test_bundled_model_finds_the_goods_in_a_ruling_sentence():
     assert model.predict_batch([text]).labels == ["rugged_computer"]
     model.meta["prose_words"] = 0
     batch = model.predict_batch([text])
+    assert batch.labels == ["rugged_computer"] and batch.review.tolist() == [1]  # "ruggedized" and the model agree
+    model.meta["keyword_agree"] = 0.0
+    batch = model.predict_batch([text])
     assert batch.labels == ["other"] and batch.candidates == ["rugged_computer"]  # under the long-line threshold
