@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pipeline.model.core import DualUseModel, load_model
+from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
 from pipeline.text.align import char_map, original_span, token_spans
 
 TOP = 5
@@ -217,6 +218,9 @@ def _display_names(tokens: Sequence[str], text: str, normaliser) -> list[str]:
     mapping = char_map(normalised, text)
     names = []
     for tok, span in zip(tokens, token_spans(tokens, normalised)):
+        if tok == AIRCRAFT_MARK:
+            names.append(f"{AIRCRAFT_MARK} (an aircraft type named)")
+            continue
         got = original_span(span, mapping)
         name = " ".join(text[got[0] : got[1]].split()) if got else tok
         names.append(name.replace(";", ",") or tok)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from pipeline.params import boolean, check_params, count, one_of
+from pipeline.text.aircraft import mark_aircraft
 from pipeline.text.normalise import Normaliser
 
 # A whitespace-free run that holds a digit and only word characters and . - / + , is a model code or a figure
@@ -43,6 +44,9 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
     Args:
         lang: spaCy language code of the blank tokeniser (``"xx"``, ``"ru"`` or ``"en"``).
         lemmatise: replace Russian words by their pymorphy3 normal form.
+        mark_aircraft: put a mark token (``✈``) on both sides of each aircraft type, aero-engine type or aircraft
+            maker name (``миг-29``, ``a320neo``, ``tv3-117``, ``boeing``: :mod:`pipeline.text.aircraft`), so a type
+            name the corpus never used still reads as one beside the words around it.
         nfkc: see :class:`~pipeline.text.normalise.Normaliser`.
         strip_invisible: see :class:`~pipeline.text.normalise.Normaliser`.
         yo_to_e: see :class:`~pipeline.text.normalise.Normaliser`.
@@ -62,6 +66,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
     _parameter_constraints = {
         "lang": one_of(*LANGUAGES),
         "lemmatise": boolean,
+        "mark_aircraft": boolean,
         **{name: boolean for name in NORMALISER_PARAMS},
         "max_chars": count,
         "cache_size": count,
@@ -71,6 +76,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self,
         lang: str = "xx",
         lemmatise: bool = False,
+        mark_aircraft: bool = False,
         nfkc: bool = True,
         strip_invisible: bool = True,
         yo_to_e: bool = True,
@@ -85,6 +91,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
     ):
         self.lang = lang
         self.lemmatise = lemmatise
+        self.mark_aircraft = mark_aircraft
         self.nfkc = nfkc
         self.strip_invisible = strip_invisible
         self.yo_to_e = yo_to_e
@@ -229,7 +236,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
                 # A code or figure is one token (spaCy's token_match), and the brackets, quotes and commas around
                 # it are split off as punctuation, which is dropped; such runs are mostly unique (serials,
                 # prices), so they bypass spaCy and the cache, keeping memory flat.
-                out[i] = (core,)
+                out[i] = mark_aircraft((core,)) if self.mark_aircraft else (core,)
                 continue
             todo.setdefault(run, []).append(i)
         if todo:
@@ -260,6 +267,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
     def _tokenise_runs(self, runs: list[str]) -> list[Tokens]:
         """Tokenise space-free runs with one spaCy call, dropping punctuation-only tokens."""
         lemmatise = self.lemmatise
+        mark = mark_aircraft if self.mark_aircraft else tuple
         out: list[Tokens] = []
         toks: list[str] = []
         for tok in self.nlp.tokenizer(" ".join(runs)):
@@ -267,9 +275,9 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
             if _HAS_WORD_CHAR.search(t):
                 toks.append(self._lemma(t) if lemmatise else t)
             if tok.whitespace_:
-                out.append(tuple(toks))
+                out.append(mark(toks))
                 toks = []
-        out.append(tuple(toks))
+        out.append(mark(toks))
         if len(self.nlp.vocab.strings) > SPACY_MAX_STRINGS:
             # spaCy keeps every string it has seen; a fresh tokeniser keeps memory flat on endless dumps.
             del self._nlp

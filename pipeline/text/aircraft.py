@@ -1,0 +1,111 @@
+"""Aircraft type and aero-engine designations, recognised in normalised tokens.
+
+The label guide puts items made for a named aircraft type under ``aircraft_parts`` («комплектующие к истребителю
+МиГ-29», "Su-34 hydraulic actuator", «агрегаты Ми-8АМТШ»). A model fitted on a corpus learns only the type names its
+writers happened to use, so a new type name next to a part word ("Rafale M88-2 turbine disc") read as an unknown code
+and came out `other`. :func:`is_aircraft_type` knows the designation families from public aircraft and engine
+nomenclature (Soviet and Russian design bureaus, Airbus and Boeing airliners, US, European and Chinese military types,
+civil helicopters, aero-engines), and the tokeniser's ``mark_aircraft`` option puts a mark token, :data:`MARK`, on
+both sides of each designation, so the model also sees "a type name next to «фонарь»" and "next to canopy" as
+features of their own.
+
+The patterns read tokens as :class:`~pipeline.text.tokenise.SpacyTokeniser` gives them: lower case, look-alike letters
+folded (a mixed-script designation comes out in one script: «ТВ3-117» reads ``tb3-117``, «МиГ-29СМТ» ``миг-29cmt``).
+Number lists keep ordinary model codes out: ``a320`` is the airliner, ``a320m-k`` a motherboard; ``c-130`` and
+``f-16`` match, ``c-300`` and ``t-10`` do not.
+"""
+
+from __future__ import annotations
+
+import re
+
+MARK = "✈"
+
+# family prefixes (Cyrillic and Latin, with their look-alike foldings) -> the type numbers in use
+_BUREAUS = {
+    ("миг", "mig"): "9|15|17|19|21|23|25|27|29|31|35|41",
+    ("су", "su", "cy"): "7|9|15|17|22|24|25|26|27|28|29|30|32|33|34|35|37|47|57|75|80",
+    ("ту", "tu", "ty"): "16|22|95|104|114|124|134|142|144|154|160|204|214|334",
+    ("ил", "il"): "2|14|18|38|62|76|78|80|86|96|103|112|114|276",
+    ("ан", "an", "ah"): "2|3|12|22|24|26|28|30|32|38|70|72|74|124|140|148|158|178|188|225",
+    ("ми", "mi", "mu"): "2|6|8|10|14|17|24|26|28|34|35|38|171|172",
+    ("ка", "ka"): "25|26|27|28|29|31|32|50|52|60|62|226",
+    ("як", "yak", "jak"): "18|40|42|52|54|55|130|141|152|242",
+    ("бе", "be"): "12|103|200",
+    ("л", "l"): "39|410|610",
+    ("мс", "mc", "ms"): "21",
+    ("ssj", "sj", "сср"): "100",
+    # aero-engines
+    ("тв3", "tv3", "tb3", "тв2", "tv2", "tb2", "тв7", "tv7", "tb7"): "117",
+    ("аи", "ai"): "9|20|24|25|222|450",
+    ("д", "d"): "18|30|36|136|436",
+    ("пс", "ps", "nc"): "90",
+    ("нк", "nk", "hk"): "8|12|25|32|86|93",
+    ("рд", "rd", "pd"): "33|93",
+    ("ал", "al"): "31|41",
+    ("вк", "vk", "bk"): "117|2500|800",
+    ("гтд", "gtd"): "350",
+    # US, European and Chinese military types
+    ("f",): "14|15|16|18|22|35|104|111|117",
+    ("f/a",): "18",
+    ("a",): "10",
+    ("b",): "52",
+    ("c",): "17|130|141|160|295",
+    ("kc",): "10|46|135|390",
+    ("ch", "сн"): "46|47|53",
+    ("uh",): "1|60|72",
+    ("ah",): "1|64",
+    ("mh",): "6|47|53|60",
+    ("hh", "sh"): "60",
+    ("mv", "cv", "v"): "22",
+    ("ov",): "10",
+    ("mq",): "1|9",
+    ("rq",): "4|11",
+    ("j",): "10|11|15|16|20|31|35",
+    ("jf",): "17",
+    ("atr",): "42|72",
+    ("crj",): "100|200|700|900|1000",
+    ("erj",): "135|140|145|170|175|190|195",
+    ("arj",): "21",
+}
+_SUFFIX = r"[a-zа-я]{0,5}(?:-\d{1,3}[a-zа-я]{0,3})?"
+# A one-letter family needs its hyphen ("a-10", not the "A10" of phones and processors).
+_FAMILY_RE = "|".join(
+    rf"(?:{'|'.join(re.escape(p) for p in prefixes)}){'-' if len(prefixes[0]) == 1 else '-?'}(?:{numbers})"
+    for prefixes, numbers in _BUREAUS.items()
+)
+_CODES = (
+    r"a3(?:00|10|18|19|20|21|30|40|50|80)(?:neo|ceo|xwb)?(?:-\d{3}[a-z]{0,3})?",  # Airbus, not a320m-k boards
+    r"a220(?:-\d{3})?",
+    r"(?:b-?)?7[0-8]7-\d{1,3}[a-z]{0,3}|b-?7[0-8]7(?:max\d?)?",  # Boeing 737-800, B737
+    r"e1[79]5|e190|e2|c919|md-?(?:11|8\d|90)|dc-?(?:9|10)",
+    r"r22|r44|r66|as3(?:32|50|55|65)|ec1(?:20|30|35|45|55)|ec225|h1(?:20|25|30|35|45|55|60|75)|h225",
+    r"aw1(?:01|09|19|39|49|69|89)|bk117|bo105|s-?(?:61|64|70|76|92)",
+    r"cfm56|leap-1[abc]|pt6[a-z]?|tpe331|v2500|cf6|cf34|ge90|genx|jt8d|jt9d|rb211|pw1\d{2,3}[a-z]?|pw4\d{3}",
+)
+_DESIGNATION = re.compile(rf"(?:(?:{_FAMILY_RE})|{'|'.join(_CODES)}){_SUFFIX}")
+_MAKERS = frozenset(
+    """airbus boeing cessna embraer learjet gulfstream pilatus beechcraft sukhoi superjet antonov ilyushin tupolev
+    kamov sikorsky eurocopter agustawestland ansat tecnam aerospatiale rafale gripen eurofighter
+    эйрбас аэробус боинг цессна сессна эмбраер суперджет ильюшин туполев камов ансат сикорски еврокоптер""".split()
+)
+
+
+def is_aircraft_type(token: str) -> bool:
+    """Whether a normalised token names an aircraft type, an aero-engine type or an aircraft maker."""
+    return token in _MAKERS or _DESIGNATION.fullmatch(token) is not None
+
+
+def mark_aircraft(tokens) -> tuple[str, ...]:
+    """The tokens (a sequence) with :data:`MARK` on both sides of each aircraft designation (one between two)."""
+    if not any(map(is_aircraft_type, tokens)):
+        return tuple(tokens)
+    out: list[str] = []
+    for tok in tokens:
+        if is_aircraft_type(tok):
+            if not out or out[-1] != MARK:
+                out.append(MARK)
+            out.extend((tok, MARK))
+        else:
+            out.append(tok)
+    return tuple(out)
