@@ -91,9 +91,21 @@ _MAKERS = frozenset(
 )
 
 
+# The letters a designation can start with, so that most tokens (serial numbers, words) skip the long pattern.
+_LEAD = re.compile(r"[a-zа-я/]*")
+_LEADS = frozenset(_LEAD.match(p).group(0) for prefixes in _BUREAUS for p in prefixes) | frozenset(
+    "a b e c md dc r as ec h aw bk bo s cfm leap pt tpe v cf ge genx jt rb pw".split()
+)
+
+
 def is_aircraft_type(token: str) -> bool:
     """Whether a normalised token names an aircraft type, an aero-engine type or an aircraft maker."""
-    return token in _MAKERS or _DESIGNATION.fullmatch(token) is not None
+    if token in _MAKERS:
+        return True
+    lead = _LEAD.match(token).group(0)
+    if lead not in _LEADS and (lead or token[:1] != "7"):
+        return False
+    return _DESIGNATION.fullmatch(token) is not None
 
 
 def mark_aircraft(tokens) -> tuple[str, ...]:
