@@ -110,11 +110,12 @@ def is_aircraft_type(token: str) -> bool:
 
 def mark_aircraft(tokens) -> tuple[str, ...]:
     """The tokens (a sequence) with :data:`MARK` on both sides of each aircraft designation (one between two)."""
-    if not any(map(is_aircraft_type, tokens)):
+    flags = [is_aircraft_type(tok) for tok in tokens]
+    if not any(flags):
         return tuple(tokens)
     out: list[str] = []
-    for tok in tokens:
-        if is_aircraft_type(tok):
+    for tok, named in zip(tokens, flags):
+        if named:
             if not out or out[-1] != MARK:
                 out.append(MARK)
             out.extend((tok, MARK))
