@@ -1,25 +1,29 @@
-"""Aircraft type designations and the tokeniser's ``mark_aircraft`` option."""
+"""Aircraft type designations, the tokeniser's ``mark_aircraft`` option and the normaliser's ``join_aircraft_types``."""
 
 from __future__ import annotations
 
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.features.runs import RunFeaturiser
 from pipeline.features.vectoriser import TokenNgramVectorizer, pack
-from pipeline.text.aircraft import MARK, is_aircraft_type, mark_aircraft
+from pipeline.text.aircraft import MARK, is_aircraft_type, join_spaced_types, mark_aircraft
+from pipeline.text.normalise import Normaliser
 from pipeline.text.tokenise import SpacyTokeniser
 
 TYPES = [
     "mig-29", "миг-29cmt", "миг29", "su-35", "су-35c", "ка-52", "ми-8амтш", "ил-76мд", "ан-124-100", "л-410",
     "tu-154m", "як-52", "ssj-100", "мс-21", "ch-47", "uh-60m", "f-16c", "f/a-18", "c-130", "mq-9", "j-10",
     "a320neo", "a350-900", "737-800", "b737", "r44", "aw139", "h135", "tv3-117", "tb3-117bm", "cfm56-7b", "pt6a-67",
-    "boeing", "airbus", "cessna", "суперджет",
+    "boeing", "airbus", "cessna", "суперджет", "bell-407", "bell407", "белл-429", "dhc-6", "pa-28", "rrj-95",
 ]  # fmt: skip
 NOT_TYPES = [
     "a320m-k", "a10", "а10", "c-300", "t-10", "e-3", "ан-240", "f-160", "mi", "8", "737", "drone", "canopy",
-    "typhoon", "apache", "mirage", "m-14", "b-2", "z-10", "ми", "су", "35",
+    "typhoon", "apache", "mirage", "m-14", "b-2", "z-10", "ми", "су", "35", "bell-100", "bell", "pa-6", "pa-66",
+    "pa-12", "dhc-9",
 ]  # fmt: skip
 
 
@@ -90,3 +94,86 @@ def test_model_keeps_the_option_through_save_and_load(tiny_config, tiny_corpus, 
     assert loaded.predict_batch(texts).labels == model.predict_batch(texts).labels
     words = [w for w, _ in explain(texts[0], loaded, apply_thresholds=False).items]
     assert f"{MARK} (an aircraft type named)" in words and "Су-35С" in words
+
+
+JOINS = [
+    ("лопасть Ми 8 МТВ", "лопасть Ми-8 МТВ"),
+    ("Ан 2 крыло", "Ан-2 крыло"),
+    ("Ил  76ТД", "Ил-76ТД"),
+    ("(Ка 32)", "(Ка-32)"),
+    ("Ми 8, Ми 17", "Ми-8, Ми-17"),
+    ("Bell 407 seat", "Bell-407 seat"),
+    ("mig 29 canopy", "mig-29 canopy"),
+    ("DHC 6 brake", "DHC-6 brake"),
+    ("Як 52 винт", "Як-52 винт"),
+]
+KEPT_APART = [
+    "ТУ 16-538.123",  # a technical specification, never joined
+    "по ТУ 154",
+    "Xiaomi Mi 8 Lite",  # Xiaomi's phones
+    "an 2 year warranty",
+    "MIG 200 welder",  # not a MiG type number
+    "Су 27.5 мм",
+    "ми 99",
+    "PA 28 mm",
+    "сяоми 8",  # the family word must stand alone
+    "ан-ми 8",
+    "Ми 8888",
+]
+
+
+@pytest.mark.parametrize(("raw", "joined"), JOINS)
+def test_spaced_designations_are_joined(raw, joined):
+    assert join_spaced_types(raw) == joined
+
+
+@pytest.mark.parametrize("raw", KEPT_APART)
+def test_look_alikes_are_kept_apart(raw):
+    assert join_spaced_types(raw) == raw
+
+
+def test_normaliser_joins_only_when_asked_and_decides_on_the_repaired_word():
+    n = Normaliser(join_aircraft_types=True)
+    assert n("Лопасть Ми 8 МТВ") == "лопасть ми-8 мтв"
+    assert n("Mи 8 запчасти") == "ми-8 запчасти"  # Latin M, Cyrillic и: the repaired word is «ми»
+    assert n("ВЕРТОЛЕТ Ка 32А11ВС") == "вертолет ка-32a11bc"
+    assert Normaliser()("Лопасть Ми 8 МТВ") == "лопасть ми 8 мтв"
+    old = Normaliser()
+    state = old.__getstate__()
+    del state["join_aircraft_types"]
+    restored = Normaliser.__new__(Normaliser)
+    restored.__setstate__(state)
+    assert restored.join_aircraft_types is False
+
+
+_TYPE_WORDS = ["Ми", "Mи", "МИ", "mi", "Ан", "an", "ТУ", "tu", "Bell", "белл", "Су", "MIG", "dhc", "сяоми", "(Ка"]
+_TYPE_NUMBERS = ["8", "17", "2", "154", "407", "27", "29", "6", "32)", "16-538", "27.5", "8МТВ", "200"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_TYPE_WORDS + _TYPE_NUMBERS + [" ", "  ", "\u00a0", ",", "-", "шт", "seat"]), max_size=12
+    ).map(" ".join)
+)
+def test_normalise_with_joined_types_is_idempotent(text):
+    n = Normaliser(join_aircraft_types=True)
+    once = n(text)
+    assert n(once) == once
+
+
+def test_spaced_type_is_marked_and_fast_path_equals_plain_features():
+    texts = [
+        "лопасть Ми 8 МТВ", "Bell 407 seat cushion", "Xiaomi Mi 8 Lite 64GB", "по ТУ 16-538 кабель", "Ил 76 шасси",
+        "Mи 8 запчасти", "модель самолета Ан 2 1:48", "MIG 200 welder",
+    ]  # fmt: skip
+    tok = SpacyTokeniser(mark_aircraft=True, join_aircraft_types=True).fit(texts)
+    assert tok.tokenise(texts[0]) == ("лопасть", MARK, "ми-8", MARK, "мтв")
+    assert MARK not in tok.tokenise(texts[2]) and MARK not in tok.tokenise(texts[3])
+    feats = TokenNgramVectorizer(word_ngram_range=(1, 2), char_ngram_range=(2, 5), min_df=1).fit(tok.transform(texts))
+    voc = feats.vocabulary_
+    expected = feats.matrix_from_packed(
+        [pack([voc[g] for g in feats.feature_strings(t) if g in voc]) for t in tok.transform(texts)]
+    )
+    got = RunFeaturiser(tok, feats, cache_size=4).featurise(texts).matrix
+    assert abs(got - expected).max() == 0

@@ -13,6 +13,11 @@ The patterns read tokens as :class:`~pipeline.text.tokenise.SpacyTokeniser` give
 folded (a mixed-script designation comes out in one script: «ТВ3-117» reads ``tb3-117``, «МиГ-29СМТ» ``миг-29cmt``).
 Number lists keep ordinary model codes out: ``a320`` is the airliner, ``a320m-k`` a motherboard; ``c-130`` and
 ``f-16`` match, ``c-300`` and ``t-10`` do not.
+
+Declarations often write the type with a space («лопасть Ми 8 МТВ», "Bell 407 seat"): :func:`join_spaced_types`,
+the normaliser's optional ``join_aircraft_types`` step, writes such a family word and type number as one designation
+(«Ми-8 МТВ», "Bell-407"), for the families whose bare word is not an ordinary word or abbreviation before numbers
+(not «ТУ», technical specifications, nor "an", "be", "Mi", which also names Xiaomi phones, nor "PA", "PC").
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ _BUREAUS = {
     ("л", "l"): "39|410|610",
     ("мс", "mc", "ms"): "21",
     ("ssj", "sj", "сср"): "100",
+    ("rrj",): "95",
+    ("bell", "белл"): "47|204|205|206|212|214|222|230|407|412|427|429|430|505|525",
+    ("dhc",): "2|3|4|5|6|7|8",
+    ("pa",): "18|23|24|28|31|32|34|44|46",
     # aero-engines
     ("тв3", "tv3", "tb3", "тв2", "tv2", "tb2", "тв7", "tv7", "tb7"): "117",
     ("аи", "ai"): "9|20|24|25|222|450",
@@ -106,6 +115,35 @@ def is_aircraft_type(token: str) -> bool:
     if lead not in _LEADS and (lead or token[:1] != "7"):
         return False
     return _DESIGNATION.fullmatch(token) is not None
+
+
+# Family words that take a type number after a space; the numbers are the family's own.
+_SPACED_WORDS = frozenset("миг mig су su ил il ан ми ка ka як yak бе tu bell белл dhc rrj".split())
+_SPACED_NUMBERS = {
+    word: frozenset(numbers.split("|"))
+    for prefixes, numbers in _BUREAUS.items()
+    for word in prefixes
+    if word in _SPACED_WORDS
+}
+# A family word alone (not the end of a longer word or code), one space, a type number not continued by digits or by
+# a separator and digits («ТУ 16-538», "Bell 407.5"); letters may follow («Ми 8МТВ»).
+_SPACED_RE = re.compile(r"(?<![\w\-./])([^\W\d_]{2,4})\s+(\d{1,3})(?!\d|[.,/\-]\d)")
+
+
+def join_spaced_types(text: str, fold=str.lower) -> str:
+    """``text`` with each family word and type number written apart joined by a hyphen («Ми 8» → «Ми-8»).
+
+    ``fold`` maps a word to the form the families are listed in (the normaliser passes its own look-alike and case
+    repair, so that the decision is the one a second pass over the normalised text would take).
+    """
+
+    def join(match: re.Match) -> str:
+        numbers = _SPACED_NUMBERS.get(fold(match.group(1)))
+        if numbers is None or match.group(2) not in numbers:
+            return match.group(0)
+        return f"{match.group(1)}-{match.group(2)}"
+
+    return _SPACED_RE.sub(join, text)
 
 
 def mark_aircraft(tokens) -> tuple[str, ...]:

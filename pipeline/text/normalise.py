@@ -13,6 +13,8 @@ import re
 import unicodedata
 from types import SimpleNamespace
 
+from pipeline.text.aircraft import join_spaced_types
+from pipeline.text.bidi import resolve_bidi
 from pipeline.text.fields import drop_field_labels
 from pipeline.text.lookalikes import fix_greek, fix_lookalikes
 from pipeline.text.negation import drop_negated
@@ -47,15 +49,8 @@ _SPLIT_LETTERS_RE = re.compile(
 _SPLIT_LETTERS_HINT = re.compile(rf"{_SEP} ?[^\W_] ?{_SEP} ?[^\W_] ?{_SEP}").search
 _SPACE_RE = re.compile(r"\s+")
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
+_DIGIT = re.compile(r"\d").search
 
-
-# Bidi formatting characters. A right-to-left override shows the characters of its span in reverse order, so a
-# word typed backwards reads forwards: the span is put back in the order the reader sees.
-_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_BIDI_OPEN = frozenset("\u202a\u202b\u202d\u202e\u2066\u2067\u2068")
-_BIDI_ISOLATE = frozenset("\u2066\u2067\u2068")
-_RLO, _PDF, _PDI = "\u202e", "\u202c", "\u2069"
-_PARAGRAPH_END = frozenset("\n\r\x1c\x1d\x1e\x85\u2029")
 
 # Default-ignorable code points (Unicode DerivedCoreProperties) that are not format characters: Hangul fillers,
 # variation selectors, the combining grapheme joiner …, and the blank Braille pattern. They show as nothing or as a
@@ -160,50 +155,6 @@ def strip_marks(text: str) -> str:
     return tables.marks.sub(_drop_marks, text.translate(tables.fold))
 
 
-def resolve_bidi(text: str) -> str:
-    """Put the spans of right-to-left overrides in the order the reader sees, and drop the bidi controls.
-
-    A right-to-left override (U+202E) shows its span's characters in reverse order, so a word typed backwards after
-    it (``U+202E ретпокордавк``) reads forwards: the span is reversed. Nested spans move as a whole. Embeddings and
-    isolates (U+202A, U+202B, U+202D, U+2066–U+2068) do not reorder Latin or Cyrillic letters and are dropped with
-    their terminators (U+202C, U+2069). A paragraph end closes every open span.
-
-    Args:
-        text: raw text.
-
-    Returns:
-        The text in reading order, without bidi embedding, override and isolate controls.
-    """
-    if not _BIDI_RE.search(text):
-        return text
-    stack: list[tuple[str, list[str]]] = [("", [])]
-
-    def close() -> None:
-        kind, items = stack.pop()
-        stack[-1][1].append("".join(reversed(items)) if kind == _RLO else "".join(items))
-
-    for ch in text:
-        if ch in _BIDI_OPEN:
-            stack.append((ch, []))
-        elif ch == _PDF:
-            if len(stack) > 1 and stack[-1][0] not in _BIDI_ISOLATE:
-                close()
-        elif ch == _PDI:
-            if any(kind in _BIDI_ISOLATE for kind, _ in stack[1:]):
-                while stack[-1][0] not in _BIDI_ISOLATE:
-                    close()
-                close()
-        elif ch in _PARAGRAPH_END:
-            while len(stack) > 1:
-                close()
-            stack[0][1].append(ch)
-        else:
-            stack[-1][1].append(ch)
-    while len(stack) > 1:
-        close()
-    return "".join(stack[0][1])
-
-
 def _join_spaced(match: re.Match) -> str:
     """Join one run of single letters apart, each hyphenated piece on its own (``A n t i-d r o n e``)."""
     pieces = _HYPHEN_SPLIT.split(match.group(0))
@@ -276,6 +227,8 @@ class Normaliser:
             combining marks (strike-through, stress marks) on them.
         drop_negated: drop the words after "except", «кроме» … that name what the goods are not (:func:`drop_negated`).
         drop_field_labels: drop graph-31 field labels («ИЗГОТОВИТЕЛЬ», «АРТИКУЛ» …, :func:`drop_field_labels`).
+        join_aircraft_types: write an aircraft type family and its number written apart as one designation («Ми 8»
+            → «Ми-8», "Bell 407" → "Bell-407"; :func:`~pipeline.text.aircraft.join_spaced_types`).
     """
 
     def __init__(
@@ -289,6 +242,7 @@ class Normaliser:
         strip_marks: bool = True,
         drop_negated: bool = False,
         drop_field_labels: bool = False,
+        join_aircraft_types: bool = False,
     ):
         self.nfkc = nfkc
         self.strip_invisible = strip_invisible
@@ -299,11 +253,18 @@ class Normaliser:
         self.strip_marks = strip_marks
         self.drop_negated = drop_negated
         self.drop_field_labels = drop_field_labels
+        self.join_aircraft_types = join_aircraft_types
         self._cache: dict[str, str] = {}
 
     def __setstate__(self, state: dict) -> None:
         # A pickle from before a parameter existed: the parameter takes its default.
-        self.__dict__.update({"strip_marks": True, "drop_negated": False, "drop_field_labels": False, **state})
+        defaults = {
+            "strip_marks": True,
+            "drop_negated": False,
+            "drop_field_labels": False,
+            "join_aircraft_types": False,
+        }
+        self.__dict__.update({**defaults, **state})
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -335,7 +296,8 @@ class Normaliser:
         """The whole-text steps, before :meth:`repair_run`.
 
         Bidi spans and invisible characters, NFKC, marks, ``ё``, negated words and field labels dropped (before letters
-        apart are joined, so that a second pass finds no letters a dropped word left apart), Greek look-alikes.
+        apart are joined, so that a second pass finds no letters a dropped word left apart), Greek look-alikes, aircraft
+        types written apart.
         """
         if not text:
             return ""
@@ -362,7 +324,13 @@ class Normaliser:
                 text = _nfkc(joined) if self.nfkc else joined
         if self.fix_lookalikes and not plain:
             text = fix_greek(text)
+        if self.join_aircraft_types and _DIGIT(text):
+            # Last, and deciding on the repaired word, so that a second pass over the result joins nothing more.
+            text = join_spaced_types(text, self._family_fold)
         return text
+
+    def _family_fold(self, word: str) -> str:
+        return self.repair_run(word).lower()
 
     def repair_run(self, run: str) -> str:
         """The per-run steps on one whitespace-free run of prepared text: look-alike letters and case.

@@ -56,6 +56,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         strip_marks: see :class:`~pipeline.text.normalise.Normaliser`.
         drop_negated: see :class:`~pipeline.text.normalise.Normaliser`.
         drop_field_labels: see :class:`~pipeline.text.normalise.Normaliser`.
+        join_aircraft_types: see :class:`~pipeline.text.normalise.Normaliser`.
         max_chars: texts are cut to this many characters before tokenising (0: no limit).
         cache_size: how many distinct space-separated runs to remember with their tokens (0: no cache).
 
@@ -86,6 +87,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         strip_marks: bool = True,
         drop_negated: bool = False,
         drop_field_labels: bool = False,
+        join_aircraft_types: bool = False,
         max_chars: int = 2000,
         cache_size: int = RUN_CACHE_SIZE,
     ):
@@ -101,6 +103,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self.strip_marks = strip_marks
         self.drop_negated = drop_negated
         self.drop_field_labels = drop_field_labels
+        self.join_aircraft_types = join_aircraft_types
         self.max_chars = max_chars
         self.cache_size = cache_size
 
