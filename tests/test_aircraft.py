@@ -16,14 +16,18 @@ from pipeline.text.tokenise import SpacyTokeniser
 
 TYPES = [
     "mig-29", "миг-29cmt", "миг29", "su-35", "су-35c", "ка-52", "ми-8амтш", "ил-76мд", "ан-124-100", "л-410",
-    "tu-154m", "як-52", "ssj-100", "мс-21", "ch-47", "uh-60m", "f-16c", "f/a-18", "c-130", "mq-9", "j-10",
+    "tu-154m", "як-52", "ssj-100", "мс-21", "ch-47", "uh-60m", "f-16c", "f/a-18", "c-130", "mq-9",
     "a320neo", "a350-900", "737-800", "b737", "r44", "aw139", "h135", "tv3-117", "tb3-117bm", "cfm56-7b", "pt6a-67",
     "boeing", "airbus", "cessna", "суперджет", "bell-407", "bell407", "белл-429", "dhc-6", "pa-28", "rrj-95",
+    "ан-12", "аи-20", "д-18", "d-436", "ai-222", "an-124", "s-70", "dc-9", "md-80", "r44",
 ]  # fmt: skip
 NOT_TYPES = [
     "a320m-k", "a10", "а10", "c-300", "t-10", "e-3", "ан-240", "f-160", "mi", "8", "737", "drone", "canopy",
     "typhoon", "apache", "mirage", "m-14", "b-2", "z-10", "ми", "су", "35", "bell-100", "bell", "pa-6", "pa-66",
     "pa-12", "dhc-9",
+    # codes of ordinary goods: R22 refrigerant, "E2" classes, DC9V supplies, Garmin S70, AN hose fittings, valves,
+    # spray guns, J-10 connectors
+    "r22", "e2", "dc9v", "md80", "s70", "an-12", "an12", "an-6", "ai-20", "d-18", "j-10", "jf-17",
 ]  # fmt: skip
 
 
