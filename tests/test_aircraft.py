@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from pipeline.features.runs import RunFeaturiser
 from pipeline.features.vectoriser import TokenNgramVectorizer, pack
-from pipeline.text.aircraft import MARK, is_aircraft_type, join_spaced_types, mark_aircraft
+from pipeline.text import aircraft
+from pipeline.text.aircraft import DESIGNATIONS_VERSION, MARK, is_aircraft_type, join_spaced_types, mark_aircraft
 from pipeline.text.normalise import Normaliser
 from pipeline.text.tokenise import SpacyTokeniser
 
@@ -98,6 +99,56 @@ def test_model_keeps_the_option_through_save_and_load(tiny_config, tiny_corpus, 
     assert loaded.predict_batch(texts).labels == model.predict_batch(texts).labels
     words = [w for w, _ in explain(texts[0], loaded, apply_thresholds=False).items]
     assert f"{MARK} (an aircraft type named)" in words and "Су-35С" in words
+
+
+def test_model_records_the_designation_list_and_warns_when_it_changed(tiny_config, tiny_corpus, tmp_path):
+    import json
+    import warnings
+
+    from pipeline.model.core import load_model
+    from pipeline.report.text import format_info
+    from pipeline.training.fit import fit_model
+
+    cfg = {**tiny_config, "tokenise": {**tiny_config["tokenise"], "mark_aircraft": True}}
+    folder = fit_model(cfg, tiny_corpus.text, tiny_corpus.label).save(tmp_path / "m")
+    meta_path = folder / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["text_rules"] == {"aircraft_designations": DESIGNATIONS_VERSION}
+    assert f"aircraft designations {DESIGNATIONS_VERSION}" in format_info(meta)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_model(folder)
+    meta["text_rules"] = {"aircraft_designations": "0123456789abcdef"}
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"word lists differ from training: aircraft_designations 0123456789abcdef"):
+        load_model(folder)
+    del meta["text_rules"]  # a model trained before the list was recorded
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.warns(UserWarning, match="not recorded"):
+        load_model(folder)
+
+
+def test_model_without_the_aircraft_options_records_no_list(tiny_model_dir):
+    import json
+    import warnings
+
+    from pipeline.model.core import load_model
+
+    meta = json.loads((tiny_model_dir / "meta.json").read_text(encoding="utf-8"))
+    tok = load_model(tiny_model_dir).tokeniser
+    if tok.mark_aircraft or tok.join_aircraft_types:
+        assert meta["text_rules"] == {"aircraft_designations": DESIGNATIONS_VERSION}
+    else:
+        assert not meta.get("text_rules")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_model(tiny_model_dir)
+
+
+def test_designation_fingerprint_follows_the_lists(monkeypatch):
+    assert aircraft._fingerprint() == DESIGNATIONS_VERSION
+    monkeypatch.setitem(aircraft._BUREAUS, ("zz",), "1")
+    assert aircraft._fingerprint() != DESIGNATIONS_VERSION
 
 
 JOINS = [

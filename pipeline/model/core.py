@@ -41,6 +41,7 @@ from pipeline.model.meta import (
     library_versions,
     read_meta,
     sha256_file,
+    text_rules_drift,
 )
 from pipeline.model.persist import FORMAT, FORMAT_VERSION, MODEL_FILES, ModelFormatError, read_model, write_model
 from pipeline.prediction import Prediction, PredictionBatch
@@ -324,6 +325,9 @@ def load_model(path: str | Path | None = None, verify: bool = True, trust_pickle
             pipeline, markers = read_model(path)
         except ModelFormatError as exc:
             raise ModelError(str(exc)) from exc
+    drift = text_rules_drift(meta, pipeline.named_steps["tokenise"])
+    if drift:
+        warnings.warn(f"{path}: {drift}", stacklevel=2)
     config_path = path / CONFIG_FILE
     config = Config().from_disk(config_path, interpolate=False) if config_path.is_file() else {}
     model = DualUseModel(pipeline, markers, config, meta)

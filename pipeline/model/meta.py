@@ -73,3 +73,37 @@ def info(model: str | Path | None = None) -> dict[str, Any]:
     path = Path(model) if model is not None else DEFAULT_MODEL_DIR
     meta = read_meta(path)
     return dict(meta, path=str(path))
+
+
+def text_rules(tokeniser: Any) -> dict[str, str]:
+    """The versions of the built-in word lists a fitted tokeniser's features depend on, to record in the meta.
+
+    Only the aircraft designation list so far: with ``mark_aircraft`` or ``join_aircraft_types`` on, a change to it
+    changes the features of every line that names an aircraft type.
+    """
+    from pipeline.text.aircraft import DESIGNATIONS_VERSION
+
+    if getattr(tokeniser, "mark_aircraft", False) or getattr(tokeniser, "join_aircraft_types", False):
+        return {"aircraft_designations": DESIGNATIONS_VERSION}
+    return {}
+
+
+def text_rules_drift(meta: dict, tokeniser: Any) -> str | None:
+    """Why the installed word lists may featurise text differently from training, or ``None`` when they match."""
+    now = text_rules(tokeniser)
+    if not now:
+        return None
+    recorded = meta.get("text_rules") or {}
+    changed = [
+        f"{name} {recorded.get(name) or 'not recorded'} (model) vs {version} (installed)"
+        for name, version in now.items()
+        if recorded.get(name) != version
+    ]
+    if not changed:
+        return None
+    return (
+        "built-in word lists differ from training: "
+        + ", ".join(changed)
+        + "; lines that name aircraft types may score differently from when the model was evaluated. "
+        "Retrain the model with this dualuse to remove the difference."
+    )

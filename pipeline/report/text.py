@@ -190,6 +190,8 @@ def _info_provenance(meta: dict[str, Any]) -> list[str]:
             f"marker rules   {markers.get('path')}  {str(markers.get('sha256'))[:16]}…  "
             f"({markers.get('rules')} rules, {markers.get('exclusions')} exclusions)"
         )
+    for name, version in (meta.get("text_rules") or {}).items():
+        lines.append(f"word lists     {name.replace('_', ' ')} {version}")
     thr = meta.get("thresholds") or {}
     if thr:
         lines.append("thresholds     " + ", ".join(f"{k} ≥ {v:.4f}" for k, v in thr.items()))

@@ -22,6 +22,8 @@ the normaliser's optional ``join_aircraft_types`` step, writes such a family wor
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 MARK = "✈"
@@ -162,3 +164,22 @@ def mark_aircraft(tokens) -> tuple[str, ...]:
         else:
             out.append(tok)
     return tuple(out)
+
+
+def _fingerprint() -> str:
+    # Every list and pattern that decides what is marked or joined, in a canonical order.
+    parts = {
+        "bureaus": sorted([list(prefixes), numbers] for prefixes, numbers in _BUREAUS.items()),
+        "suffix": _SUFFIX,
+        "codes": list(_CODES),
+        "makers": sorted(_MAKERS),
+        "spaced_words": sorted(_SPACED_WORDS),
+        "spaced_re": _SPACED_RE.pattern,
+    }
+    blob = json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+DESIGNATIONS_VERSION = _fingerprint()
+"""A hash of the designation lists and join rules; a model trained with ``mark_aircraft`` or ``join_aircraft_types``
+records it, and loading it under different lists warns (the same text would give other features)."""

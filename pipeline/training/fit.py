@@ -15,6 +15,7 @@ import numpy as np
 from pipeline.config import LABELS
 from pipeline.model.core import DualUseModel, build_pipeline
 from pipeline.model.keywords import read_keywords
+from pipeline.model.meta import text_rules
 from pipeline.text.markers import MarkerMatcher
 from pipeline.training.augment import Augmenter
 
@@ -77,7 +78,9 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[
     fit_params = {"classifier__sample_weight": weights} if weights is not None else {}
     pipeline.fit(texts, labels, **fit_params)
     markers = MarkerMatcher.from_file(cfg["paths"]["markers"])
-    return DualUseModel(pipeline, markers, dict(cfg))
+    # The word lists the fitted features depend on, so that loading under other lists warns.
+    meta = {"text_rules": text_rules(pipeline.named_steps["tokenise"])}
+    return DualUseModel(pipeline, markers, dict(cfg), meta)
 
 
 def operating_point(cfg: dict) -> dict[str, Any]:

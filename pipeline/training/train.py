@@ -97,6 +97,7 @@ def train(
         "metrics": metrics,
         **operating_point(cfg),
         "featuriser_check": featuriser_check(model.pipeline, fit_corpus.text),
+        "text_rules": model.meta.get("text_rules", {}),
     }
     out_path = model.save(output) if output else None
     return TrainResult(model=model, output=out_path, metrics=metrics, split_counts=split_counts)
