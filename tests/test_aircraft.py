@@ -161,6 +161,20 @@ JOINS = [
     ("mig 29 canopy", "mig-29 canopy"),
     ("DHC 6 brake", "DHC-6 brake"),
     ("Як 52 винт", "Як-52 винт"),
+    ("A 330 200 landing gear", "A330-200 landing gear"),  # Western codes are listed without a hyphen
+    ("A320 200 seat", "A320-200 seat"),
+    ("B 787 9 galley", "B787-9 galley"),
+    ("Boeing 737 800 wheel", "Boeing 737-800 wheel"),
+    ("B 737 2 pcs", "B737 2 pcs"),  # the type, not a quantity as its series
+    ("AW 139 main rotor blade", "AW139 main rotor blade"),
+    ("R 44 tail rotor", "R44 tail rotor"),
+    ("EC 135 T2 door", "EC135 T2 door"),
+    ("А 320 кресло", "А320 кресло"),
+    ("L 410 propeller", "L-410 propeller"),
+    ("Л 410 винт", "Л-410 винт"),
+    ("SSJ 100 seat", "SSJ-100 seat"),
+    ("ATR 72 wheel", "ATR-72 wheel"),
+    ("Mi 8 rotor blade", "Mi-8 rotor blade"),  # Latin Mi on a line that names no phone
 ]
 KEPT_APART = [
     "ТУ 16-538.123",  # a technical specification, never joined
@@ -174,6 +188,16 @@ KEPT_APART = [
     "сяоми 8",  # the family word must stand alone
     "ан-ми 8",
     "Ми 8888",
+    "Mi 8 64GB",  # a phone by its memory
+    "Mi 8 Pro case",
+    "L 410 mm",  # sizes and ratings, not types
+    "A 220 V",
+    "Су 27 мм",
+    "H 135 x 200",
+    "L 410 W 300 H 200",
+    "a 320 page book",  # a one-letter family only in capitals
+    "737 800 руб",  # a series only after B or Boeing
+    "Boeing 737 12",
 ]
 
 
@@ -201,8 +225,14 @@ def test_normaliser_joins_only_when_asked_and_decides_on_the_repaired_word():
     assert restored.join_aircraft_types is False
 
 
-_TYPE_WORDS = ["Ми", "Mи", "МИ", "mi", "Ан", "an", "ТУ", "tu", "Bell", "белл", "Су", "MIG", "dhc", "сяоми", "(Ка"]
-_TYPE_NUMBERS = ["8", "17", "2", "154", "407", "27", "29", "6", "32)", "16-538", "27.5", "8МТВ", "200"]
+_TYPE_WORDS = [
+    "Ми", "Mи", "МИ", "mi", "Mi", "Ан", "an", "ТУ", "tu", "Bell", "белл", "Су", "MIG", "dhc", "сяоми", "(Ка", "A", "B",
+    "L", "Л", "А", "AW", "R", "H", "W", "Boeing", "Xiaomi", "A330", "B737",
+]  # fmt: skip
+_TYPE_NUMBERS = [
+    "8", "17", "2", "154", "407", "27", "29", "6", "32)", "16-538", "27.5", "8МТВ", "200", "330", "787", "9", "410",
+    "139", "44", "135", "800", "mm", "x", "64GB",
+]  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)

@@ -139,7 +139,7 @@ def test_apply_thresholds_matches_the_chosen_operating_point():
 @pytest.fixture()
 def model_copy_dir(tiny_model, tmp_path):
     model = copy.copy(tiny_model)
-    model.meta = {}
+    model.meta = {"text_rules": tiny_model.meta["text_rules"]}  # no thresholds, nothing else
     return model.save(tmp_path / "model")
 
 

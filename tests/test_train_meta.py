@@ -108,6 +108,21 @@ def test_train_records_featuriser_check(trained_without_config):
     assert check["passed"] is True and check["max_abs_difference"] == 0.0 and check["sample"] > 10
 
 
+def test_train_records_the_word_lists_and_loads_without_warning(trained_without_config):
+    import warnings
+
+    from pipeline.model.core import load_model
+    from pipeline.text.aircraft import DESIGNATIONS_VERSION
+
+    _, model_dir, _ = trained_without_config
+    meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+    assert meta["text_rules"] == {"aircraft_designations": DESIGNATIONS_VERSION}  # the default recipe marks types
+    assert "thresholds" in meta
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_model(model_dir)
+
+
 def test_thresholds_refuses_lines_the_model_was_fitted_on(trained_without_config, tmp_path):
     _, model_dir, _ = trained_without_config
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))

@@ -121,33 +121,100 @@ def is_aircraft_type(token: str) -> bool:
     return _DESIGNATION.fullmatch(token) is not None
 
 
-# Family words that take a type number after a space; the numbers are the family's own.
-_SPACED_WORDS = frozenset("миг mig су su ил il ан ми ка ka як yak бе tu bell белл dhc rrj".split())
+# Family words that take a type number after a space; the numbers are the family's own. Latin "mi" only on lines
+# that do not read as Xiaomi's phones and gadgets (:data:`_PHONE_RE`).
+_SPACED_WORDS = frozenset(
+    "миг mig су su ил il ан ми mi ка ka як yak бе tu bell белл dhc rrj ssj мс mc atr crj erj л l".split()
+)
 _SPACED_NUMBERS = {
     word: frozenset(numbers.split("|"))
     for prefixes, numbers in _BUREAUS.items()
     for word in prefixes
     if word in _SPACED_WORDS
 }
-# A family word alone (not the end of a longer word or code), one space, a type number not continued by digits or by
-# a separator and digits («ТУ 16-538», "Bell 407.5"); letters may follow («Ми 8МТВ»).
-_SPACED_RE = re.compile(r"(?<![\w\-./])([^\W\d_]{2,4})\s+(\d{1,3})(?!\d|[.,/\-]\d)")
+# Western codes listed without a hyphen (:data:`_CODES`): "AW 139" → "AW139", "A 330" → "A330".
+_TIGHT_NUMBERS = {
+    word: frozenset(numbers.split("|"))
+    for word, numbers in {
+        "a": "220|300|310|318|319|320|321|330|340|350|380",
+        "b": "707|717|727|737|747|757|767|777|787",
+        "aw": "101|109|119|139|149|169|189",
+        "r": "44|66",
+        "ec": "120|130|135|145|155|225",
+        "h": "120|125|130|135|145|155|160|175|225",
+        "as": "332|350|355|365",
+        "bk": "117",
+        "bo": "105",
+    }.items()
+}
+_TIGHT_NUMBERS["а"] = _TIGHT_NUMBERS["a"]  # a Cyrillic capital А in «А 320»
+# A family word alone (not the end of a longer word or code), one space, a type number not continued by digits, by a
+# separator and digits («ТУ 16-538», "Bell 407.5") or by a unit ("L 410 mm", "A 220 V"); letters may follow («Ми 8МТВ»).
+_UNITS = "mm|cm|m|kg|g|v|w|kw|hz|ohm|mah|ah|pcs|л|мм|см|м|кг|г|вт|квт|гц|ом|мач|шт"
+_UNIT = rf"(?!\s*(?:(?i:{_UNITS})\b|В\b|[°%\"]|[xх×*]\s*\d))"
+_SPACED_RE = re.compile(rf"(?<![\w\-./])([^\W\d_]{{1,4}})\s+(\d{{1,3}})(?!\d|[.,/\-]\d){_UNIT}")
+# An Airbus or Boeing type and its series written apart ("A330 200", "B 787 9", "Boeing 737 800" → "A330-200" …).
+_SERIES_RE = re.compile(
+    rf"(?<![\w\-./])((?:a3[0-8][0189]|a220|b?7[0-8]7)(?:neo|ceo|max)?)\s+(\d{{1,4}})(?![\w.,/\-]){_UNIT}", re.I
+)
+_SERIES = frozenset("100 200 300 400 500 600 700 800 900 1000".split())
+_SHORT_SERIES = frozenset("8 9 10".split())  # 747-8, 777-9, 787-10
+_BOEING_BEFORE = re.compile(r"(?:boeing|боинг)\s*$", re.I)
+_PHONE_RE = re.compile(
+    r"xiaomi|redmi|poco|сяоми|ксиаоми|ксяоми|шаоми|phone|смартфон|телефон|android|\d\s*(?:gb|гб)\b|"
+    r"\b(?:band|pad|note|lite|pro|ultra|tv|box|watch)\b",
+    re.I,
+)
+# Sizes written as letter and number ("L 410 W 300 H 200"): a one-letter family is not joined on such lines.
+_DIMENSION_RE = re.compile(r"(?<![\w.])[lwhdbtвшгд]\s*[=:]?\s*\d", re.I)
 
 
 def join_spaced_types(text: str, fold=str.lower) -> str:
-    """``text`` with each family word and type number written apart joined by a hyphen («Ми 8» → «Ми-8»).
+    """``text`` with each family word and type number written apart joined («Ми 8» → «Ми-8», "AW 139" → "AW139").
 
     ``fold`` maps a word to the form the families are listed in (the normaliser passes its own look-alike and case
-    repair, so that the decision is the one a second pass over the normalised text would take).
+    repair, so that the decision is the one a second pass over the normalised text would take). A one-letter family
+    ("A 330", "L 410") joins only in capitals and not on a line of letter-and-number sizes; Latin "Mi" not on a line
+    that names a phone.
     """
+    phone: list[bool] = []
+    dimensions: list[bool] = []
 
     def join(match: re.Match) -> str:
-        numbers = _SPACED_NUMBERS.get(fold(match.group(1)))
-        if numbers is None or match.group(2) not in numbers:
-            return match.group(0)
-        return f"{match.group(1)}-{match.group(2)}"
+        word, number = match.group(1), match.group(2)
+        folded = fold(word)
+        if len(word) == 1:
+            if not word.isupper():
+                return match.group(0)
+            if not dimensions:
+                dimensions.append(len(_DIMENSION_RE.findall(text)) >= 2)
+            if dimensions[0]:
+                return match.group(0)
+        if folded == "mi":
+            if not phone:
+                phone.append(_PHONE_RE.search(text) is not None)
+            if phone[0]:
+                return match.group(0)
+        if number in _TIGHT_NUMBERS.get(folded, ()):
+            return f"{word}{number}"
+        if number in _SPACED_NUMBERS.get(folded, ()):
+            return f"{word}-{number}"
+        return match.group(0)
 
-    return _SPACED_RE.sub(join, text)
+    def series(match: re.Match) -> str:
+        kind, number = match.group(1), match.group(2)
+        short = number in _SHORT_SERIES and kind.lower().lstrip("b")[:3] in ("747", "777", "787")
+        if number not in _SERIES and not short:
+            return match.group(0)
+        if kind[:1] in "7" and not _BOEING_BEFORE.search(text, 0, match.start()):
+            return match.group(0)
+        return f"{kind}-{number}"
+
+    text = _SPACED_RE.sub(join, text)
+    return _SERIES_RE.sub(series, text) if _SERIES_HINT.search(text) else text
+
+
+_SERIES_HINT = re.compile(r"[37][0-8][0-9]\S*\s+\d")
 
 
 def mark_aircraft(tokens) -> tuple[str, ...]:
@@ -175,6 +242,9 @@ def _fingerprint() -> str:
         "makers": sorted(_MAKERS),
         "spaced_words": sorted(_SPACED_WORDS),
         "spaced_re": _SPACED_RE.pattern,
+        "tight": sorted([word, sorted(numbers)] for word, numbers in _TIGHT_NUMBERS.items()),
+        "series": [_SERIES_RE.pattern, sorted(_SERIES), sorted(_SHORT_SERIES)],
+        "guards": [_PHONE_RE.pattern, _DIMENSION_RE.pattern],
     }
     blob = json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:16]

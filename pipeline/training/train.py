@@ -76,7 +76,7 @@ def train(
     fit_corpus = corpus.subset(train_idx)
     model = fit_model(cfg, fit_corpus.text, fit_corpus.label, fit_corpus.source)
     # The operating point is part of the recipe: metrics below are measured with it, as predict will label.
-    model.meta = operating_point(cfg)
+    model.meta = {**model.meta, **operating_point(cfg)}
 
     metrics: dict[str, Any] = {}
     if test_idx:
