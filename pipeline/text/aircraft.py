@@ -17,7 +17,11 @@ Number lists keep ordinary model codes out: ``a320`` is the airliner, ``a320m-k`
 Declarations often write the type with a space («лопасть Ми 8 МТВ», "Bell 407 seat"): :func:`join_spaced_types`,
 the normaliser's optional ``join_aircraft_types`` step, writes such a family word and type number as one designation
 («Ми-8 МТВ», "Bell-407"), for the families whose bare word is not an ordinary word or abbreviation before numbers
-(not «ТУ», technical specifications, nor "an", "be", "Mi", which also names Xiaomi phones, nor "PA", "PC").
+(not «ТУ», technical specifications, nor "an", "be", "PA", "PC"). Western codes written apart join as the list
+writes them ("AW 139" → "AW139", "A 330 200" → "A330-200", "Boeing 737 800" → "Boeing 737-800"); a one-letter family
+("A 330", "L 410") only in capitals and not on a line of letter-and-number sizes, the Latin "Mi" not on a line that
+names a phone (Xiaomi's Mi 8), and no number before a unit or a size ("L 410 mm", "A 220 V", "H 135 x 200").
+A model records :data:`DESIGNATIONS_VERSION`, a hash of these lists, and warns when loaded under other lists.
 """
 
 from __future__ import annotations
@@ -157,6 +161,7 @@ _SPACED_RE = re.compile(rf"(?<![\w\-./])([^\W\d_]{{1,4}})\s+(\d{{1,3}})(?!\d|[.,
 _SERIES_RE = re.compile(
     rf"(?<![\w\-./])((?:a3[0-8][0189]|a220|b?7[0-8]7)(?:neo|ceo|max)?)\s+(\d{{1,4}})(?![\w.,/\-]){_UNIT}", re.I
 )
+_SERIES_HINT = re.compile(r"[37][0-8][0-9]\S*\s+\d")  # cheap test before the series pattern
 _SERIES = frozenset("100 200 300 400 500 600 700 800 900 1000".split())
 _SHORT_SERIES = frozenset("8 9 10".split())  # 747-8, 777-9, 787-10
 _BOEING_BEFORE = re.compile(r"(?:boeing|боинг)\s*$", re.I)
@@ -212,9 +217,6 @@ def join_spaced_types(text: str, fold=str.lower) -> str:
 
     text = _SPACED_RE.sub(join, text)
     return _SERIES_RE.sub(series, text) if _SERIES_HINT.search(text) else text
-
-
-_SERIES_HINT = re.compile(r"[37][0-8][0-9]\S*\s+\d")
 
 
 def mark_aircraft(tokens) -> tuple[str, ...]:
