@@ -189,6 +189,7 @@ KEPT_APART = [
     "ан-ми 8",
     "Ми 8888",
     "Mi 8 64GB",  # a phone by its memory
+    "Чехол для Xiaomi Ми 8",  # the Cyrillic spelling of the phone too
     "Mi 8 Pro case",
     "L 410 mm",  # sizes and ratings, not types
     "A 220 V",

@@ -19,7 +19,7 @@ the normaliser's optional ``join_aircraft_types`` step, writes such a family wor
 («Ми-8 МТВ», "Bell-407"), for the families whose bare word is not an ordinary word or abbreviation before numbers
 (not «ТУ», technical specifications, nor "an", "be", "PA", "PC"). Western codes written apart join as the list
 writes them ("AW 139" → "AW139", "A 330 200" → "A330-200", "Boeing 737 800" → "Boeing 737-800"); a one-letter family
-("A 330", "L 410") only in capitals and not on a line of letter-and-number sizes, the Latin "Mi" not on a line that
+("A 330", "L 410") only in capitals and not on a line of letter-and-number sizes, "Mi" and «Ми» not on a line that
 names a phone (Xiaomi's Mi 8), and no number before a unit or a size ("L 410 mm", "A 220 V", "H 135 x 200").
 A model records :data:`DESIGNATIONS_VERSION`, a hash of these lists, and warns when loaded under other lists.
 """
@@ -125,7 +125,7 @@ def is_aircraft_type(token: str) -> bool:
     return _DESIGNATION.fullmatch(token) is not None
 
 
-# Family words that take a type number after a space; the numbers are the family's own. Latin "mi" only on lines
+# Family words that take a type number after a space; the numbers are the family's own. "Mi" and «Ми» only on lines
 # that do not read as Xiaomi's phones and gadgets (:data:`_PHONE_RE`).
 _SPACED_WORDS = frozenset(
     "миг mig су su ил il ан ми mi ка ka як yak бе tu bell белл dhc rrj ssj мс mc atr crj erj л l".split()
@@ -165,6 +165,7 @@ _SERIES_HINT = re.compile(r"[37][0-8][0-9]\S*\s+\d")  # cheap test before the se
 _SERIES = frozenset("100 200 300 400 500 600 700 800 900 1000".split())
 _SHORT_SERIES = frozenset("8 9 10".split())  # 747-8, 777-9, 787-10
 _BOEING_BEFORE = re.compile(r"(?:boeing|боинг)\s*$", re.I)
+_PHONE_GUARDED = frozenset(("mi", "ми"))  # Xiaomi's «Ми 8» / "Mi 8" phones
 _PHONE_RE = re.compile(
     r"xiaomi|redmi|poco|сяоми|ксиаоми|ксяоми|шаоми|phone|смартфон|телефон|android|\d\s*(?:gb|гб)\b|"
     r"\b(?:band|pad|note|lite|pro|ultra|tv|box|watch)\b",
@@ -179,7 +180,7 @@ def join_spaced_types(text: str, fold=str.lower) -> str:
 
     ``fold`` maps a word to the form the families are listed in (the normaliser passes its own look-alike and case
     repair, so that the decision is the one a second pass over the normalised text would take). A one-letter family
-    ("A 330", "L 410") joins only in capitals and not on a line of letter-and-number sizes; Latin "Mi" not on a line
+    ("A 330", "L 410") joins only in capitals and not on a line of letter-and-number sizes; "Mi" and «Ми» not on a line
     that names a phone.
     """
     phone: list[bool] = []
@@ -195,7 +196,7 @@ def join_spaced_types(text: str, fold=str.lower) -> str:
                 dimensions.append(len(_DIMENSION_RE.findall(text)) >= 2)
             if dimensions[0]:
                 return match.group(0)
-        if folded == "mi":
+        if folded in _PHONE_GUARDED:
             if not phone:
                 phone.append(_PHONE_RE.search(text) is not None)
             if phone[0]:
@@ -246,7 +247,7 @@ def _fingerprint() -> str:
         "spaced_re": _SPACED_RE.pattern,
         "tight": sorted([word, sorted(numbers)] for word, numbers in _TIGHT_NUMBERS.items()),
         "series": [_SERIES_RE.pattern, sorted(_SERIES), sorted(_SHORT_SERIES)],
-        "guards": [_PHONE_RE.pattern, _DIMENSION_RE.pattern],
+        "guards": [_PHONE_RE.pattern, sorted(_PHONE_GUARDED), _DIMENSION_RE.pattern],
     }
     blob = json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:16]
