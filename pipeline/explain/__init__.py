@@ -28,6 +28,7 @@ import numpy as np
 from pipeline.model.core import DualUseModel, load_model
 from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
 from pipeline.text.align import char_map, original_span, token_spans
+from pipeline.text.systems import MARKS as SYSTEM_MARKS
 
 TOP = 5
 # One explainer per loaded model (kept off the model, so that it is never pickled to worker processes).
@@ -220,6 +221,9 @@ def _display_names(tokens: Sequence[str], text: str, normaliser) -> list[str]:
     for tok, span in zip(tokens, token_spans(tokens, normalised)):
         if tok == AIRCRAFT_MARK:
             names.append(f"{AIRCRAFT_MARK} (an aircraft type named)")
+            continue
+        if tok in SYSTEM_MARKS:
+            names.append(f"{tok} ({SYSTEM_MARKS[tok]})")
             continue
         got = original_span(span, mapping)
         name = " ".join(text[got[0] : got[1]].split()) if got else tok

@@ -78,14 +78,19 @@ def info(model: str | Path | None = None) -> dict[str, Any]:
 def text_rules(tokeniser: Any) -> dict[str, str]:
     """The versions of the built-in word lists a fitted tokeniser's features depend on, to record in the meta.
 
-    Only the aircraft designation list so far: with ``mark_aircraft`` or ``join_aircraft_types`` on, a change to it
-    changes the features of every line that names an aircraft type.
+    The aircraft designation list (with ``mark_aircraft`` or ``join_aircraft_types`` on) and the list of named
+    drone and jamming systems (with ``mark_systems`` on): a change to either changes the features of every line that
+    names such a type.
     """
     from pipeline.text.aircraft import DESIGNATIONS_VERSION
+    from pipeline.text.systems import SYSTEMS_VERSION
 
+    rules = {}
     if getattr(tokeniser, "mark_aircraft", False) or getattr(tokeniser, "join_aircraft_types", False):
-        return {"aircraft_designations": DESIGNATIONS_VERSION}
-    return {}
+        rules["aircraft_designations"] = DESIGNATIONS_VERSION
+    if getattr(tokeniser, "mark_systems", False):
+        rules["system_names"] = SYSTEMS_VERSION
+    return rules
 
 
 def text_rules_drift(meta: dict, tokeniser: Any) -> str | None:
@@ -104,6 +109,6 @@ def text_rules_drift(meta: dict, tokeniser: Any) -> str | None:
     return (
         "built-in word lists differ from training: "
         + ", ".join(changed)
-        + "; lines that name aircraft types may score differently from when the model was evaluated. "
-        "Retrain the model with this dualuse to remove the difference."
+        + "; lines that name aircraft types or military systems may score differently from when the model was "
+        "evaluated. Retrain the model with this dualuse to remove the difference."
     )

@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from pipeline.params import boolean, check_params, count, one_of
 from pipeline.text.aircraft import mark_aircraft
 from pipeline.text.normalise import Normaliser
+from pipeline.text.systems import mark_systems
 
 # A whitespace-free run that holds a digit and only word characters and . - / + , is a model code or a figure
 # with its unit: keep it whole.
@@ -47,6 +48,9 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         mark_aircraft: put a mark token (``✈``) on both sides of each aircraft type, aero-engine type or aircraft
             maker name (``миг-29``, ``a320neo``, ``tv3-117``, ``boeing``: :mod:`pipeline.text.aircraft`), so a type
             name the corpus never used still reads as one beside the words around it.
+        mark_systems: put a class mark token on both sides of each named military drone type or jamming /
+            counter-drone system («Герань-2», "Shahed-136", «Красуха-4», «Р-330Ж»: :mod:`pipeline.text.systems`), so a
+            system the corpus never named reads as one of its class.
         nfkc: see :class:`~pipeline.text.normalise.Normaliser`.
         strip_invisible: see :class:`~pipeline.text.normalise.Normaliser`.
         yo_to_e: see :class:`~pipeline.text.normalise.Normaliser`.
@@ -68,6 +72,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         "lang": one_of(*LANGUAGES),
         "lemmatise": boolean,
         "mark_aircraft": boolean,
+        "mark_systems": boolean,
         **{name: boolean for name in NORMALISER_PARAMS},
         "max_chars": count,
         "cache_size": count,
@@ -78,6 +83,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         lang: str = "xx",
         lemmatise: bool = False,
         mark_aircraft: bool = False,
+        mark_systems: bool = False,
         nfkc: bool = True,
         strip_invisible: bool = True,
         yo_to_e: bool = True,
@@ -94,6 +100,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self.lang = lang
         self.lemmatise = lemmatise
         self.mark_aircraft = mark_aircraft
+        self.mark_systems = mark_systems
         self.nfkc = nfkc
         self.strip_invisible = strip_invisible
         self.yo_to_e = yo_to_e
@@ -226,6 +233,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         runs = list(runs)
         out: list[Tokens | None] = [None] * len(runs)
         todo: dict[str, list[int]] = {}
+        mark = self._marker()
         for i, run in enumerate(runs):
             hit = cache.get(run)
             if hit is not None:
@@ -239,7 +247,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
                 # A code or figure is one token (spaCy's token_match), and the brackets, quotes and commas around
                 # it are split off as punctuation, which is dropped; such runs are mostly unique (serials,
                 # prices), so they bypass spaCy and the cache, keeping memory flat.
-                out[i] = mark_aircraft((core,)) if self.mark_aircraft else (core,)
+                out[i] = mark((core,))
                 continue
             todo.setdefault(run, []).append(i)
         if todo:
@@ -254,6 +262,16 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
                             cache.clear()
                         cache[run] = toks
         return out  # type: ignore[return-value]
+
+    def _marker(self):
+        """The function that puts the mark tokens of the ``mark_*`` options into a run's tokens."""
+        if self.mark_aircraft and self.mark_systems:
+            return lambda toks: mark_systems(mark_aircraft(toks))
+        if self.mark_aircraft:
+            return mark_aircraft
+        if self.mark_systems:
+            return mark_systems
+        return tuple
 
     def _has_special(self, run: str, core: str) -> bool:
         """Whether spaCy could meet a special case (e.g. the emoticon ``8)``) while stripping ``run`` to ``core``."""
@@ -270,7 +288,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
     def _tokenise_runs(self, runs: list[str]) -> list[Tokens]:
         """Tokenise space-free runs with one spaCy call, dropping punctuation-only tokens."""
         lemmatise = self.lemmatise
-        mark = mark_aircraft if self.mark_aircraft else tuple
+        mark = self._marker()
         out: list[Tokens] = []
         toks: list[str] = []
         for tok in self.nlp.tokenizer(" ".join(runs)):

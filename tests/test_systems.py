@@ -1,0 +1,120 @@
+"""Named drone types and jamming / counter-drone systems and the tokeniser's ``mark_systems`` option."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from pipeline.features.runs import RunFeaturiser
+from pipeline.features.vectoriser import TokenNgramVectorizer, pack
+from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
+from pipeline.text.systems import DRONE_MARK, EW_MARK, SYSTEMS_VERSION, mark_systems, system_mark
+from pipeline.text.tokenise import SpacyTokeniser
+
+DRONES = [
+    "Герань-2", "Geran-2", "Shahed-136", "Шахед", "Орлан-10", "Orlan-30", "Ланцет-3М", "Lancet-3", "Элерон-3СВ",
+    "Гранат-4", "Mohajer-6", "ZALA", "Supercam", "Bayraktar", "Switchblade-300", "Иноходец", "Лелека-100",
+]  # fmt: skip
+EW = [
+    "Красуха-4", "Krasukha-2", "Р-330Ж", "R-330Zh", "Поле-21", "Pole-21", "Леер-3", "РБ-341В", "Борисоглебск-2",
+    "1РЛ257", "1Л269", "Тирада-2С", "Пищаль", "Репеллент-1", "Силок-01", "DroneGun", "AeroScope", "Инфауна",
+]  # fmt: skip
+# The ordinary words and products that share a name: never marked.
+NAMESAKES = [
+    "Герань", "geranium", "Ланцеты", "lancets", "ланцет", "Поле", "pole", "Леер", "Репеллент", "water-repellent",
+    "repellent", "Силок", "Гранат", "pomegranate", "Элерон", "eleron", "Орлан", "Орлан-85СТ", "Switchblade",
+    "Hermes", "Hermes-3", "Ступор", "Житель", "Молния", "Комета", "Orion", "Celeron", "зала", "R-33", "РБ-3",
+]  # fmt: skip
+
+
+def marks(text: str) -> set[str]:
+    return {t for t in SpacyTokeniser(mark_systems=True).tokenise(text) if t in (DRONE_MARK, EW_MARK)}
+
+
+@pytest.mark.parametrize("name", DRONES)
+def test_drone_types_take_the_drone_mark(name):
+    assert marks(f"{name} 1 шт") == {DRONE_MARK}
+
+
+@pytest.mark.parametrize("name", EW)
+def test_jamming_systems_take_the_ew_mark(name):
+    assert marks(f"{name} 1 шт") == {EW_MARK}
+
+
+@pytest.mark.parametrize("name", NAMESAKES)
+def test_namesakes_are_not_marked(name):
+    assert marks(f"{name} 1 шт") == set()
+
+
+def test_mark_on_both_sides_once_between():
+    assert mark_systems(("комплекс", "красуха-4", "1рл257", "шт")) == (
+        "комплекс", EW_MARK, "красуха-4", EW_MARK, "1рл257", EW_MARK, "шт",
+    )  # fmt: skip
+    assert mark_systems(("дрон", "dji")) == ("дрон", "dji")
+    assert system_mark("") is None
+
+
+def test_tokeniser_marks_only_when_asked_and_with_the_aircraft_marks():
+    text = "Лопасть Ми-8, БПЛА «Герань-2», станция РЭБ Р-330Ж"
+    assert DRONE_MARK not in SpacyTokeniser().tokenise(text)
+    tok = SpacyTokeniser(mark_aircraft=True, mark_systems=True)
+    assert tok.tokenise(text) == (
+        "лопасть", AIRCRAFT_MARK, "ми-8", AIRCRAFT_MARK, "бпла", DRONE_MARK, "герань-2", DRONE_MARK,
+        "станция", "рэб", EW_MARK, "р-330ж", EW_MARK,
+    )  # fmt: skip
+    # a code run that bypasses spaCy is marked too, and the cache keeps the marks
+    assert tok.transform(["Р-330Ж", "Р-330Ж"]) == [(EW_MARK, "р-330ж", EW_MARK)] * 2
+
+
+def test_option_survives_pickling_and_set_params():
+    tok = SpacyTokeniser(mark_systems=True)
+    assert tok.tokenise("Shahed-136 engine")[0] == DRONE_MARK
+    again = pickle.loads(pickle.dumps(tok))
+    assert again.mark_systems and again.tokenise("Shahed-136 engine") == tok.tokenise("Shahed-136 engine")
+    tok.set_params(mark_systems=False)
+    assert DRONE_MARK not in tok.tokenise("Shahed-136 engine")
+
+
+def test_fast_path_equals_plain_features_with_marks():
+    texts = [
+        "Shahed-136 engine", "БПЛА Орлан-10", "станция помех Поле-21", "Красуха-4 (1РЛ257) запчасти",
+        "Ланцеты медицинские 100 шт", "drone DJI Mavic 3", "Леер-3 Леер-3",
+    ]  # fmt: skip
+    tok = SpacyTokeniser(mark_systems=True).fit(texts)
+    feats = TokenNgramVectorizer(word_ngram_range=(1, 2), char_ngram_range=(2, 5), min_df=1).fit(tok.transform(texts))
+    assert f"w:{DRONE_MARK}" in feats.vocabulary_ and f"w:{EW_MARK} запчасти" in feats.vocabulary_
+    voc = feats.vocabulary_
+    expected = feats.matrix_from_packed(
+        [pack([voc[g] for g in feats.feature_strings(t) if g in voc]) for t in tok.transform(texts)]
+    )
+    got = RunFeaturiser(tok, feats, cache_size=8).featurise(texts).matrix
+    assert abs(got - expected).max() == 0
+
+
+def test_model_keeps_the_option_records_the_list_and_explains_the_mark(tiny_config, tiny_corpus, tmp_path):
+    import json
+    import warnings
+
+    from pipeline.explain import explain
+    from pipeline.model.core import load_model
+    from pipeline.training.fit import fit_model
+
+    cfg = {**tiny_config, "tokenise": {**tiny_config["tokenise"], "mark_systems": True}}
+    model = fit_model(cfg, tiny_corpus.text, tiny_corpus.label)
+    folder = model.save(tmp_path / "m")
+    meta_path = folder / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["text_rules"]["system_names"] == SYSTEMS_VERSION
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = load_model(folder)
+    assert loaded.tokeniser.mark_systems is True
+    texts = ["БПЛА Герань-2, 1 шт", "Квадрокоптер DJI Mavic 3 Pro"]
+    assert loaded.predict_batch(texts).labels == model.predict_batch(texts).labels
+    words = [w for w, _ in explain(texts[0], loaded, apply_thresholds=False).items]
+    assert f"{DRONE_MARK} (a drone type named)" in words and "Герань-2" in words
+    meta["text_rules"]["system_names"] = "0123456789abcdef"
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"system_names 0123456789abcdef \(model\)"):
+        load_model(folder)
