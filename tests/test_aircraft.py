@@ -109,7 +109,7 @@ def test_model_records_the_designation_list_and_warns_when_it_changed(tiny_confi
     from pipeline.report.text import format_info
     from pipeline.training.fit import fit_model
 
-    cfg = {**tiny_config, "tokenise": {**tiny_config["tokenise"], "mark_aircraft": True}}
+    cfg = {**tiny_config, "tokenise": {**tiny_config["tokenise"], "mark_aircraft": True, "mark_systems": False}}
     folder = fit_model(cfg, tiny_corpus.text, tiny_corpus.label).save(tmp_path / "m")
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -136,10 +136,14 @@ def test_model_without_the_aircraft_options_records_no_list(tiny_model_dir):
 
     meta = json.loads((tiny_model_dir / "meta.json").read_text(encoding="utf-8"))
     tok = load_model(tiny_model_dir).tokeniser
+    from pipeline.text.systems import SYSTEMS_VERSION
+
+    want = {}
     if tok.mark_aircraft or tok.join_aircraft_types:
-        assert meta["text_rules"] == {"aircraft_designations": DESIGNATIONS_VERSION}
-    else:
-        assert not meta.get("text_rules")
+        want["aircraft_designations"] = DESIGNATIONS_VERSION
+    if tok.mark_systems:
+        want["system_names"] = SYSTEMS_VERSION
+    assert (meta.get("text_rules") or {}) == want
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_model(tiny_model_dir)

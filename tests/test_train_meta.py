@@ -113,10 +113,12 @@ def test_train_records_the_word_lists_and_loads_without_warning(trained_without_
 
     from pipeline.model.core import load_model
     from pipeline.text.aircraft import DESIGNATIONS_VERSION
+    from pipeline.text.systems import SYSTEMS_VERSION
 
     _, model_dir, _ = trained_without_config
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
-    assert meta["text_rules"] == {"aircraft_designations": DESIGNATIONS_VERSION}  # the default recipe marks types
+    # the default recipe marks aircraft types and named systems
+    assert meta["text_rules"] == {"aircraft_designations": DESIGNATIONS_VERSION, "system_names": SYSTEMS_VERSION}
     assert "thresholds" in meta
     with warnings.catch_warnings():
         warnings.simplefilter("error")
