@@ -109,7 +109,8 @@ def test_model_records_the_designation_list_and_warns_when_it_changed(tiny_confi
     from pipeline.report.text import format_info
     from pipeline.training.fit import fit_model
 
-    cfg = {**tiny_config, "tokenise": {**tiny_config["tokenise"], "mark_aircraft": True, "mark_systems": False}}
+    tokenise = {**tiny_config["tokenise"], "mark_aircraft": True, "mark_systems": False}
+    cfg = {**tiny_config, "tokenise": tokenise, "normalise": {**tiny_config["normalise"], "join_system_names": False}}
     folder = fit_model(cfg, tiny_corpus.text, tiny_corpus.label).save(tmp_path / "m")
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))

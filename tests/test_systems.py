@@ -9,22 +9,28 @@ import pytest
 from pipeline.features.runs import RunFeaturiser
 from pipeline.features.vectoriser import TokenNgramVectorizer, pack
 from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
-from pipeline.text.systems import DRONE_MARK, EW_MARK, SYSTEMS_VERSION, mark_systems, system_mark
+from pipeline.text.systems import DRONE_MARK, EW_MARK, SYSTEMS_VERSION, join_spaced_names, mark_systems, system_mark
 from pipeline.text.tokenise import SpacyTokeniser
 
 DRONES = [
     "Герань-2", "Geran-2", "Shahed-136", "Шахед", "Орлан-10", "Orlan-30", "Ланцет-3М", "Lancet-3", "Элерон-3СВ",
     "Гранат-4", "Mohajer-6", "ZALA", "Supercam", "Bayraktar", "Switchblade-300", "Иноходец", "Лелека-100",
+    # Russian case forms, the number joined without a hyphen, names added later
+    "«Гераней-2»", "Герани-2", "Шахедов", "Шахеда", "Орлана-10", "Ланцета-3", "Иноходца", "Geran2", "Shaheds", "Harop",
+    "Хароп", "Warmate", "MD550",
 ]  # fmt: skip
 EW = [
     "Красуха-4", "Krasukha-2", "Р-330Ж", "R-330Zh", "Поле-21", "Pole-21", "Леер-3", "РБ-341В", "Борисоглебск-2",
     "1РЛ257", "1Л269", "Тирада-2С", "Пищаль", "Репеллент-1", "Силок-01", "DroneGun", "AeroScope", "Инфауна",
+    "Красухи-4", "Красуху", "Поля-21", "Леера-3", "Силка-01", "Пищалью",
 ]  # fmt: skip
 # The ordinary words and products that share a name: never marked.
 NAMESAKES = [
     "Герань", "geranium", "Ланцеты", "lancets", "ланцет", "Поле", "pole", "Леер", "Репеллент", "water-repellent",
     "repellent", "Силок", "Гранат", "pomegranate", "Элерон", "eleron", "Орлан", "Орлан-85СТ", "Switchblade",
     "Hermes", "Hermes-3", "Ступор", "Житель", "Молния", "Комета", "Orion", "Celeron", "зала", "R-33", "РБ-3",
+    # case forms of namesakes without their number
+    "Гераней", "герани", "Ланцета", "Орланов", "Поля", "Леера",
 ]  # fmt: skip
 
 
@@ -118,3 +124,48 @@ def test_model_keeps_the_option_records_the_list_and_explains_the_mark(tiny_conf
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.warns(UserWarning, match=r"system_names 0123456789abcdef \(model\)"):
         load_model(folder)
+
+
+@pytest.mark.parametrize(
+    "text,joined",
+    [
+        ("Орлан 10 запчасти", "Орлан-10 запчасти"),
+        ("Switchblade 300 Block 20", "Switchblade-300 Block 20"),
+        ("Shahed 136 engine", "Shahed-136 engine"),
+        ("Красуха 4", "Красуха-4"),
+        ("Leer 3", "Leer-3"),
+        ("Geran 2 oblomki", "Geran-2 oblomki"),
+    ],
+)
+def test_names_and_type_numbers_written_apart_are_joined(text, joined):
+    assert join_spaced_names(text) == joined
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Герань 2 шт",  # geraniums: a count follows
+        "Ланцет 3 мм",
+        "Поле 21 сорт",
+        "Орлан 85СТ",  # not its type number
+        "Орлан 100",
+        "Switchblade 3",
+        "Shahed 5 kg",
+        "Герань 2 в горшке",
+        "Пеларгония/герань 2,5 л",
+        "Hermes 900.5",
+    ],
+)
+def test_namesakes_and_other_numbers_are_not_joined(text):
+    assert join_spaced_names(text) == text
+
+
+def test_normaliser_joins_only_when_asked():
+    text = "БПЛА Орлан 10, 2 шт"
+    assert DRONE_MARK not in SpacyTokeniser(mark_systems=True).tokenise(text)
+    tok = SpacyTokeniser(mark_systems=True, join_system_names=True)
+    assert tok.tokenise(text) == ("бпла", DRONE_MARK, "орлан-10", DRONE_MARK, "2", "шт")
+    again = pickle.loads(pickle.dumps(tok))
+    assert again.join_system_names and again.tokenise(text) == tok.tokenise(text)
+    # a look-alike letter inside the name does not hide it
+    assert tok.tokenise("Oрлан 10")[0] == DRONE_MARK  # a Latin O

@@ -79,8 +79,8 @@ def text_rules(tokeniser: Any) -> dict[str, str]:
     """The versions of the built-in word lists a fitted tokeniser's features depend on, to record in the meta.
 
     The aircraft designation list (with ``mark_aircraft`` or ``join_aircraft_types`` on) and the list of named
-    drone and jamming systems (with ``mark_systems`` on): a change to either changes the features of every line that
-    names such a type.
+    drone and jamming systems (with ``mark_systems`` or ``join_system_names`` on): a change to either changes the
+    features of every line that names such a type.
     """
     from pipeline.text.aircraft import DESIGNATIONS_VERSION
     from pipeline.text.systems import SYSTEMS_VERSION
@@ -88,7 +88,7 @@ def text_rules(tokeniser: Any) -> dict[str, str]:
     rules = {}
     if getattr(tokeniser, "mark_aircraft", False) or getattr(tokeniser, "join_aircraft_types", False):
         rules["aircraft_designations"] = DESIGNATIONS_VERSION
-    if getattr(tokeniser, "mark_systems", False):
+    if getattr(tokeniser, "mark_systems", False) or getattr(tokeniser, "join_system_names", False):
         rules["system_names"] = SYSTEMS_VERSION
     return rules
 

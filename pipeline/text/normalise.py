@@ -18,6 +18,7 @@ from pipeline.text.bidi import resolve_bidi
 from pipeline.text.fields import drop_field_labels
 from pipeline.text.lookalikes import fix_greek, fix_lookalikes
 from pipeline.text.negation import drop_negated
+from pipeline.text.systems import join_spaced_names
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _SEP = r"[.\-_·•*\u2010-\u2015]"
@@ -229,6 +230,9 @@ class Normaliser:
         drop_field_labels: drop graph-31 field labels («ИЗГОТОВИТЕЛЬ», «АРТИКУЛ» …, :func:`drop_field_labels`).
         join_aircraft_types: write an aircraft type family and its number written apart as one designation («Ми 8»
             → «Ми-8», "Bell 407" → "Bell-407"; :func:`~pipeline.text.aircraft.join_spaced_types`).
+        join_system_names: write a named military system and its type number written apart as one designation
+            («Орлан 10» → «Орлан-10», "Switchblade 300" → "Switchblade-300";
+            :func:`~pipeline.text.systems.join_spaced_names`).
     """
 
     def __init__(
@@ -243,6 +247,7 @@ class Normaliser:
         drop_negated: bool = False,
         drop_field_labels: bool = False,
         join_aircraft_types: bool = False,
+        join_system_names: bool = False,
     ):
         self.nfkc = nfkc
         self.strip_invisible = strip_invisible
@@ -254,6 +259,7 @@ class Normaliser:
         self.drop_negated = drop_negated
         self.drop_field_labels = drop_field_labels
         self.join_aircraft_types = join_aircraft_types
+        self.join_system_names = join_system_names
         self._cache: dict[str, str] = {}
 
     def __setstate__(self, state: dict) -> None:
@@ -263,6 +269,7 @@ class Normaliser:
             "drop_negated": False,
             "drop_field_labels": False,
             "join_aircraft_types": False,
+            "join_system_names": False,
         }
         self.__dict__.update({**defaults, **state})
 
@@ -297,7 +304,7 @@ class Normaliser:
 
         Bidi spans and invisible characters, NFKC, marks, ``ё``, negated words and field labels dropped (before letters
         apart are joined, so that a second pass finds no letters a dropped word left apart), Greek look-alikes, aircraft
-        types written apart.
+        types and system names written apart.
         """
         if not text:
             return ""
@@ -327,6 +334,8 @@ class Normaliser:
         if self.join_aircraft_types and _DIGIT(text):
             # Last, and deciding on the repaired word, so that a second pass over the result joins nothing more.
             text = join_spaced_types(text, self._family_fold)
+        if self.join_system_names and _DIGIT(text):
+            text = join_spaced_names(text, self._family_fold)
         return text
 
     def _family_fold(self, word: str) -> str:

@@ -11,9 +11,12 @@ The list is written from public descriptions of the systems. A name that is also
 counts only in its designation form, with the number: «Герань-2», not «герань» (geranium); «Ланцет-3», not «ланцеты»
 (medical lancets); «Поле-21», «Леер-3», «Репеллент-1», «Силок-01», not the field, the rail, insect repellent or a
 snare. Names that are not ordinary words («Красуха», "Shahed", "ZALA", "DroneGun") count bare or with a number; a name
-that is an ordinary word and has no number in use («Ступор», stupor) is not listed.
-Names spaCy splits at a hyphen between letters («Куб-БЛА», «Шиповник-Аэро») and words written apart from their
-number («Орлан 10») are left to what the model learned of their words. The token forms are those of
+that is an ordinary word and has no number in use («Ступор», stupor) is not listed. Russian names count in every case
+(«сбили 14 «Гераней-2»», «для «Шахедов»», «Красухи-4»), a namesake's case forms only with the number («гераней» is
+geraniums). The normaliser's ``join_system_names`` step (:func:`join_spaced_names`) writes a listed name and one of
+its type numbers written apart as one designation («Орлан 10» → «Орлан-10», "Switchblade 300", "Shahed 136"), not
+before a unit or a count («Герань 2 шт»). Names spaCy splits at a hyphen between letters («Куб-БЛА»,
+«Шиповник-Аэро») are left to what the model learned of their words. The token forms are those of
 :class:`~pipeline.text.tokenise.SpacyTokeniser`: lower case, a mixed-script token folded to one script (a letter after
 the number may come out Latin: «Ланцет-3М» reads ``ланцет-3m``, «РБ-341В» ``рб-341b``).
 
@@ -32,65 +35,78 @@ MARKS = {DRONE_MARK: "a drone type named", EW_MARK: "a jamming or counter-drone 
 
 # Letters that may follow the number of a designation, in either script after folding («Ланцет-3М», "Orlan-10E").
 _TAIL = r"[a-zа-я0-9]{0,4}(?:-[a-zа-я0-9]{1,4})?"
-# Ordinary words or product names: only with their type numbers («герань-2», «ланцет-3», «поле-21»; not the
-# aircraft radio «Орлан-85СТ»).
-_NUMBERED = {
-    DRONE_MARK: {
-        "орлан orlan": "10|30",
-        "герань geran": "1|2|3",
-        "ланцет lancet": "1|3|51|52",
-        "элерон eleron": "3|10",
-        "гранат granat": "1|2|3|4",
-        "лелека leleka": "100",
-        "switchblade": "300|600",
-        "hermes": "450|900",
-    },
-    EW_MARK: {
-        "поле pole": "21",
-        "леер leer": "2|3",
-        "борисоглебск borisoglebsk": "2",
-        "репеллент repellent": "1",
-        "силок silok": "01|1",
-    },
-}
-# Never ordinary words: bare or with a number.
-_NAMES = {
-    DRONE_MARK: (
-        "shahed шахед mohajer мохаджер inokhodets иноходец zala supercam суперкам bayraktar байрактар scaneagle "
-        "altius альтиус тахион takhion"
-    ),
-    EW_MARK: (
-        "красуха krasukha тирада tirada пищаль pishchal инфауна infauna дивноморье divnomorye "
-        "dronegun dedrone aeroscope skywall dronebuster dronesentry enforceair sentrycs dronedefender"
-    ),
-}
-# Index designations of jamming systems: «Р-330Ж» (Житель), «РБ-341В» (Леер-3), «РБ-301Б» (Борисоглебск-2),
-# «1РЛ257» (Красуха-4), «1Л269» (Красуха-2). The letters are given in both scripts, as folding may leave either.
-_EW_CODES = (
-    r"(?:р|p|r)-(?:330(?:ж|zh|m|м)?|934(?:б|b)?|378(?:б|b|bm|бм)?)",
-    r"(?:рб|pб|rb)-(?:301(?:б|b)|341(?:в|b|v)|531(?:б|b)|636(?:ам2|am2)?|109(?:а|a))",
-    r"1(?:рл|pл|rl)257|1(?:л|l)269",
+# Russian case endings: a name is written in every case in news and posts («сбили 14 «Гераней-2»», «для «Шахедов»»).
+_M = "(?:а|у|ом|е|ы|ов|ам|ами|ах)?"  # masculine nouns: шахед, шахеда, шахедов …
+_F = "(?:а|и|ы|е|у|ой|ам|ами|ах)"  # feminine nouns in -а: красуха, красухи …
+_SOFT = "(?:ь|и|ью|ей|ям|ями|ях)"  # feminine nouns in -ь: герань, герани …
+_LATIN = "s?"  # "Shaheds"
+# (mark, written forms, type numbers): a name that is also an ordinary word or a product name counts only with one of
+# its type numbers («герань-2», «ланцет-3», «поле-21»; not the aircraft radio «Орлан-85СТ»), the others (numbers
+# None) also bare. The numbers are also those :func:`join_spaced_names` joins when written apart («Орлан 10»).
+_ENTRIES = (
+    ("drone", f"орлан{_M}|orlan", "10|30"),
+    ("drone", f"геран{_SOFT}|geran", "1|2|3"),
+    ("drone", f"ланцет{_M}|lancet", "1|3|51|52"),
+    ("drone", f"элерон{_M}|eleron", "3|10"),
+    ("drone", f"гранат{_M}|granat", "1|2|3|4"),
+    ("drone", f"лелек{_F}|leleka", "100"),
+    ("drone", "switchblade", "300|600"),
+    ("drone", "hermes", "450|900"),
+    ("drone", f"шахед{_M}|shahed{_LATIN}", None),
+    ("drone", f"мохаджер{_M}|mohajer{_LATIN}", None),
+    ("drone", f"иноходец|иноходц{_M}|inokhodets", None),
+    ("drone", f"суперкам{_M}|supercam{_LATIN}", None),
+    ("drone", f"байрактар{_M}|bayraktar{_LATIN}", None),
+    ("drone", f"альтиус{_M}|altius", None),
+    ("drone", f"тахион{_M}|takhion", None),
+    ("drone", f"хароп{_M}|harop{_LATIN}", None),
+    ("drone", f"warmate{_LATIN}|zala|scaneagle{_LATIN}", None),
+    ("ew", "пол(?:е|я|ю|ем)|pole", "21"),
+    ("ew", f"леер{_M}|leer", "2|3"),
+    ("ew", "борисоглебск(?:а|у|ом|е)?|borisoglebsk", "2"),
+    ("ew", f"репеллент{_M}|repellent", "1"),
+    ("ew", f"силок|силк{_M}|silok", "01|1"),
+    ("ew", f"красух{_F}|krasukha", None),
+    ("ew", "тирад(?:а|ы|е|у|ой)|tirada", None),
+    ("ew", f"пищал{_SOFT}|pishchal", None),
+    ("ew", "инфаун(?:а|ы|е|у|ой)|infauna", None),
+    ("ew", "дивноморь(?:е|я|ю|ем)|divnomorye", None),
+    ("ew", "dronegun|dedrone|aeroscope|skywall|dronebuster|dronesentry|enforceair|sentrycs|dronedefender", None),
 )
-
-
-def _alternation(words: str) -> str:
-    return "|".join(sorted((re.escape(w) for w in words.split()), key=len, reverse=True))
-
-
-_PATTERNS = {
-    mark: re.compile(
-        "|".join(
-            [rf"(?:{_alternation(words)})-(?:{numbers})(?!\d){_TAIL}" for words, numbers in _NUMBERED[mark].items()]
-            + [rf"(?:{_alternation(_NAMES[mark])})(?:-\d{{1,3}}{_TAIL})?"]
-            + (list(_EW_CODES) if mark == EW_MARK else [])
-        )
-    )
-    for mark in (DRONE_MARK, EW_MARK)
+# Numbers of names that count bare, joined when written apart ("Shahed 136", «Красуха 4», "Mohajer 6").
+_BARE_NUMBERS = {"шахед": "101|107|129|131|136|149|171|191|238", "shahed": "101|107|129|131|136|149|171|191|238",
+                 "мохаджер": "4|6|10", "mohajer": "4|6|10", "красух": "2|4", "krasukha": "2|4",
+                 "тирад": "2", "tirada": "2"}  # fmt: skip
+# Index designations: «Р-330Ж» (Житель), «РБ-341В» (Леер-3), «РБ-301Б» (Борисоглебск-2), «1РЛ257» (Красуха-4), «1Л269»
+# (Красуха-2); the Mado MD550 engine of the Shahed / Geran. The letters in both scripts, as folding may leave either.
+_CODES = {
+    "drone": (r"md-?550",),
+    "ew": (
+        r"(?:р|p|r)-(?:330(?:ж|zh|m|м)?|934(?:б|b)?|378(?:б|b|bm|бм)?)",
+        r"(?:рб|pб|rb)-(?:301(?:б|b)|341(?:в|b|v)|531(?:б|b)|636(?:ам2|am2)?|109(?:а|a))",
+        r"1(?:рл|pл|rl)257|1(?:л|l)269",
+    ),
 }
+_MARK_OF = {"drone": DRONE_MARK, "ew": EW_MARK}
+
+
+def _token_pattern(kind: str) -> re.Pattern:
+    parts = []
+    for k, forms, numbers in _ENTRIES:
+        if k != kind:
+            continue
+        if numbers:
+            parts.append(rf"(?:{forms})-?(?:{numbers})(?!\d){_TAIL}")
+        else:
+            parts.append(rf"(?:{forms})(?:-?\d{{1,3}}{_TAIL})?")
+    return re.compile("|".join(parts + list(_CODES[kind])))
+
+
+_PATTERNS = {_MARK_OF[kind]: _token_pattern(kind) for kind in ("drone", "ew")}
 # The letters a name can start with, so that most tokens skip the patterns.
 _LEADS = frozenset(
-    w[:2] for words in (*(k for group in _NUMBERED.values() for k in group), *_NAMES.values()) for w in words.split()
-) | frozenset(("р-", "p-", "r-", "рб", "pб", "rb", "1р", "1p", "1r", "1л", "1l"))
+    alt[:2] for _, forms, _ in _ENTRIES for alt in re.sub(r"\(\?:[^()]*\)\??", "", forms).split("|")
+) | frozenset(("р-", "p-", "r-", "рб", "pб", "rb", "1р", "1p", "1r", "1л", "1l", "md"))
 
 
 def system_mark(token: str) -> str | None:
@@ -119,12 +135,49 @@ def mark_systems(tokens) -> tuple[str, ...]:
     return tuple(out)
 
 
+# A listed name and one of its type numbers written apart, not continued by digits, by a separator and digits or by a
+# unit or count ("Lancet 3 mm", «Герань 2 шт», «Поле 21 сорт»).
+_COUNTS = (
+    r"шт|штук|pcs|pc|pack|packs|упак|уп|пакет\w*|горш\w*|сорт\w*|короб\w*|ед|mm|cm|m|kg|g|ml|l|v|w|мм|см|м|кг|г|мл|л|"
+    r"вт|квт|в"
+)
+_JOIN_NUMBERS = [(forms, numbers) for _, forms, numbers in _ENTRIES if numbers] + [
+    (stem + (_F if stem in ("красух", "тирад") else _M if not stem.isascii() else _LATIN), numbers)
+    for stem, numbers in _BARE_NUMBERS.items()
+]
+_SPACED_RE = re.compile(
+    r"(?<![\w\-./])([^\W\d_]{3,14})\s+(\d{1,3})(?!\d|[.,/\-]\d)"
+    rf"(?!\s*(?:(?i:{_COUNTS})(?![^\W\d_])|[°%\"]|[xх×*]\s*\d))"
+)
+_JOINS = [(re.compile(forms), frozenset(numbers.split("|"))) for forms, numbers in _JOIN_NUMBERS]
+
+
+def join_spaced_names(text: str, fold=str.lower) -> str:
+    """``text`` with each listed system name and its type number written apart joined («Орлан 10» → «Орлан-10»).
+
+    ``fold`` maps a word to its normalised form (the normaliser passes its own look-alike and case repair). Only a
+    listed name and one of its own type numbers join ("Switchblade 300", "Shahed 136", «Красуха 4»), and not before
+    a unit or a count («Герань 2 шт», "Lancet 3 mm").
+    """
+
+    def join(match: re.Match) -> str:
+        word, number = match.group(1), match.group(2)
+        folded = fold(word)
+        for pattern, numbers in _JOINS:
+            if number in numbers and pattern.fullmatch(folded):
+                return f"{word}-{number}"
+        return match.group(0)
+
+    return _SPACED_RE.sub(join, text)
+
+
 def _fingerprint() -> str:
     parts = {
-        "numbered": {m: sorted([sorted(w.split()), n] for w, n in group.items()) for m, group in _NUMBERED.items()},
-        "names": {m: sorted(w.split()) for m, w in _NAMES.items()},
-        "codes": list(_EW_CODES),
+        "entries": sorted([list(e) for e in _ENTRIES], key=str),
+        "bare_numbers": sorted(_BARE_NUMBERS.items()),
+        "codes": {k: list(v) for k, v in _CODES.items()},
         "tail": _TAIL,
+        "join": [_SPACED_RE.pattern, sorted(map(str, _JOIN_NUMBERS))],
     }
     blob = json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:16]

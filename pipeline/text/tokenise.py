@@ -61,6 +61,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         drop_negated: see :class:`~pipeline.text.normalise.Normaliser`.
         drop_field_labels: see :class:`~pipeline.text.normalise.Normaliser`.
         join_aircraft_types: see :class:`~pipeline.text.normalise.Normaliser`.
+        join_system_names: see :class:`~pipeline.text.normalise.Normaliser`.
         max_chars: texts are cut to this many characters before tokenising (0: no limit).
         cache_size: how many distinct space-separated runs to remember with their tokens (0: no cache).
 
@@ -94,6 +95,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         drop_negated: bool = False,
         drop_field_labels: bool = False,
         join_aircraft_types: bool = False,
+        join_system_names: bool = False,
         max_chars: int = 2000,
         cache_size: int = RUN_CACHE_SIZE,
     ):
@@ -111,6 +113,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self.drop_negated = drop_negated
         self.drop_field_labels = drop_field_labels
         self.join_aircraft_types = join_aircraft_types
+        self.join_system_names = join_system_names
         self.max_chars = max_chars
         self.cache_size = cache_size
 
