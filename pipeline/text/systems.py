@@ -163,6 +163,8 @@ def join_spaced_names(text: str, fold=str.lower) -> str:
     def join(match: re.Match) -> str:
         word, number = match.group(1), match.group(2)
         folded = fold(word)
+        if folded[:2] not in _LEADS:
+            return match.group(0)
         for pattern, numbers in _JOINS:
             if number in numbers and pattern.fullmatch(folded):
                 return f"{word}-{number}"
