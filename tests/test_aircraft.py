@@ -8,12 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.features.runs import RunFeaturiser
-from pipeline.features.vectoriser import TokenNgramVectorizer, pack
 from pipeline.text import aircraft
 from pipeline.text.aircraft import DESIGNATIONS_VERSION, MARK, is_aircraft_type, join_spaced_types, mark_aircraft
 from pipeline.text.normalise import Normaliser
 from pipeline.text.tokenise import SpacyTokeniser
+from tests.featurise_helpers import fitted_features_and_gap
 
 TYPES = [
     "mig-29", "миг-29cmt", "миг29", "su-35", "су-35c", "ка-52", "ми-8амтш", "ил-76мд", "ан-124-100", "л-410",
@@ -75,15 +74,9 @@ def test_fast_path_equals_plain_features_with_marks():
         "модель самолета Ил-76 1:72", "Boeing 737-800 seat cover", "ASUS PRIME A320M-K", "drone DJI Mavic 3",
         "лопатки турбины ТВ3-117ВМ 40 шт", "Ка-52 Ка-52 Ка-52",
     ]  # fmt: skip
-    tok = SpacyTokeniser(mark_aircraft=True).fit(texts)
-    feats = TokenNgramVectorizer(word_ngram_range=(1, 2), char_ngram_range=(2, 5), min_df=1).fit(tok.transform(texts))
+    feats, gap = fitted_features_and_gap(SpacyTokeniser(mark_aircraft=True), texts)
     assert f"w:{MARK}" in feats.vocabulary_ and f"w:{MARK} canopy" in feats.vocabulary_
-    voc = feats.vocabulary_
-    expected = feats.matrix_from_packed(
-        [pack([voc[g] for g in feats.feature_strings(t) if g in voc]) for t in tok.transform(texts)]
-    )
-    got = RunFeaturiser(tok, feats, cache_size=8).featurise(texts).matrix
-    assert abs(got - expected).max() == 0
+    assert gap == 0
 
 
 def test_model_keeps_the_option_through_save_and_load(tiny_config, tiny_corpus, tmp_path):
@@ -261,10 +254,4 @@ def test_spaced_type_is_marked_and_fast_path_equals_plain_features():
     tok = SpacyTokeniser(mark_aircraft=True, join_aircraft_types=True).fit(texts)
     assert tok.tokenise(texts[0]) == ("лопасть", MARK, "ми-8", MARK, "мтв")
     assert MARK not in tok.tokenise(texts[2]) and MARK not in tok.tokenise(texts[3])
-    feats = TokenNgramVectorizer(word_ngram_range=(1, 2), char_ngram_range=(2, 5), min_df=1).fit(tok.transform(texts))
-    voc = feats.vocabulary_
-    expected = feats.matrix_from_packed(
-        [pack([voc[g] for g in feats.feature_strings(t) if g in voc]) for t in tok.transform(texts)]
-    )
-    got = RunFeaturiser(tok, feats, cache_size=4).featurise(texts).matrix
-    assert abs(got - expected).max() == 0
+    assert fitted_features_and_gap(tok, texts, cache_size=4)[1] == 0

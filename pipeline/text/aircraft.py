@@ -220,20 +220,23 @@ def join_spaced_types(text: str, fold=str.lower) -> str:
     return _SERIES_RE.sub(series, text) if _SERIES_HINT.search(text) else text
 
 
-def mark_aircraft(tokens) -> tuple[str, ...]:
-    """The tokens (a sequence) with :data:`MARK` on both sides of each aircraft designation (one between two)."""
-    flags = [is_aircraft_type(tok) for tok in tokens]
-    if not any(flags):
-        return tuple(tokens)
+def put_marks(tokens, marks) -> tuple[str, ...]:
+    """The tokens with each token's mark (``None``: no mark) on both sides of it, one mark between two alike."""
     out: list[str] = []
-    for tok, named in zip(tokens, flags):
-        if named:
-            if not out or out[-1] != MARK:
-                out.append(MARK)
-            out.extend((tok, MARK))
+    for tok, mark in zip(tokens, marks):
+        if mark:
+            if not out or out[-1] != mark:
+                out.append(mark)
+            out.extend((tok, mark))
         else:
             out.append(tok)
     return tuple(out)
+
+
+def mark_aircraft(tokens) -> tuple[str, ...]:
+    """The tokens (a sequence) with :data:`MARK` on both sides of each aircraft designation (one between two)."""
+    flags = [MARK if is_aircraft_type(tok) else None for tok in tokens]
+    return put_marks(tokens, flags) if any(flags) else tuple(tokens)
 
 
 def _fingerprint() -> str:

@@ -29,6 +29,8 @@ import hashlib
 import json
 import re
 
+from pipeline.text.aircraft import put_marks
+
 DRONE_MARK = "⛯"
 EW_MARK = "⌁"
 MARKS = {DRONE_MARK: "a drone type named", EW_MARK: "a jamming or counter-drone system named"}
@@ -122,17 +124,7 @@ def system_mark(token: str) -> str | None:
 def mark_systems(tokens) -> tuple[str, ...]:
     """The tokens (a sequence) with a class mark on both sides of each system name (one mark between two)."""
     marks = [system_mark(tok) for tok in tokens]
-    if not any(marks):
-        return tuple(tokens)
-    out: list[str] = []
-    for tok, mark in zip(tokens, marks):
-        if mark:
-            if not out or out[-1] != mark:
-                out.append(mark)
-            out.extend((tok, mark))
-        else:
-            out.append(tok)
-    return tuple(out)
+    return put_marks(tokens, marks) if any(marks) else tuple(tokens)
 
 
 # A listed name and one of its type numbers written apart, not continued by digits, by a separator and digits or by a
