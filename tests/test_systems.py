@@ -162,3 +162,26 @@ def test_normaliser_joins_only_when_asked():
     assert again.join_system_names and again.tokenise(text) == tok.tokenise(text)
     # a look-alike letter inside the name does not hide it
     assert tok.tokenise("Oрлан 10")[0] == DRONE_MARK  # a Latin O
+
+
+@pytest.mark.parametrize("text", ["Орлан 10 и Ми 8", "Shahed 136 / Geran 2", "поле 21 21", "Oрлан 10", "Герань 2 шт"])
+def test_joining_is_idempotent(text):
+    from pipeline.text.normalise import Normaliser
+
+    n = Normaliser(join_system_names=True, join_aircraft_types=True)
+    once = n(text)
+    assert n(once) == once
+
+
+def test_explanation_names_the_joined_words_as_written(tiny_config, tiny_corpus):
+    from pipeline.explain import explain
+    from pipeline.training.fit import fit_model
+
+    cfg = {
+        **tiny_config,
+        "tokenise": {**tiny_config["tokenise"], "mark_systems": True},
+        "normalise": {**tiny_config["normalise"], "join_system_names": True},
+    }
+    model = fit_model(cfg, tiny_corpus.text, tiny_corpus.label)
+    words = [w for w, _ in explain("БПЛА Орлан 10, 2 шт", model, apply_thresholds=False).items]
+    assert "Орлан 10" in words and f"{DRONE_MARK} (a drone type named)" in words
