@@ -42,43 +42,41 @@ _M = "(?:а|у|ом|е|ы|ов|ам|ами|ах)?"  # masculine nouns: шахе�
 _F = "(?:а|и|ы|е|у|ой|ам|ами|ах)"  # feminine nouns in -а: красуха, красухи …
 _SOFT = "(?:ь|и|ью|ей|ям|ями|ях)"  # feminine nouns in -ь: герань, герани …
 _LATIN = "s?"  # "Shaheds"
-# (mark, written forms, type numbers): a name that is also an ordinary word or a product name counts only with one of
-# its type numbers («герань-2», «ланцет-3», «поле-21»; not the aircraft radio «Орлан-85СТ»), the others (numbers
-# None) also bare. The numbers are also those :func:`join_spaced_names` joins when written apart («Орлан 10»).
+# (mark, written forms, type numbers, counts bare): a name that is also an ordinary word or a product name counts
+# only with one of its type numbers («герань-2», «ланцет-3», «поле-21»; not the aircraft radio «Орлан-85СТ»); the
+# others also bare or with any number. The numbers are those :func:`join_spaced_names` joins when written apart
+# («Орлан 10», "Shahed 136").
+_SHAHED = "101|107|129|131|136|149|171|191|238"
 _ENTRIES = (
-    ("drone", f"орлан{_M}|orlan", "10|30"),
-    ("drone", f"геран{_SOFT}|geran", "1|2|3"),
-    ("drone", f"ланцет{_M}|lancet", "1|3|51|52"),
-    ("drone", f"элерон{_M}|eleron", "3|10"),
-    ("drone", f"гранат{_M}|granat", "1|2|3|4"),
-    ("drone", f"лелек{_F}|leleka", "100"),
-    ("drone", "switchblade", "300|600"),
-    ("drone", "hermes", "450|900"),
-    ("drone", f"шахед{_M}|shahed{_LATIN}", None),
-    ("drone", f"мохаджер{_M}|mohajer{_LATIN}", None),
-    ("drone", f"иноходец|иноходц{_M}|inokhodets", None),
-    ("drone", f"суперкам{_M}|supercam{_LATIN}", None),
-    ("drone", f"байрактар{_M}|bayraktar{_LATIN}", None),
-    ("drone", f"альтиус{_M}|altius", None),
-    ("drone", f"тахион{_M}|takhion", None),
-    ("drone", f"хароп{_M}|harop{_LATIN}", None),
-    ("drone", f"warmate{_LATIN}|zala|scaneagle{_LATIN}", None),
-    ("ew", "пол(?:е|я|ю|ем)|pole", "21"),
-    ("ew", f"леер{_M}|leer", "2|3"),
-    ("ew", "борисоглебск(?:а|у|ом|е)?|borisoglebsk", "2"),
-    ("ew", f"репеллент{_M}|repellent", "1"),
-    ("ew", f"силок|силк{_M}|silok", "01|1"),
-    ("ew", f"красух{_F}|krasukha", None),
-    ("ew", "тирад(?:а|ы|е|у|ой)|tirada", None),
-    ("ew", f"пищал{_SOFT}|pishchal", None),
-    ("ew", "инфаун(?:а|ы|е|у|ой)|infauna", None),
-    ("ew", "дивноморь(?:е|я|ю|ем)|divnomorye", None),
-    ("ew", "dronegun|dedrone|aeroscope|skywall|dronebuster|dronesentry|enforceair|sentrycs|dronedefender", None),
+    ("drone", f"орлан{_M}|orlan", "10|30", False),
+    ("drone", f"геран{_SOFT}|geran", "1|2|3", False),
+    ("drone", f"ланцет{_M}|lancet", "1|3|51|52", False),
+    ("drone", f"элерон{_M}|eleron", "3|10", False),
+    ("drone", f"гранат{_M}|granat", "1|2|3|4", False),
+    ("drone", f"лелек{_F}|leleka", "100", False),
+    ("drone", "switchblade", "300|600", False),
+    ("drone", "hermes", "450|900", False),
+    ("drone", f"шахед{_M}|shahed{_LATIN}", _SHAHED, True),
+    ("drone", f"мохаджер{_M}|mohajer{_LATIN}", "4|6|10", True),
+    ("drone", f"иноходец|иноходц{_M}|inokhodets", None, True),
+    ("drone", f"суперкам{_M}|supercam{_LATIN}", None, True),
+    ("drone", f"байрактар{_M}|bayraktar{_LATIN}", None, True),
+    ("drone", f"альтиус{_M}|altius", None, True),
+    ("drone", f"тахион{_M}|takhion", None, True),
+    ("drone", f"хароп{_M}|harop{_LATIN}", None, True),
+    ("drone", f"warmate{_LATIN}|zala|scaneagle{_LATIN}", None, True),
+    ("ew", "пол(?:е|я|ю|ем)|pole", "21", False),
+    ("ew", f"леер{_M}|leer", "2|3", False),
+    ("ew", "борисоглебск(?:а|у|ом|е)?|borisoglebsk", "2", False),
+    ("ew", f"репеллент{_M}|repellent", "1", False),
+    ("ew", f"силок|силк{_M}|silok", "01|1", False),
+    ("ew", f"красух{_F}|krasukha", "2|4", True),
+    ("ew", "тирад(?:а|ы|е|у|ой)|tirada", "2", True),
+    ("ew", f"пищал{_SOFT}|pishchal", None, True),
+    ("ew", "инфаун(?:а|ы|е|у|ой)|infauna", None, True),
+    ("ew", "дивноморь(?:е|я|ю|ем)|divnomorye", None, True),
+    ("ew", "dronegun|dedrone|aeroscope|skywall|dronebuster|dronesentry|enforceair|sentrycs|dronedefender", None, True),
 )
-# Numbers of names that count bare, joined when written apart ("Shahed 136", «Красуха 4», "Mohajer 6").
-_BARE_NUMBERS = {"шахед": "101|107|129|131|136|149|171|191|238", "shahed": "101|107|129|131|136|149|171|191|238",
-                 "мохаджер": "4|6|10", "mohajer": "4|6|10", "красух": "2|4", "krasukha": "2|4",
-                 "тирад": "2", "tirada": "2"}  # fmt: skip
 # Index designations: «Р-330Ж» (Житель), «РБ-341В» (Леер-3), «РБ-301Б» (Борисоглебск-2), «1РЛ257» (Красуха-4), «1Л269»
 # (Красуха-2); the Mado MD550 engine of the Shahed / Geran. The letters in both scripts, as folding may leave either.
 _CODES = {
@@ -94,20 +92,20 @@ _MARK_OF = {"drone": DRONE_MARK, "ew": EW_MARK}
 
 def _token_pattern(kind: str) -> re.Pattern:
     parts = []
-    for k, forms, numbers in _ENTRIES:
+    for k, forms, numbers, bare in _ENTRIES:
         if k != kind:
             continue
-        if numbers:
-            parts.append(rf"(?:{forms})-?(?:{numbers})(?!\d){_TAIL}")
-        else:
+        if bare:
             parts.append(rf"(?:{forms})(?:-?\d{{1,3}}{_TAIL})?")
+        else:
+            parts.append(rf"(?:{forms})-?(?:{numbers})(?!\d){_TAIL}")
     return re.compile("|".join(parts + list(_CODES[kind])))
 
 
 _PATTERNS = {_MARK_OF[kind]: _token_pattern(kind) for kind in ("drone", "ew")}
 # The letters a name can start with, so that most tokens skip the patterns.
 _LEADS = frozenset(
-    alt[:2] for _, forms, _ in _ENTRIES for alt in re.sub(r"\(\?:[^()]*\)\??", "", forms).split("|")
+    alt[:2] for _, forms, _, _ in _ENTRIES for alt in re.sub(r"\(\?:[^()]*\)\??", "", forms).split("|")
 ) | frozenset(("р-", "p-", "r-", "рб", "pб", "rb", "1р", "1p", "1r", "1л", "1l", "md"))
 
 
@@ -133,15 +131,11 @@ _COUNTS = (
     r"шт|штук|pcs|pc|pack|packs|упак|уп|пакет\w*|горш\w*|сорт\w*|короб\w*|ед|mm|cm|m|kg|g|ml|l|v|w|мм|см|м|кг|г|мл|л|"
     r"вт|квт|в"
 )
-_JOIN_NUMBERS = [(forms, numbers) for _, forms, numbers in _ENTRIES if numbers] + [
-    (stem + (_F if stem in ("красух", "тирад") else _M if not stem.isascii() else _LATIN), numbers)
-    for stem, numbers in _BARE_NUMBERS.items()
-]
 _SPACED_RE = re.compile(
     r"(?<![\w\-./])([^\W\d_]{3,14})\s+(\d{1,3})(?!\d|[.,/\-]\d)"
     rf"(?!\s*(?:(?i:{_COUNTS})(?![^\W\d_])|[°%\"]|[xх×*]\s*\d))"
 )
-_JOINS = [(re.compile(forms), frozenset(numbers.split("|"))) for forms, numbers in _JOIN_NUMBERS]
+_JOINS = [(re.compile(forms), frozenset(numbers.split("|"))) for _, forms, numbers, _ in _ENTRIES if numbers]
 
 
 def join_spaced_names(text: str, fold=str.lower) -> str:
@@ -168,10 +162,9 @@ def join_spaced_names(text: str, fold=str.lower) -> str:
 def _fingerprint() -> str:
     parts = {
         "entries": sorted([list(e) for e in _ENTRIES], key=str),
-        "bare_numbers": sorted(_BARE_NUMBERS.items()),
         "codes": {k: list(v) for k, v in _CODES.items()},
         "tail": _TAIL,
-        "join": [_SPACED_RE.pattern, sorted(map(str, _JOIN_NUMBERS))],
+        "join": _SPACED_RE.pattern,
     }
     blob = json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:16]
