@@ -20,6 +20,9 @@ TYPES = [
     "a320neo", "a350-900", "737-800", "b737", "r44", "aw139", "h135", "tv3-117", "tb3-117bm", "cfm56-7b", "pt6a-67",
     "boeing", "airbus", "cessna", "суперджет", "bell-407", "bell407", "белл-429", "dhc-6", "pa-28", "rrj-95",
     "ан-12", "аи-20", "д-18", "d-436", "ai-222", "an-124", "s-70", "dc-9", "md-80", "r44",
+    # variant letters with a digit, dash numbers, more military, business and light types, engines and makers
+    "ту-22m3", "су-30cm2", "cl-600-2b19", "pa-28-181", "f-5e", "t-38", "p-3c", "bo-105", "pc-12", "sr22t", "da42",
+    "j85-ge-21", "t56-a-14", "р-95ш", "аш-62ир", "io-540", "tfe731-5br", "ae3007a1", "arriel", "lockheed",
 ]  # fmt: skip
 NOT_TYPES = [
     "a320m-k", "a10", "а10", "c-300", "t-10", "e-3", "ан-240", "f-160", "mi", "8", "737", "drone", "canopy",
@@ -28,6 +31,8 @@ NOT_TYPES = [
     # codes of ordinary goods: R22 refrigerant, "E2" classes, DC9V supplies, Garmin S70, AN hose fittings, valves,
     # spray guns, J-10 connectors
     "r22", "e2", "dc9v", "md80", "s70", "an-12", "an12", "an-6", "ai-20", "d-18", "j-10", "jf-17",
+    # A4 paper, Torx bits, the P-38 can opener, Mitsubishi's L200, tanks, connectors, part numbers, the Tucano bag maker
+    "a-4", "t-45", "p-38", "l-200", "a-50", "t-72", "т-72", "pc12", "f-160", "707-99-47570", "tucano", "o-ring",
 ]  # fmt: skip
 
 

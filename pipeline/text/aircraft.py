@@ -43,9 +43,9 @@ _BUREAUS = {
     ("an", "ah"): "2|22|26|30|38|70|72|74|124|140|148|158|178|188|225",
     ("ми", "mi", "mu"): "2|6|8|10|14|17|24|26|28|34|35|38|171|172",
     ("ка", "ka"): "25|26|27|28|29|31|32|50|52|60|62|226",
-    ("як", "yak", "jak"): "18|40|42|52|54|55|130|141|152|242",
+    ("як", "yak", "jak"): "3|9|11|12|18|28|40|42|52|54|55|130|141|152|242",
     ("бе", "be"): "12|103|200",
-    ("л", "l"): "39|410|610",
+    ("л", "l"): "13|29|39|59|159|410|610",
     ("мс", "mc", "ms"): "21",
     ("ssj", "sj", "сср"): "100",
     ("rrj",): "95",
@@ -64,12 +64,18 @@ _BUREAUS = {
     ("ал", "al"): "31|41",
     ("вк", "vk", "bk"): "117|2500|800",
     ("гтд", "gtd"): "350",
+    ("р",): "11|13|25|27|29|33|35|95|195",  # «Р-95Ш», «Р-13-300»; not the Latin "R-22" refrigerant
+    ("аш", "ash"): "62|82",
+    ("твд",): "10|20|1500",
     # US, European and Chinese military types
-    ("f",): "14|15|16|18|22|35|104|111|117",
+    ("f",): "4|5|14|15|16|18|22|35|104|111|117",
     ("f/a",): "18",
-    ("a",): "10",
+    ("a",): "10|29|37",  # not "A-4" paper
+    ("а",): "50|100",
+    ("t",): "28|33|37|38",  # not Torx bits ("T-45") nor the Cyrillic «Т-72» tanks
+    ("p",): "3|8|51",  # not the "P-38" can opener
     ("b",): "52",
-    ("c",): "17|130|141|160|295",
+    ("c",): "17|27|130|141|160|295|390",
     ("kc",): "10|46|135|390",
     ("ch", "сн"): "46|47|53",
     ("uh",): "1|60|72",
@@ -78,17 +84,27 @@ _BUREAUS = {
     ("hh", "sh"): "60",
     ("mv", "cv", "v"): "22",
     ("ov",): "10",
+    ("oh",): "6|58",
     ("mq",): "1|9",
     ("rq",): "4|11",
     ("atr",): "42|72",
     ("crj",): "100|200|700|900|1000",
     ("erj",): "135|140|145|170|175|190|195",
     ("arj",): "21",
+    ("bae",): "125|146",
+    ("mb",): "326|339",
+    ("cl",): "215|415|600|601|604|605|650",
+    ("pc",): "6|7|9|12|21|24",
+    ("do",): "228|328",
 }
-_SUFFIX = r"[a-zа-я]{0,5}(?:-\d{1,3}[a-zа-я]{0,3})?"
+# Families that need their hyphen although their prefix has two letters ("PC-12", not the "PC12" of connectors).
+_HYPHEN_ONLY = frozenset(("pc", "do", "mb", "oh", "cl"))
+# Variant letters with an optional digit («Ту-22М3», «Су-30СМ2»), then a dash number ("CL-600-2B19", "PA-28-181").
+_SUFFIX = r"(?:[a-zа-я]{1,5}\d?)?(?:-\d{1,3}(?:[a-zа-я]{1,3}\d{0,2})?)?"
 # A one-letter family needs its hyphen ("a-10", not the "A10" of phones and processors).
 _FAMILY_RE = "|".join(
-    rf"(?:{'|'.join(re.escape(p) for p in prefixes)}){'-' if len(prefixes[0]) == 1 else '-?'}(?:{numbers})"
+    rf"(?:{'|'.join(re.escape(p) for p in prefixes)})"
+    rf"{'-' if len(prefixes[0]) == 1 or prefixes[0] in _HYPHEN_ONLY else '-?'}(?:{numbers})"
     for prefixes, numbers in _BUREAUS.items()
 )
 _CODES = (
@@ -97,21 +113,30 @@ _CODES = (
     r"(?:b-?)?7[0-8]7-\d{1,3}[a-z]{0,3}|b-?7[0-8]7(?:max\d?)?",  # Boeing 737-800, B737
     r"e1[79]5|e190|c919|md-(?:11|8\d|90)|dc-(?:9|10)",  # not "E2" classes, "DC9V" supplies
     r"r44|r66|as3(?:32|50|55|65)|ec1(?:20|30|35|45|55)|ec225|h1(?:20|25|30|35|45|55|60|75)|h225",
-    r"aw1(?:01|09|19|39|49|69|89)|bk117|bo105|s-(?:61|64|70|76|92)",  # not R22 refrigerant, Garmin S70
+    r"aw-?1(?:01|09|19|39|49|69|89)|bk-?117|bo-?105|s-(?:61|64|70|76|92)",  # not R22 refrigerant, Garmin S70
+    r"as-3(?:32|50|55|65)|ec-1(?:20|30|35|45|55)|r-(?:44|66)|sr2[02]|da(?:20|40|42|62)",
     r"cfm56|leap-1[abc]|pt6[a-z]?|tpe331|v2500|cf6|cf34|ge90|genx|jt8d|jt9d|rb211|pw1\d{2,3}[a-z]?|pw4\d{3}",
+    # military engines with their maker's letters ("J85-GE-21", "T56-A-15"), business and helicopter engines, the
+    # piston aero-engines of Lycoming and Continental ("IO-540")
+    r"(?:j79|j85|t58|t64|t700|f110|f404|f414|ct7)-ge|t56-a|t5[35]-l|(?:f100|f119|f135)-pw|j52-p",
+    r"ae(?:1107|2100|3007)[a-z]?|tfe731|arriel|arrius|makila|ardiden|rtm322|jt15d|cf700|pw2\d{2}[a-z]?",
+    r"t?io-(?:235|320|360|470|520|540|550)|o-(?:235|320|360|470|540)",
 )
 _DESIGNATION = re.compile(rf"(?:(?:{_FAMILY_RE})|{'|'.join(_CODES)}){_SUFFIX}")
 _MAKERS = frozenset(
     """airbus boeing cessna embraer learjet gulfstream pilatus beechcraft sukhoi superjet antonov ilyushin tupolev
     kamov sikorsky eurocopter agustawestland ansat tecnam aerospatiale rafale gripen eurofighter
-    эйрбас аэробус боинг цессна сессна эмбраер суперджет ильюшин туполев камов ансат сикорски еврокоптер""".split()
+    lockheed grumman aermacchi hawker beriev mooney socata dornier lycoming kfir
+    бериев локхид грумман дорнье эйрбас аэробус боинг цессна сессна эмбраер суперджет ильюшин туполев камов ансат
+    сикорски еврокоптер""".split()
 )
 
 
 # The letters a designation can start with, so that most tokens (serial numbers, words) skip the long pattern.
 _LEAD = re.compile(r"[a-zа-я/]*")
 _LEADS = frozenset(_LEAD.match(p).group(0) for prefixes in _BUREAUS for p in prefixes) | frozenset(
-    "a b e c md dc r as ec h aw bk bo s cfm leap pt tpe v cf ge genx jt rb pw".split()
+    "a b e c md dc r as ec h aw bk bo s cfm leap pt tpe v cf ge genx jt rb pw sr da j t f ct ae tfe rtm io tio o "
+    "arriel arrius makila ardiden".split()
 )
 
 
@@ -244,6 +269,7 @@ def _fingerprint() -> str:
     parts = {
         "bureaus": sorted([list(prefixes), numbers] for prefixes, numbers in _BUREAUS.items()),
         "suffix": _SUFFIX,
+        "hyphen_only": sorted(_HYPHEN_ONLY),
         "codes": list(_CODES),
         "makers": sorted(_MAKERS),
         "spaced_words": sorted(_SPACED_WORDS),
