@@ -35,7 +35,9 @@ from pipeline.model.decision import (  # noqa: E402
     word_counts,
 )
 from pipeline.model.keywords import KeywordRules, read_keywords  # noqa: E402
+from pipeline.text.aircraft import is_aircraft_type  # noqa: E402
 from pipeline.text.normalise import Normaliser  # noqa: E402
+from pipeline.text.systems import system_mark  # noqa: E402
 from pipeline.training.crossval import source_of_file  # noqa: E402
 from pipeline.training.recipe import load_config  # noqa: E402
 
@@ -68,8 +70,9 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
                 prose_word_counts(texts, MAX_CHARS),
                 keyword_classes(texts, list(ex["classes"])),
                 np.fromiter((opens_assist(t[:MAX_CHARS]) for t in texts), dtype=bool, count=len(texts)),
+                named_lines(texts),
             ],
-            names="words,code,prose,keyword,opener",
+            names="words,code,prose,keyword,opener,named",
         )
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
         out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), lines))
@@ -83,6 +86,18 @@ def keyword_classes(texts: list[str], classes: list[str]) -> np.ndarray:
     match = KeywordRules(read_keywords(REPO / "configs" / "keywords.txt"))
     found = (match(normalise(t)) for t in texts)
     return np.fromiter((classes.index(k) if k in classes else -1 for k in found), dtype=np.int64, count=len(texts))
+
+
+def named_lines(texts: list[str]) -> np.ndarray:
+    """Which texts name an aircraft type or a military system (a token the tokeniser would mark), on the normalised
+    text of the default recipe."""
+    normalise = Normaliser(**load_config(REPO / "configs" / "default.cfg")["normalise"])
+
+    def named(text: str) -> bool:
+        tokens = [t.strip(".,;:()[]\"'«»") for t in normalise(text).split()]
+        return any(is_aircraft_type(t) or system_mark(t) for t in tokens if t)
+
+    return np.fromiter((named(t) for t in texts), dtype=bool, count=len(texts))
 
 
 def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:
@@ -107,12 +122,14 @@ def label(
     prose=(0, 1.0),
     keywords=0.0,
     agree=0.0,
+    bare=0,
 ) -> list[str]:
     """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
     rule ``long`` = ``(words, threshold)`` on lines of more than that many words, the model-code rule ``code`` =
     ``(words, threshold)`` on lines of at most that many words with a model code (``lines``: see :func:`folds_of`)
     the pooling rule ``pool``, the prose rule ``prose`` = ``(function words, other scale)`` and on its prose lines the
-    keyword assist at ``keywords``, and on any line the keyword agreement at ``agree``, :mod:`pipeline.model.keywords`);
+    keyword assist at ``keywords``, and on any line the keyword agreement at ``agree``, :mod:`pipeline.model.keywords`,
+    then the bare-word rule on lines of at most ``bare`` words, :func:`pipeline.model.decision.bare_word_review`);
     the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
     is_prose = None
     if lines is not None and prose[0] > 0 and prose[1] < 1:
@@ -150,6 +167,10 @@ def label(
         rows = np.flatnonzero((best == classes.index("other")) & (lines.keyword >= 0) & (top == lines.keyword))
         hit = rows[proba[rows, lines.keyword[rows]] >= agree]
         best[hit] = lines.keyword[hit]
+    if bare > 0 and lines is not None and thresholds:
+        other = classes.index("other")
+        plain = (lines.words <= bare) & (lines.words > 0) & ~lines.code & (lines.keyword < 0) & ~lines.named
+        best[(best != other) & plain] = other
     return [classes[j] for j in best.tolist()]
 
 
@@ -187,6 +208,7 @@ def variants(config: dict) -> dict[str, dict]:
     prose = (int(config["training"].get("prose_words", 0)), float(config["training"].get("prose_other_scale", 1.0)))
     keywords = float(config["training"].get("prose_keywords", 0.0))
     agree = float(config["training"].get("keyword_agree", 0.0))
+    bare = int(config["training"].get("bare_words", 0))
     cfg = {
         "thresholds": current,
         "long": long,
@@ -195,8 +217,12 @@ def variants(config: dict) -> dict[str, dict]:
         "prose": prose,
         "keywords": keywords,
         "agree": agree,
+        "bare": bare,
     }
     out = {"none": {"thresholds": {}}, "config": cfg}
+    out["config without the bare-word rule"] = {**cfg, "bare": 0}
+    for words in (1, 2):
+        out[f"config, bare-word rule on lines of <= {words} words"] = {**cfg, "bare": words}
     out["config without the long-line rule"] = {**cfg, "long": (0, 0.0)}
     out["config without the pooling rule"] = {**cfg, "pool": 0.0}
     out["config without the model-code rule"] = {**cfg, "code": (0, 0.0)}

@@ -70,13 +70,10 @@ def test_bundled_model_finds_the_goods_in_a_ruling_sentence():
     model = load_model(REPO / "models" / "default")
     assert prose_rule(model.meta) == (2, 0.2)
     text = (
-        "The merchandise under consideration is a ruggedized tablet computer that is designed for use by field "
-        "technicians, and it is imported with a docking station."
+        "The subject merchandise is a ruggedized computer that is described as being for use in the field, and it is "
+        "packed with a carrying handle and a stylus."
     )
-    assert model.predict_batch([text]).labels == ["rugged_computer"]
+    batch = model.predict_batch([text])
+    assert batch.labels == ["rugged_computer"] and batch.review.tolist() == [0]
     model.meta["prose_words"] = 0
-    batch = model.predict_batch([text])
-    assert batch.labels == ["rugged_computer"] and batch.review.tolist() == [1]  # "ruggedized" and the model agree
-    model.meta["keyword_agree"] = 0.0
-    batch = model.predict_batch([text])
-    assert batch.labels == ["other"] and batch.candidates == ["rugged_computer"]  # under the long-line threshold
+    assert model.predict_batch([text]).labels == ["other"]  # the prior set for short ordinary lines wins

@@ -15,7 +15,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from pipeline.model.keywords import keyword_assist
+from pipeline.model.keywords import KeywordRules, keyword_assist
+from pipeline.text.aircraft import is_aircraft_type
+from pipeline.text.systems import system_mark
 
 # A word that starts with letters and holds a digit: a model or type code (``H520E``, ``Ил-76ТД``, ``F405-WTE``,
 # ``Mk2``), not a quantity or size (``10pcs``, ``12V``, ``1300x480``).
@@ -99,7 +101,7 @@ def decide(
     With ``thresholds`` (empty: the best class always) the prose rule (:func:`prose_prior`, on a copy of
     ``proba``: the scores are those of the copy), the long-line and model-code caps (:func:`line_caps`), the
     pooling rule and, given the model's ``normalise``, the keyword assist on prose lines and the keyword agreement
-    (:func:`pipeline.model.keywords.keyword_assist`) apply.
+    (:func:`pipeline.model.keywords.keyword_assist`) and then the bare-word rule (:func:`bare_word_review`) apply.
     """
     prose = None
     if thresholds and prose_rule(meta)[0]:
@@ -118,7 +120,49 @@ def decide(
         if prose is not None:
             scope = assist_scope(texts, prose, meta, max_chars, counts) & has_text
         keyword_assist(texts, proba, scope, (best, scores, review, candidates), classes, meta, normalise)
+        bare_word_review(texts, proba, counts, (best, scores, review, candidates), classes, meta, normalise)
     return best, scores, review, candidates
+
+
+def bare_word_rule(meta: dict) -> int:
+    """The most words a line may have for a model's bare-word rule to read it (``0``: no rule)."""
+    return int(meta.get("bare_words") or 0)
+
+
+def bare_word_review(
+    texts: Sequence[str],
+    proba: np.ndarray,
+    counts: np.ndarray,
+    decided: tuple[np.ndarray, np.ndarray, np.ndarray, list[str]],
+    classes: Sequence[str],
+    meta: dict,
+    normalise: Callable[[str], str],
+) -> None:
+    """Send dual-use lines of at most ``bare_words`` words that carry no named evidence to review as ``other``.
+
+    A line qualifies when it holds no model code (``_MODEL_CODE``), no keyword of the model's keyword rules
+    (:class:`pipeline.model.keywords.KeywordRules`, any class) and no aircraft type or named military system
+    (:mod:`pipeline.text.aircraft`, :mod:`pipeline.text.systems`): one generic word ("seat", "ring", "king") is
+    not evidence an investigator can publish, however the corpus used it. It keeps its class as ``candidate`` with
+    ``review=1``. ``counts``: the texts' :func:`word_counts`; ``decided``: ``(best, scores, review, candidates)``,
+    changed in place.
+    """
+    words = bare_word_rule(meta)
+    classes = list(classes)
+    if words <= 0 or "other" not in classes:
+        return
+    best, scores, review, candidates = decided
+    other = classes.index("other")
+    match = KeywordRules(meta.get("keyword_rules") or [])
+    for i in np.flatnonzero((best != other) & (counts <= words) & (counts > 0)).tolist():
+        text = normalise(texts[i])
+        if _MODEL_CODE.search(texts[i]) is not None or match(text) is not None:
+            continue
+        tokens = [t.strip(".,;:()[]\"'«»") for t in text.split()]
+        if any(is_aircraft_type(t) or system_mark(t) for t in tokens if t):
+            continue
+        review[i], candidates[i] = 1, classes[best[i]]
+        best[i], scores[i] = other, proba[i, other]
 
 
 def assist_scope(
