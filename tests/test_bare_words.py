@@ -83,3 +83,17 @@ def test_the_bundled_model_sends_a_bare_generic_word_to_review():
     batch = model.predict_batch(["seat", "квадрокоптер"])
     assert batch.labels == ["other", "drone"]
     assert batch.review.tolist()[0] == 1 and batch.candidates[0] == "aircraft_parts"
+
+
+def test_the_evaluation_names_the_keyword_and_bare_word_rules():
+    from pipeline.evaluation.evaluate import _decision_rules
+    from pipeline.report.text import thresholds_text
+
+    meta = {**META, "prose_keywords": 0.01, "keyword_agree": 0.5}
+    rules = _decision_rules(meta, active=True)
+    assert (rules["prose_keywords"], rules["keyword_agree"], rules["bare_words"]) == (0.01, 0.5, 1)
+    assert _decision_rules(meta, active=False)["bare_words"] is None
+    assert _decision_rules({**meta, "keyword_rules": []}, active=True)["bare_words"] is None
+    text = thresholds_text({"thresholds": THRESHOLDS, **rules})
+    assert "lines of at most 1 word(s) with no keyword, model code or named type: other (review)" in text
+    assert "ranks it first at ≥ 0.5" in text and "scores ≥ 0.01" in text

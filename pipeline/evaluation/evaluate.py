@@ -226,7 +226,10 @@ def run_evaluation(
 
 
 def _decision_rules(meta: dict, active: bool) -> dict[str, Any]:
-    """The long-line, model-code, pooling and prose rules the labels were given with (``None`` where not applied)."""
+    """The decision rules the labels were given with (``None`` where not applied).
+
+    The long-line, model-code, pooling and prose rules, the keyword assist and agreement and the bare-word rule.
+    """
     rules: dict[str, Any] = {}
     for key, rule in (("long_line_rule", long_line_rule(meta)), ("code_line_rule", code_line_rule(meta))):
         words, threshold = rule
@@ -235,6 +238,10 @@ def _decision_rules(meta: dict, active: bool) -> dict[str, Any]:
     rules["pool_below"] = pool if active and pool > 0 else None
     words, scale = prose_rule(meta)
     rules["prose_rule"] = {"function_words": words, "other_scale": scale} if active and words > 0 else None
+    keywords = bool(meta.get("keyword_rules"))
+    for key in ("prose_keywords", "keyword_agree", "bare_words"):
+        value = meta.get(key) or 0
+        rules[key] = value if active and keywords and value > 0 else None
     return rules
 
 

@@ -27,6 +27,16 @@ def thresholds_text(m: dict[str, Any]) -> str:
     rule = m.get("prose_rule")
     if rule and m.get("thresholds"):
         text += f"; prose lines (≥ {rule['function_words']} function words): p(other) × {rule['other_scale']:g}"
+    if m.get("thresholds"):
+        if m.get("prose_keywords"):
+            at = m["prose_keywords"]
+            text += f"; prose lines left other: their keywords' class where it scores ≥ {at:g} (review)"
+        if m.get("keyword_agree"):
+            at = m["keyword_agree"]
+            text += f"; lines left other: their keywords' class where the model ranks it first at ≥ {at:g} (review)"
+        if m.get("bare_words"):
+            text += (f"; lines of at most {m['bare_words']} word(s) with no keyword, model code or named type: "
+                     "other (review)")  # fmt: skip
     return text
 
 
