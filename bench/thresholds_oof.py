@@ -29,15 +29,14 @@ from pipeline.evaluation.metrics import bootstrap_intervals, classification_metr
 from pipeline.model.decision import (  # noqa: E402
     apply_class_thresholds,
     model_codes,
+    names_a_type,
     opens_assist,
     prose_word_counts,
     scale_other,
     word_counts,
 )
 from pipeline.model.keywords import KeywordRules, read_keywords  # noqa: E402
-from pipeline.text.aircraft import is_aircraft_type  # noqa: E402
 from pipeline.text.normalise import Normaliser  # noqa: E402
-from pipeline.text.systems import system_mark  # noqa: E402
 from pipeline.training.crossval import source_of_file  # noqa: E402
 from pipeline.training.recipe import load_config  # noqa: E402
 
@@ -92,12 +91,7 @@ def named_lines(texts: list[str]) -> np.ndarray:
     """Which texts name an aircraft type or a military system (a token the tokeniser would mark), on the normalised
     text of the default recipe."""
     normalise = Normaliser(**load_config(REPO / "configs" / "default.cfg")["normalise"])
-
-    def named(text: str) -> bool:
-        tokens = [t.strip(".,;:()[]\"'«»") for t in normalise(text).split()]
-        return any(is_aircraft_type(t) or system_mark(t) for t in tokens if t)
-
-    return np.fromiter((named(t) for t in texts), dtype=bool, count=len(texts))
+    return np.fromiter((names_a_type(normalise(t)) for t in texts), dtype=bool, count=len(texts))
 
 
 def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:

@@ -66,9 +66,12 @@ def test_the_config_carries_the_rule_and_validates_it():
     meta = operating_point(load_config(REPO / "configs" / "default.cfg", {"training.bare_words": 1}))
     assert meta["bare_words"] == 1 and meta["keyword_rules"]
     off = {"training.prose_keywords": 0, "training.keyword_agree": 0}
-    assert operating_point(load_config(REPO / "configs" / "default.cfg", {**off, "training.bare_words": 0}))[
-        "keyword_rules"
-    ] == []
+    assert (
+        operating_point(load_config(REPO / "configs" / "default.cfg", {**off, "training.bare_words": 0}))[
+            "keyword_rules"
+        ]
+        == []
+    )
     with pytest.raises(ConfigError, match=r"bare_words needs \[paths\] keywords"):
         load_config(REPO / "configs" / "default.cfg", {**off, "training.bare_words": 1, "paths.keywords": None})
     with pytest.raises(ConfigError, match=r"\[training\] bare_words"):

@@ -124,6 +124,12 @@ def decide(
     return best, scores, review, candidates
 
 
+def names_a_type(normalised_text: str) -> bool:
+    """Whether a normalised text names an aircraft type, aero-engine, aircraft maker or named military system."""
+    tokens = (t.strip(".,;:()[]\"'«»") for t in normalised_text.split())
+    return any(is_aircraft_type(t) or system_mark(t) for t in tokens if t)
+
+
 def bare_word_rule(meta: dict) -> int:
     """The most words a line may have for a model's bare-word rule to read it (``0``: no rule)."""
     return int(meta.get("bare_words") or 0)
@@ -158,8 +164,7 @@ def bare_word_review(
         text = normalise(texts[i])
         if _MODEL_CODE.search(texts[i]) is not None or match(text) is not None:
             continue
-        tokens = [t.strip(".,;:()[]\"'«»") for t in text.split()]
-        if any(is_aircraft_type(t) or system_mark(t) for t in tokens if t):
+        if names_a_type(text):
             continue
         review[i], candidates[i] = 1, classes[best[i]]
         best[i], scores[i] = other, proba[i, other]
