@@ -36,6 +36,32 @@ NOT_TYPES = [
 ]  # fmt: skip
 
 
+# Makers as declarations write them: misspelt, transliterated, in a Russian case, joined to their type by a hyphen.
+MAKERS_AS_WRITTEN = [
+    "cesna", "boing", "embrear", "sikorski", "bombardier", "airbas", "suhoi", "сесна", "цесна", "сикорский",
+    "сикорского", "бомбардье", "эмбраер", "боинга", "боинги", "цессны", "эйрбасу", "туполева", "дассо",
+    "боинг-737-800", "cessna-172", "airbus-a320", "эйрбас-a320",
+]  # fmt: skip
+# A maker's name with a hyphenated word, a look-alike word, ordinary words near the makers' stems.
+NOT_MAKERS = ["боинг-фонарь", "boeing-x", "самолет-2", "abc-123", "цессн", "боин", "сикорск", "pratts", "airbu"]
+
+
+@pytest.mark.parametrize("token", MAKERS_AS_WRITTEN)
+def test_makers_as_written_are_recognised(token):
+    assert is_aircraft_type(token)
+
+
+@pytest.mark.parametrize("token", NOT_MAKERS)
+def test_words_near_makers_are_not(token):
+    assert not is_aircraft_type(token)
+
+
+def test_misspelt_maker_is_marked_in_a_line():
+    tok = SpacyTokeniser(mark_aircraft=True)
+    assert tok.tokenise("лопасть для Сикорского")[1:] == ("для", MARK, "сикорского", MARK)
+    assert tok.tokenise("Cesna 172 seat belt")[:3] == (MARK, "cesna", MARK)
+
+
 @pytest.mark.parametrize("token", TYPES)
 def test_designations_are_recognised(token):
     assert is_aircraft_type(token)

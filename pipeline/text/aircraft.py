@@ -5,9 +5,10 @@ The label guide puts items made for a named aircraft type under ``aircraft_parts
 writers happened to use, so a new type name next to a part word ("Rafale M88-2 turbine disc") read as an unknown code
 and came out `other`. :func:`is_aircraft_type` knows the designation families from public aircraft and engine
 nomenclature (Soviet and Russian design bureaus, Airbus and Boeing airliners, US, European and Chinese military types,
-civil helicopters, aero-engines), and the tokeniser's ``mark_aircraft`` option puts a mark token, :data:`MARK`, on
-both sides of each designation, so the model also sees "a type name next to «фонарь»" and "next to canopy" as
-features of their own.
+civil helicopters, aero-engines) and the aircraft makers as declarations write them (misspelt, transliterated, in a
+Russian case, joined to the type: "Cesna", «Сикорского», «Боинг-737-800»), and the tokeniser's ``mark_aircraft``
+option puts a mark token, :data:`MARK`, on both sides of each designation, so the model also sees "a type name next to
+«фонарь»" and "next to canopy" as features of their own.
 
 The patterns read tokens as :class:`~pipeline.text.tokenise.SpacyTokeniser` gives them: lower case, look-alike letters
 folded (a mixed-script designation comes out in one script: «ТВ3-117» reads ``tb3-117``, «МиГ-29СМТ» ``миг-29cmt``).
@@ -123,13 +124,43 @@ _CODES = (
     r"t?io-(?:235|320|360|470|520|540|550)|o-(?:235|320|360|470|540)",
 )
 _DESIGNATION = re.compile(rf"(?:(?:{_FAMILY_RE})|{'|'.join(_CODES)}){_SUFFIX}")
+# Makers as declarations write them: the usual spellings, common misspellings and transliterations ("boing",
+# "cesna", "sikorski", «сесна», «эйрбас»); a maker's name on a line is as much an aircraft mark as its type number.
+_LATIN_MAKERS = """airbus airbas airbuss eirbus erbus boeing boing boieng boeng cessna cesna cessena cesnna embraer
+    embrear embraier embrayer learjet gulfstream gulfstrim pilatus beechcraft beachcraft sukhoi suhoi
+    sukhoy superjet antonov antonow ilyushin iljushin ilushin tupolev tupolew kamov sikorsky sikorski
+    sikorskiy sikorskij sikorskii eurocopter eurokopter agustawestland agusta ansat tecnam aerospatiale
+    rafale gripen eurofighter lockheed lokheed lockhead northrop mcdonnell grumman aermacchi hawker
+    beriev mooney socata dornier lycoming kfir bombardier bombardie bombadier dassault fokker comac
+    mikoyan pratt"""
+# Cyrillic makers with their case forms (:func:`_case_forms`); the indeclinable ones stand alone.
+_CYRILLIC_MAKERS = """бериев локхид грумман эйрбас аэробус эрбас аирбас боинг боенг цессна сессна цесна сесна эмбраер
+    эмбраэр эмбрайер суперджет ильюшин туполев камов ансат сикорский сикорски еврокоптер фоккер пилатус бичкрафт
+    лирджет нортроп текнам"""
+_INDECLINABLE = "дорнье бомбардье дассо"
+
+
+def _case_forms(word: str) -> set[str]:
+    """A Cyrillic maker name and its Russian case forms («боинг»: «боинга», «боингу» …; «цессна»: «цессны» …)."""
+    if word.endswith("ий"):
+        stem = word[:-2]
+        return {word} | {stem + end for end in ("ого", "ому", "им", "ом")}
+    if word.endswith("а"):
+        stem = word[:-1]
+        return {word} | {stem + end for end in ("ы", "е", "у", "ой")}
+    if word.endswith("и"):
+        return {word}
+    plural = "и" if word[-1] in "гкх" else "ы"
+    return {word} | {word + end for end in ("а", "у", "ом", "е", plural, "ов")}
+
+
 _MAKERS = frozenset(
-    """airbus boeing cessna embraer learjet gulfstream pilatus beechcraft sukhoi superjet antonov ilyushin tupolev
-    kamov sikorsky eurocopter agustawestland ansat tecnam aerospatiale rafale gripen eurofighter
-    lockheed grumman aermacchi hawker beriev mooney socata dornier lycoming kfir
-    бериев локхид грумман дорнье эйрбас аэробус боинг цессна сессна эмбраер суперджет ильюшин туполев камов ансат
-    сикорски еврокоптер""".split()
+    _LATIN_MAKERS.split()
+    + _INDECLINABLE.split()
+    + [form for word in _CYRILLIC_MAKERS.split() for form in _case_forms(word)]
 )
+# A maker joined to its type by a hyphen: «боинг-737-800», "cessna-172", "airbus-a320".
+_MAKER_JOINED = re.compile(r"([^\W\d_]+)-(\w.*)")
 
 
 # The letters a designation can start with, so that most tokens (serial numbers, words) skip the long pattern.
@@ -144,6 +175,10 @@ def is_aircraft_type(token: str) -> bool:
     """Whether a normalised token names an aircraft type, an aero-engine type or an aircraft maker."""
     if token in _MAKERS:
         return True
+    joined = _MAKER_JOINED.fullmatch(token)
+    if joined and joined.group(1) in _MAKERS:
+        rest = joined.group(2)
+        return rest[:1].isdigit() or is_aircraft_type(rest)
     lead = _LEAD.match(token).group(0)
     if lead not in _LEADS and (lead or token[:1] != "7"):
         return False
@@ -272,6 +307,7 @@ def _fingerprint() -> str:
         "hyphen_only": sorted(_HYPHEN_ONLY),
         "codes": list(_CODES),
         "makers": sorted(_MAKERS),
+        "maker_joined": _MAKER_JOINED.pattern,
         "spaced_words": sorted(_SPACED_WORDS),
         "spaced_re": _SPACED_RE.pattern,
         "tight": sorted([word, sorted(numbers)] for word, numbers in _TIGHT_NUMBERS.items()),
