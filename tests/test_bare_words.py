@@ -88,6 +88,14 @@ def test_the_bundled_model_sends_a_bare_generic_word_to_review():
     assert batch.review.tolist()[0] == 1 and batch.candidates[0] == "navigation"
 
 
+def test_the_bundled_model_labels_bare_terms_its_keyword_lists_name():
+    from pipeline.model.core import load_model
+
+    model = load_model(REPO / "models" / "default")
+    batch = model.predict_batch(["авиагоризонт", "элероны", "sextants", "спуфер"])
+    assert batch.labels == ["navigation", "aircraft_parts", "navigation", "counter_drone"]
+
+
 def test_the_evaluation_names_the_keyword_and_bare_word_rules():
     from pipeline.evaluation.evaluate import _decision_rules
     from pipeline.report.text import thresholds_text

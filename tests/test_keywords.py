@@ -198,3 +198,19 @@ def test_bundled_model_applies_the_keyword_agreement():
     assert batch.labels == ["navigation"] and batch.review.tolist() == [1]
     model.meta["keyword_agree"] = 0.0
     assert model.predict_batch([text]).labels == ["other"]
+
+
+@pytest.mark.parametrize(
+    ("term", "label"),
+    [
+        ("авиагоризонт", "navigation"), ("sextants", "navigation"), ("картплоттер", "navigation"),
+        ("автомобильный навигатор", "navigation"), ("бинс", "navigation"), ("элероны", "aircraft_parts"),
+        ("nacelles", "aircraft_parts"), ("ram-jets", "aircraft_parts"), ("дельтаплан", "aircraft_parts"),
+        ("спуфер", "counter_drone"), ("мавик", "drone"), ("octocopter", "drone"),
+        # words with ordinary senses stay out of the lists: watches, channel marks, chairs, bicycle wheels
+        ("altimeter watch", None), ("beacons, marine channel-marking", None), ("glider chair", None),
+        ("mavic wheelset", None), ("бинсовый", None),
+    ],
+)  # fmt: skip
+def test_the_lists_name_bare_terms_of_one_class(term, label):
+    assert KeywordRules(read_keywords(REPO / "configs" / "keywords.txt"))(NORMALISER(term).lower()) == label
