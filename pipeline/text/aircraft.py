@@ -175,7 +175,7 @@ def is_aircraft_type(token: str) -> bool:
     """Whether a normalised token names an aircraft type, an aero-engine type or an aircraft maker."""
     if token in _MAKERS:
         return True
-    joined = _MAKER_JOINED.fullmatch(token)
+    joined = _MAKER_JOINED.fullmatch(token) if "-" in token else None
     if joined and joined.group(1) in _MAKERS:
         rest = joined.group(2)
         return rest[:1].isdigit() or is_aircraft_type(rest)
