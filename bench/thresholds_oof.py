@@ -117,13 +117,15 @@ def label(
     keywords=0.0,
     agree=0.0,
     bare=0,
+    terms=0,
 ) -> list[str]:
     """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
     rule ``long`` = ``(words, threshold)`` on lines of more than that many words, the model-code rule ``code`` =
     ``(words, threshold)`` on lines of at most that many words with a model code (``lines``: see :func:`folds_of`)
     the pooling rule ``pool``, the prose rule ``prose`` = ``(function words, other scale)`` and on its prose lines the
-    keyword assist at ``keywords``, and on any line the keyword agreement at ``agree``, :mod:`pipeline.model.keywords`,
-    then the bare-word rule on lines of at most ``bare`` words, :func:`pipeline.model.decision.bare_word_review`);
+    keyword assist at ``keywords`` (and on lines of at most ``terms`` words), and on any line the keyword agreement
+    at ``agree``, :mod:`pipeline.model.keywords`, then the bare-word rule on lines of at most ``bare`` words,
+    :func:`pipeline.model.decision.bare_word_review`);
     the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
     is_prose = None
     if lines is not None and prose[0] > 0 and prose[1] < 1:
@@ -152,6 +154,8 @@ def label(
         apply_class_thresholds(proba, best, scores, has_text, classes, thresholds, pool_below=pool, caps=caps)
     if keywords > 0 and is_prose is not None and thresholds:
         scope = is_prose | ((lines.words > long[0]) & lines.opener) if long[0] > 0 else is_prose
+        if terms > 0:
+            scope = scope | ((lines.words > 0) & (lines.words <= terms))
         assisted = scope & (best == classes.index("other")) & (lines.keyword >= 0)
         rows = np.flatnonzero(assisted)
         hit = rows[proba[rows, lines.keyword[rows]] >= keywords]
@@ -203,6 +207,7 @@ def variants(config: dict) -> dict[str, dict]:
     keywords = float(config["training"].get("prose_keywords", 0.0))
     agree = float(config["training"].get("keyword_agree", 0.0))
     bare = int(config["training"].get("bare_words", 0))
+    terms = int(config["training"].get("keyword_terms", 0))
     cfg = {
         "thresholds": current,
         "long": long,
@@ -212,6 +217,7 @@ def variants(config: dict) -> dict[str, dict]:
         "keywords": keywords,
         "agree": agree,
         "bare": bare,
+        "terms": terms,
     }
     out = {"none": {"thresholds": {}}, "config": cfg}
     out["config without the bare-word rule"] = {**cfg, "bare": 0}
@@ -224,6 +230,9 @@ def variants(config: dict) -> dict[str, dict]:
     out["config without the keyword assist"] = {**cfg, "keywords": 0.0}
     for at in (0.003, 0.03, 0.1):
         out[f"config, keyword assist at {at}"] = {**cfg, "keywords": at}
+    out["config without terms in the keyword assist"] = {**cfg, "terms": 0}
+    for words in (1, 2, 3, 4):
+        out[f"config, terms of <= {words} words in the keyword assist"] = {**cfg, "terms": words}
     out["config without the keyword agreement"] = {**cfg, "agree": 0.0}
     for at in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
         out[f"config, keyword agreement at {at}"] = {**cfg, "agree": at}

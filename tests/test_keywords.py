@@ -153,6 +153,21 @@ def test_long_russian_news_lines_with_one_news_verb_are_read_too():
     assert review.tolist() == [1, 0, 0, 1, 0]
 
 
+def test_short_terms_are_read_by_the_keyword_assist_when_asked():
+    texts = ["бпла", "drone", "gps tracker for pets", "сумка для бпла", "не бпла", "cotton shirts"]
+    prose = np.zeros(6, dtype=bool)
+    terms = {**META, "keyword_terms": 3}
+    assert assist_scope(texts, prose, terms).tolist() == [True, True, False, True, True, True]
+    assert assist_scope(texts, prose, META).tolist() == [False] * 6
+    proba = np.array([[0.02, 0.0, 0.98]] * 6)
+    proba[3] = [0.005, 0.0, 0.995]  # the model all but rules the class out: the keyword does not overrule it
+    best, _, review, _ = _decide(texts, proba, terms)
+    # a longer line, a negated keyword and a line with no keyword stay `other` too
+    assert [CLASSES[j] for j in best] == ["drone", "drone", "other", "other", "other", "other"]
+    assert review.tolist() == [1, 1, 0, 0, 0, 0]
+    assert [CLASSES[j] for j in _decide(texts[:1], proba[:1], META)[0]] == ["other"]
+
+
 AGREE = {**META, "prose_keywords": 0.0, "keyword_agree": 0.5}
 SHORT = "КВАДРОКОПТЕР БПЛА 10 ШТ"
 

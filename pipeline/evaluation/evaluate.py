@@ -239,7 +239,7 @@ def _decision_rules(meta: dict, active: bool) -> dict[str, Any]:
     words, scale = prose_rule(meta)
     rules["prose_rule"] = {"function_words": words, "other_scale": scale} if active and words > 0 else None
     keywords = bool(meta.get("keyword_rules"))
-    for key in ("prose_keywords", "keyword_agree", "bare_words"):
+    for key in ("prose_keywords", "keyword_agree", "keyword_terms", "bare_words"):
         value = meta.get(key) or 0
         rules[key] = value if active and keywords and value > 0 else None
     return rules

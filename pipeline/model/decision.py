@@ -175,18 +175,28 @@ def assist_scope(
 ) -> np.ndarray:
     """The lines the keyword assist reads.
 
-    Prose lines, and lines of more than ``long_line_words`` words holding one function word of running text or one
-    Russian news verb (``_NEWS_VERB``); ``counts``: the texts' :func:`word_counts`, when already known.
+    Prose lines, lines of more than ``long_line_words`` words holding one function word of running text or one
+    Russian news verb (``_NEWS_VERB``), and terms: lines of at most ``keyword_terms`` words, where the keyword is
+    most of what the line says; ``counts``: the texts' :func:`word_counts`, when already known.
     """
     words = long_line_rule(meta)[0]
-    if words <= 0:
+    terms = keyword_terms_rule(meta)
+    if words <= 0 and terms <= 0:
         return prose
     cut = max_chars or None
-    long = (word_counts(texts, max_chars) if counts is None else counts) > words
+    counts = word_counts(texts, max_chars) if counts is None else counts
     out = prose.copy()
-    for i in np.flatnonzero(long & ~prose).tolist():
-        out[i] = opens_assist(texts[i][:cut])
+    if terms > 0:
+        out |= (counts > 0) & (counts <= terms)
+    if words > 0:
+        for i in np.flatnonzero((counts > words) & ~out).tolist():
+            out[i] = opens_assist(texts[i][:cut])
     return out
+
+
+def keyword_terms_rule(meta: dict) -> int:
+    """The most words a line may have for a model's keyword assist to read it as a term (``0``: terms not read)."""
+    return int(meta.get("keyword_terms") or 0)
 
 
 def opens_assist(text: str) -> bool:

@@ -30,7 +30,8 @@ def thresholds_text(m: dict[str, Any]) -> str:
     if m.get("thresholds"):
         if m.get("prose_keywords"):
             at = m["prose_keywords"]
-            text += f"; prose lines left other: their keywords' class where it scores ≥ {at:g} (review)"
+            terms = f" and lines of at most {m['keyword_terms']} words" if m.get("keyword_terms") else ""
+            text += f"; prose lines{terms} left other: their keywords' class where it scores ≥ {at:g} (review)"
         if m.get("keyword_agree"):
             at = m["keyword_agree"]
             text += f"; lines left other: their keywords' class where the model ranks it first at ≥ {at:g} (review)"

@@ -91,13 +91,14 @@ def operating_point(cfg: dict) -> dict[str, Any]:
     thresholds`` can replace them with thresholds chosen on the user's own dev set); ``[training]
     unfamiliar_below``, ``unfamiliar_lean``, ``long_line_words``, ``long_line_threshold``, ``code_line_words``,
     ``code_line_threshold``, ``pool_below``, ``code_assist`` (:mod:`pipeline.codes.assist`), ``prose_words``,
-    ``prose_other_scale``, ``prose_keywords``, ``keyword_agree`` and ``bare_words`` are kept as they are, and with any
-    of the last three the rules of the ``[paths] keywords`` file (:mod:`pipeline.model.keywords`).
+    ``prose_other_scale``, ``prose_keywords``, ``keyword_agree``, ``keyword_terms`` and ``bare_words`` are kept as they
+    are, and with any of the last four the rules of the ``[paths] keywords`` file (:mod:`pipeline.model.keywords`).
     """
     thresholds = {label: float(v) for label, v in (cfg.get("thresholds") or {}).items() if v > 0}
     at = float(cfg["training"].get("prose_keywords", 0.0))
     agree = float(cfg["training"].get("keyword_agree", 0.0))
     bare = int(cfg["training"].get("bare_words", 0))
+    terms = int(cfg["training"].get("keyword_terms", 0))
     return {
         "thresholds": thresholds,
         "unfamiliar_below": float(cfg["training"].get("unfamiliar_below", 0.0)),
@@ -112,6 +113,7 @@ def operating_point(cfg: dict) -> dict[str, Any]:
         "prose_other_scale": float(cfg["training"].get("prose_other_scale", 1.0)),
         "prose_keywords": at,
         "keyword_agree": agree,
+        "keyword_terms": terms,
         "bare_words": bare,
         "keyword_rules": read_keywords(cfg["paths"]["keywords"]) if at > 0 or agree > 0 or bare > 0 else [],
     }

@@ -57,6 +57,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "prose_other_scale": (params.probability, False),
         "prose_keywords": (params.fraction, False),
         "keyword_agree": (params.fraction, False),
+        "keyword_terms": (params.count, False),
         "bare_words": (params.count, False),
     },
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
@@ -139,7 +140,7 @@ def validate_config(cfg: dict, source: str = "<config>") -> None:
             value = values[key]
             if not check(value):
                 raise ConfigError(f"{source}: [{section}] {key} = {value!r}: expected {check.__doc__}")
-    for key in ("prose_keywords", "keyword_agree", "bare_words"):
+    for key in ("prose_keywords", "keyword_agree", "keyword_terms", "bare_words"):
         if cfg["training"].get(key, 0) and not cfg["paths"].get("keywords"):
             raise ConfigError(f"{source}: [training] {key} needs [paths] keywords (the keyword file)")
     c = cfg["corpus"]
