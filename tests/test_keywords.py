@@ -166,6 +166,11 @@ def test_short_terms_are_read_by_the_keyword_assist_when_asked():
     assert [CLASSES[j] for j in best] == ["drone", "drone", "other", "other", "other", "other"]
     assert review.tolist() == [1, 1, 0, 0, 0, 0]
     assert [CLASSES[j] for j in _decide(texts[:1], proba[:1], META)[0]] == ["other"]
+    cfg = REPO / "configs" / "default.cfg"
+    assert operating_point(load_config(cfg))["keyword_terms"] == 0  # off in the default: README model card, "tried"
+    assert operating_point(load_config(cfg, {"training.keyword_terms": 3}))["keyword_terms"] == 3
+    with pytest.raises(ConfigError, match=r"\[training\] keyword_terms"):
+        load_config(cfg, {"training.keyword_terms": -1})
 
 
 AGREE = {**META, "prose_keywords": 0.0, "keyword_agree": 0.5}
