@@ -171,6 +171,8 @@ def test_short_terms_are_read_by_the_keyword_assist_when_asked():
     assert operating_point(load_config(cfg, {"training.keyword_terms": 3}))["keyword_terms"] == 3
     with pytest.raises(ConfigError, match=r"\[training\] keyword_terms"):
         load_config(cfg, {"training.keyword_terms": -1})
+    with pytest.raises(ConfigError, match=r"keyword_terms needs prose_keywords"):
+        load_config(cfg, {"training.keyword_terms": 3, "training.prose_keywords": 0})
 
 
 AGREE = {**META, "prose_keywords": 0.0, "keyword_agree": 0.5}

@@ -143,6 +143,8 @@ def validate_config(cfg: dict, source: str = "<config>") -> None:
     for key in ("prose_keywords", "keyword_agree", "keyword_terms", "bare_words"):
         if cfg["training"].get(key, 0) and not cfg["paths"].get("keywords"):
             raise ConfigError(f"{source}: [training] {key} needs [paths] keywords (the keyword file)")
+    if cfg["training"].get("keyword_terms", 0) and not cfg["training"].get("prose_keywords", 0):
+        raise ConfigError(f"{source}: [training] keyword_terms needs prose_keywords > 0 (the assist it widens)")
     c = cfg["corpus"]
     if c["dev_fraction"] + c["test_fraction"] >= MAX_HELD_OUT:
         raise ConfigError(f"{source}: [corpus] dev_fraction + test_fraction must be below {MAX_HELD_OUT}")
