@@ -112,7 +112,7 @@ def test_pipeline_follows_sklearn_contract(tiny_model):
 def test_predict_batch_equals_pipeline_predict_proba(tiny_model, tiny_corpus):
     texts = tiny_corpus.text + ["KBAДPOKOПTEP  DJI\u200b", "x" * 3000 + " квадрокоптер"]
     batch = tiny_model.predict_batch(texts, apply_thresholds=False)
-    np.testing.assert_allclose(batch.proba, tiny_model.pipeline.predict_proba(texts), atol=1e-12)
+    np.testing.assert_allclose(batch.proba, tiny_model.predict_proba(texts), atol=1e-12)
 
 
 def test_featuriser_survives_cache_overflow(tiny_model, tiny_corpus):

@@ -27,7 +27,15 @@ from pipeline.model.core import (
     read_meta,
     sha256_file,
 )
-from pipeline.model.persist import FORMAT, FORMAT_VERSION, MODEL_FILES, MODEL_JSON, WEIGHTS_NPZ
+from pipeline.model.persist import (
+    FORMAT,
+    FORMAT_VERSION,
+    MODEL_FILES,
+    MODEL_JSON,
+    PEER_VOCABULARY_JSON,
+    WEIGHTS_NPZ,
+    format_version,
+)
 from pipeline.training.fit import fit_model
 from pipeline.training.recipe import load_config
 
@@ -126,6 +134,7 @@ def test_every_classifier_round_trips_exactly(kind, tmp_path, tiny_texts):
         {"paths.corpus": [str(d / "tiny_corpus.csv")], "paths.markers": str(d / "markers.txt"), "paths.ood": None}
     )
     overrides.update(CLASSIFIERS[kind] or {"classifier.type": kind})
+    overrides["peer.weight"] = 0.0  # pickles of older versions never held a peer (tests/test_peer.py: with one)
     from pipeline.training.corpus import read_corpus_file
 
     corpus = read_corpus_file(TINY_CORPUS)
@@ -155,12 +164,13 @@ def test_every_classifier_round_trips_exactly(kind, tmp_path, tiny_texts):
 def test_saved_folder_records_format_and_hashes(tiny_model, tmp_path):
     folder = tiny_model.save(tmp_path / "m")
     meta = read_meta(folder)
-    assert meta["format"] == FORMAT and meta["format_version"] == FORMAT_VERSION
-    assert set(meta["files"]) == {*MODEL_FILES, "config.cfg"}
+    assert meta["format"] == FORMAT and meta["format_version"] == format_version(tiny_model.peer) == FORMAT_VERSION
+    peer_files = [PEER_VOCABULARY_JSON] if tiny_model.peer is not None else []
+    assert set(meta["files"]) == {*MODEL_FILES, *peer_files, "config.cfg"}
     for name, digest in meta["files"].items():
         assert sha256_file(folder / name) == digest
     assert meta["model_sha256"] == model_identity(meta["files"])
-    assert sorted(p.name for p in folder.iterdir()) == sorted([*MODEL_FILES, "config.cfg", META_FILE])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*MODEL_FILES, *peer_files, "config.cfg", META_FILE])
     # The same fitted model gives the same bytes (no timestamps inside weights.npz).
     again = tiny_model.save(tmp_path / "m2")
     assert read_meta(again)["files"] == meta["files"]

@@ -205,7 +205,7 @@ def run_evaluation(
     metrics["slices"] = slices
     metrics["lang_source"] = lang_source
     metrics["thresholds"] = model.thresholds if apply_thresholds else {}
-    metrics.update(_decision_rules(model.meta, bool(metrics["thresholds"])))
+    metrics.update(_decision_rules(model.meta, bool(metrics["thresholds"]), model.peer))
     if codes is not None:
         metrics["code_assist"] = {"threshold": code_assist_rule(model.meta), "lines": assisted}
     review = [i for i in range(len(batch)) if batch.review[i] and batch.labels[i] == "other"]  # not code-assisted
@@ -225,12 +225,13 @@ def run_evaluation(
     return Evaluation(metrics=metrics, data=data, batch=batch, errors=errors, lang=lang)
 
 
-def _decision_rules(meta: dict, active: bool) -> dict[str, Any]:
+def _decision_rules(meta: dict, active: bool, peer=None) -> dict[str, Any]:
     """The decision rules the labels were given with (``None`` where not applied).
 
-    The long-line, model-code, pooling and prose rules, the keyword assist and agreement and the bare-word rule.
+    The character peer's blend (``peer``, applied with or without thresholds), the long-line, model-code, pooling and
+    prose rules, the keyword assist and agreement and the bare-word rule.
     """
-    rules: dict[str, Any] = {}
+    rules: dict[str, Any] = {"peer": peer.summary() if peer is not None else None}
     for key, rule in (("long_line_rule", long_line_rule(meta)), ("code_line_rule", code_line_rule(meta))):
         words, threshold = rule
         rules[key] = {"words": words, "threshold": threshold} if active and words > 0 and threshold > 0 else None

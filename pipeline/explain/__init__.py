@@ -14,7 +14,9 @@ a feature that occurs in several words is shared equally among them; the contrib
 twice are summed. Nothing is dropped: :attr:`Explanation.items` plus :attr:`Explanation.intercept` (and
 :attr:`Explanation.rest`, contributions no word could be named for, normally 0) sum to :attr:`Explanation.margin`.
 
-For a calibrated SVM the explanation is of the SVM's linear scores before calibration.
+For a calibrated SVM the explanation is of the SVM's linear scores before calibration. For a model with a
+character peer (:mod:`pipeline.model.peer`) the scores are a blend of the linear model's and the peer's; the words
+explain the linear model's share, and the peer's own scores are shown beside them (:attr:`Explanation.peer_scores`).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class Explanation:
         intercept: ``b_label − b_rival``.
         items: ``(word as written in the line, contribution)``, largest magnitude first.
         rest: contributions of features no word of the line could be named for (normally 0).
+        peer_weight: the character peer's share of ``scores`` (0: the model has no peer).
+        peer_scores: the character peer's own scores of every label (``None`` without a peer).
     """
 
     text: str
@@ -60,6 +64,8 @@ class Explanation:
     intercept: float
     items: list[tuple[str, float]] = field(default_factory=list)
     rest: float = 0.0
+    peer_weight: float = 0.0
+    peer_scores: dict[str, float] | None = None
 
     def summary(self, top: int = TOP) -> str:
         """The ``top`` strongest words as ``квадрокоптер +2.10; mavic +1.30`` (what ``--explain`` writes)."""
@@ -78,6 +84,8 @@ class Explanation:
             "margin": self.margin,
             "intercept": self.intercept,
             "items": [[w, c] for w, c in self.items],
+            "peer_weight": self.peer_weight,
+            "peer_scores": self.peer_scores,
             "rest": self.rest,
             "explanation": self.summary(),
         }
@@ -165,16 +173,27 @@ class Explainer:
         tokens = self.tokeniser.transform(cut)
         X = self.features.transform(tokens)
         z = np.asarray(X @ self.coef.T) + self.intercept
+        peer = self.model.peer
+        peer_proba = None
+        if peer is not None:
+            peer_proba = peer.predict_proba(cut)[:, [list(peer.classes_).index(c) for c in self.classes]]
         if proba is None:
             proba = self.model.pipeline.named_steps["classifier"].predict_proba(X)
+            if peer_proba is not None:
+                proba = (1.0 - peer.weight) * proba + peer.weight * peer_proba
         self._cols_of_tokens({t for toks in tokens for t in toks})
         out: list[Explanation | None] = []
         for i, toks in enumerate(tokens):
             if not toks and X.indptr[i] == X.indptr[i + 1]:
                 out.append(None)
                 continue
-            label = labels[i] if labels is not None else self.classes[int(np.argmax(z[i]))]
-            out.append(self._explain_row(cut[i], toks, X, i, z[i], proba[i], label))
+            best = proba[i] if peer_proba is not None else z[i]  # with a peer, the blend's best class
+            label = labels[i] if labels is not None else self.classes[int(np.argmax(best))]
+            e = self._explain_row(cut[i], toks, X, i, z[i], proba[i], label)
+            if peer_proba is not None:
+                e.peer_weight = float(peer.weight)
+                e.peer_scores = {k: float(p) for k, p in zip(self.classes, peer_proba[i])}
+            out.append(e)
         return out
 
     def _explain_row(self, text, toks, X, i, z, proba, label) -> Explanation:
@@ -257,9 +276,15 @@ def explain(text: str, model=None, apply_thresholds: bool = True) -> Explanation
 
 def format_explanation(e: Explanation, top: int = 10) -> str:
     """A plain-text account of an :class:`Explanation` (what ``dualuse explain`` prints)."""
-    lines = [f"label: {e.label} (rival: {e.rival})", "scores:"]
+    lines = [f"label: {e.label} (rival: {e.rival})"]
+    if e.peer_scores is None:
+        lines.append("scores:")
+    else:
+        w = e.peer_weight
+        lines.append(f"scores ({1 - w:g} x the linear model explained below + {w:g} x the character peer):")
     for label, p in sorted(e.scores.items(), key=lambda kv: -kv[1]):
-        lines.append(f"  {label:<16} {p:.4f}   decision {e.decision[label]:+.3f}")
+        peer = "" if e.peer_scores is None else f"   peer {e.peer_scores[label]:.4f}"
+        lines.append(f"  {label:<16} {p:.4f}   decision {e.decision[label]:+.3f}{peer}")
     lines.append(f"explanation: {e.summary()}")
     lines.append(f"contributions to decision[{e.label}] - decision[{e.rival}] = {e.margin:+.3f}:")
     for word, c in e.items[:top]:

@@ -10,7 +10,6 @@ a folder into the plain-data format.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -31,6 +30,7 @@ from pipeline.features.runs import RunFeaturiser, gc_paused, has_alnum
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.model.classifier import build_classifier
 from pipeline.model.decision import code_assist_rule, decide, unfamiliar_review
+from pipeline.model.folder import model_identity, rmtree, verify_files, warn_versions
 from pipeline.model.legacy import is_pickle_folder, load_pickle, pickle_refusal
 from pipeline.model.meta import (
     CONFIG_FILE,
@@ -43,7 +43,8 @@ from pipeline.model.meta import (
     sha256_file,
     text_rules_drift,
 )
-from pipeline.model.persist import FORMAT, FORMAT_VERSION, MODEL_FILES, ModelFormatError, read_model, write_model
+from pipeline.model.peer import CharPeer
+from pipeline.model.persist import FORMAT, ModelFormatError, format_version, read_model, write_model
 from pipeline.prediction import Prediction, PredictionBatch
 from pipeline.text.markers import MarkerMatcher
 from pipeline.text.tokenise import SpacyTokeniser
@@ -75,13 +76,23 @@ class DualUseModel:
         markers: the military end-use rules.
         config: the resolved training config (plain dict).
         meta: metadata (labels, versions, hashes, metrics, thresholds).
+        peer: the fitted character peer blended into the scores (:class:`pipeline.model.peer.CharPeer`), or
+            ``None``.
     """
 
-    def __init__(self, pipeline: Pipeline, markers: MarkerMatcher, config: dict, meta: dict | None = None):
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        markers: MarkerMatcher,
+        config: dict,
+        meta: dict | None = None,
+        peer: CharPeer | None = None,
+    ):
         self.pipeline = pipeline
         self.markers = markers
         self.config = config
         self.meta = meta or {}
+        self.peer = peer
         self.path: Path | None = None
 
     @property
@@ -170,6 +181,9 @@ class DualUseModel:
         if len(keep):
             rows = feats.matrix if len(keep) == n else feats.matrix[keep]
             proba[keep] = self.pipeline.named_steps["classifier"].predict_proba(rows)
+            if self.peer is not None:
+                cut = [raw[i][:max_chars] if max_chars else raw[i] for i in keep.tolist()]
+                proba[keep] = self.peer.blend(proba[keep], cut, classes)
         thresholds = self.thresholds if apply_thresholds else {}
         best, scores, review, candidates = decide(
             raw, proba, has_text, classes, self.meta, thresholds, max_chars, tok.normaliser
@@ -214,8 +228,13 @@ class DualUseModel:
         return predictions
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities (columns in :attr:`classes` order)."""
-        return self.pipeline.predict_proba(list(texts))
+        """Class probabilities (columns in :attr:`classes` order), blended with the peer's when there is one."""
+        texts = list(texts)
+        proba = self.pipeline.predict_proba(texts)
+        if self.peer is None:
+            return proba
+        max_chars = self.tokeniser.max_chars
+        return self.peer.blend(proba, [t[:max_chars] if max_chars else t for t in texts], self.classes)
 
     def save(self, path: str | Path) -> Path:
         """Write the model folder atomically (a temporary folder renamed into place), in the plain-data format.
@@ -236,7 +255,7 @@ class DualUseModel:
         os.chmod(tmp, 0o755)
         try:
             try:
-                names = write_model(tmp, self.pipeline, self.markers)
+                names = write_model(tmp, self.pipeline, self.markers, self.peer)
             except ModelFormatError as exc:
                 raise ModelError(f"cannot save this model: {exc}") from exc
             (tmp / CONFIG_FILE).write_text(config_to_str(self.config), encoding="utf-8")
@@ -244,7 +263,7 @@ class DualUseModel:
             meta["labels"] = self.classes
             meta.setdefault("versions", library_versions())
             meta["format"] = FORMAT
-            meta["format_version"] = FORMAT_VERSION
+            meta["format_version"] = format_version(self.peer)
             meta["files"] = {name: sha256_file(tmp / name) for name in [*names, CONFIG_FILE]}
             meta["model_sha256"] = model_identity(meta["files"])
             (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -252,15 +271,15 @@ class DualUseModel:
             if path.exists():
                 old = path.with_name(f".{path.name}.old")
                 if old.exists():
-                    _rmtree(old)
+                    rmtree(old)
                 os.replace(path, old)
                 os.replace(tmp, path)
-                _rmtree(old)
+                rmtree(old)
             else:
                 os.replace(tmp, path)
         finally:
             if tmp.exists():
-                _rmtree(tmp)
+                rmtree(tmp)
         self.path = path
         return path
 
@@ -272,18 +291,6 @@ class DualUseModel:
         tmp = target.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, target)
-
-
-def _rmtree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def model_identity(files: dict[str, str]) -> str:
-    """One sha256 naming a fitted model: the hash of the ``sha256sum``-style listing of its model files."""
-    listing = "".join(f"{files[name]}  {name}\n" for name in sorted(MODEL_FILES))
-    return hashlib.sha256(listing.encode("utf-8")).hexdigest()
 
 
 def load_model(path: str | Path | None = None, verify: bool = True, trust_pickle: bool = False) -> DualUseModel:
@@ -310,19 +317,19 @@ def load_model(path: str | Path | None = None, verify: bool = True, trust_pickle
     if is_pickle_folder(path, meta):
         if not trust_pickle:
             raise ModelError(pickle_refusal(path))
-        _warn_versions(path, meta)
+        warn_versions(path, meta)
         obj = load_pickle(path, meta, verify)
-        pipeline, markers = obj["pipeline"], obj["markers"]
+        pipeline, markers, peer = obj["pipeline"], obj["markers"], None
     else:
         if "format" not in meta and not (path / MODEL_FILE).is_file():
             raise ModelError(f"{path}: no model file ({MODEL_FILE}, or {PICKLE_FILE} of older versions) found")
         if meta.get("format") != FORMAT:
             raise ModelError(f"{path}: {META_FILE} names model format {meta.get('format')!r}, not {FORMAT!r}")
         if verify:
-            _verify_files(path, meta)
-        _warn_versions(path, meta)
+            verify_files(path, meta)
+        warn_versions(path, meta)
         try:
-            pipeline, markers = read_model(path)
+            pipeline, markers, peer = read_model(path)
         except ModelFormatError as exc:
             raise ModelError(str(exc)) from exc
     drift = text_rules_drift(meta, pipeline.named_steps["tokenise"])
@@ -330,43 +337,13 @@ def load_model(path: str | Path | None = None, verify: bool = True, trust_pickle
         warnings.warn(f"{path}: {drift}", stacklevel=2)
     config_path = path / CONFIG_FILE
     config = Config().from_disk(config_path, interpolate=False) if config_path.is_file() else {}
-    model = DualUseModel(pipeline, markers, config, meta)
+    model = DualUseModel(pipeline, markers, config, meta, peer=peer)
     model.path = path
     _ = model.tokeniser.nlp  # build the spaCy tokeniser now, so that the first batch does not pay for it
     unknown = set(model.classes) - set(LABELS)
     if unknown:
         raise ModelError(f"{path}: model predicts unknown labels {sorted(unknown)}")
     return model
-
-
-def _verify_files(path: Path, meta: dict) -> None:
-    files = meta.get("files")
-    if not isinstance(files, dict) or any(name not in files for name in MODEL_FILES):
-        raise ModelError(f"{path}: {META_FILE} does not list the sha256 of {', '.join(MODEL_FILES)}; refusing")
-    for name, expected in files.items():
-        target = path / name
-        if "/" in name or "\\" in name or not target.is_file():
-            raise ModelError(f"{path}: {name} (listed in {META_FILE}) not found")
-        actual = sha256_file(target)
-        if actual != expected:
-            raise ModelError(
-                f"{target}: sha256 {actual} does not match {META_FILE} ({expected}); refusing a model file that was "
-                "damaged or partly replaced. Retrain, or restore the original folder."
-            )
-    if meta.get("model_sha256") != model_identity(files):
-        raise ModelError(f"{path}: model_sha256 in {META_FILE} does not match its file hashes")
-
-
-def _warn_versions(path: Path, meta: dict) -> None:
-    current = library_versions()
-    stale = {
-        k: (v, current.get(k))
-        for k, v in (meta.get("versions") or {}).items()
-        if k in ("scikit-learn", "spacy", "numpy") and current.get(k) != v
-    }
-    if stale:
-        detail = ", ".join(f"{k} {old} (model) vs {new} (installed)" for k, (old, new) in stale.items())
-        warnings.warn(f"{path}: library versions differ from training: {detail}", stacklevel=3)
 
 
 def convert_model(source: str | Path, target: str | Path, trust_pickle: bool = False) -> DualUseModel:

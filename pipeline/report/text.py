@@ -13,9 +13,20 @@ def _ci_text(ci: list[float] | None) -> str:
     return f"[{ci[0]:.3f}–{ci[1]:.3f}]" if ci else ""
 
 
+def peer_text(m: dict[str, Any]) -> str:
+    """How an evaluation's scores were made: the model's alone, or blended with its character peer."""
+    peer = m.get("peer")
+    if not peer:
+        return "the model's"
+    w = peer["weight"]
+    return f"{1 - w:g} × the model's + {w:g} × its character peer's (softmax at {peer['temperature']:g})"
+
+
 def thresholds_text(m: dict[str, Any]) -> str:
     """The class thresholds of an evaluation and its decision rules (``"none"`` without thresholds)."""
     text = ", ".join(f"{k} ≥ {v:.3f}" for k, v in m.get("thresholds", {}).items()) or "none"
+    if m.get("peer"):
+        text = f"on scores {peer_text(m)}: {text}"
     rule = m.get("long_line_rule")
     if rule and m.get("thresholds"):
         text += f"; lines of more than {rule['words']} words: ≥ {rule['threshold']:.3f} where lower"
@@ -46,6 +57,8 @@ def format_evaluation(m: dict[str, Any]) -> str:
     lines = [f"{m['data']}  (n={m['n']}, model {m.get('model')})"]
     if m.get("thresholds"):
         lines.append("thresholds: " + thresholds_text(m))
+    elif m.get("peer"):
+        lines.append(f"scores: {peer_text(m)}")
     if m.get("code_column"):
         assist = m.get("code_assist") or {}
         lines.append(f"code column: {m['code_column']}; code assist at {assist.get('threshold', 0):g} labelled "
@@ -163,7 +176,8 @@ def format_info(meta: dict[str, Any]) -> str:
         f"model sha256   {meta.get('model_sha256', '–')}",
         "format         "
         + (
-            f"{meta['format']} v{meta.get('format_version', '?')} (plain data: loading runs no code)"
+            f"{meta['format']} v{meta.get('format_version', '?')} (plain data: loading runs no code"
+            + ("; scores blended with a character peer: [peer])" if meta.get("format_version") == 2 else ")")
             if meta.get("format")
             else "pickle (model.joblib: loading runs code; convert with `dualuse model convert`)"
         ),

@@ -16,6 +16,7 @@ from pipeline.config import LABELS
 from pipeline.model.core import DualUseModel, build_pipeline
 from pipeline.model.keywords import read_keywords
 from pipeline.model.meta import text_rules
+from pipeline.model.peer import CharPeer
 from pipeline.text.markers import MarkerMatcher
 from pipeline.training.augment import Augmenter
 
@@ -58,7 +59,8 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[
 
     When the config's ``[augment]`` section asks for copies, noisy copies of the lines are fitted on too. When
     ``[training] source_weighting`` is set and ``sources`` are given, lines are weighted by their source's size
-    (:func:`source_weights`); a noisy copy weighs what its original weighs.
+    (:func:`source_weights`); a noisy copy weighs what its original weighs. With a ``[peer]`` section of weight
+    above 0 the character peer is fitted on the lines as given (:func:`fit_peer`) and blended into the scores.
     """
     seed = cfg["training"]["seed"]
     random.seed(seed)
@@ -69,6 +71,7 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[
     mode = cfg["training"].get("source_weighting", "none")
     weights = source_weights(sources, mode) if sources is not None else None
     weights = other_weighted(weights, labels, float(cfg["training"].get("other_weight", 1.0)))
+    peer = fit_peer(cfg, texts, labels)
     augmenter = Augmenter(**cfg["augment"]) if cfg.get("augment") else None
     if augmenter is not None and augmenter.copies > 0:
         texts, labels, origin = augmenter.augment_with_origin(texts, labels)
@@ -80,7 +83,20 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[
     markers = MarkerMatcher.from_file(cfg["paths"]["markers"])
     # The word lists the fitted features depend on, so that loading under other lists warns.
     meta = {"text_rules": text_rules(pipeline.named_steps["tokenise"])}
-    return DualUseModel(pipeline, markers, dict(cfg), meta)
+    return DualUseModel(pipeline, markers, dict(cfg), meta, peer=peer)
+
+
+def fit_peer(cfg: dict, texts: Sequence[str], labels: Sequence[str]) -> CharPeer | None:
+    """The ``[peer]`` character view fitted on the lines as written, or ``None`` (no peer, or weight 0).
+
+    It sees no augmented copies and no sample weights: the plain peer of issue 9, blended into the model's scores.
+    """
+    section = dict(cfg.get("peer") or {})
+    if not section or float(section.get("weight", 0.0)) <= 0:
+        return None
+    if "ngram_range" in section:
+        section["ngram_range"] = tuple(section["ngram_range"])
+    return CharPeer(**section, random_state=cfg["training"]["seed"]).fit(texts, labels)
 
 
 def operating_point(cfg: dict) -> dict[str, Any]:

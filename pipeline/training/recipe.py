@@ -21,6 +21,7 @@ from pipeline.config import DEFAULT_CONFIG_PATH, POSITIVE_LABELS
 from pipeline.errors import ConfigError
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.model.classifier import PARAMETER_CONSTRAINTS, build_classifier
+from pipeline.model.peer import CharPeer
 from pipeline.text.normalise import Normaliser
 from pipeline.text.tokenise import NORMALISER_PARAMS, SpacyTokeniser
 
@@ -81,9 +82,10 @@ RECIPE_KEYS = {
         "word_ngram_range", "char_ngram_range", "min_df", "max_features", "sublinear_tf", "use_idf", "char_weight",
     ),
     "classifier": ("type", "C", "class_weight", "max_iter"),
+    "peer": ("weight", "temperature"),
 }  # fmt: skip
 # Sections that may be left out of a config (their keys then take the library defaults).
-OPTIONAL_SECTIONS = frozenset({"augment", "thresholds"})
+OPTIONAL_SECTIONS = frozenset({"augment", "thresholds", "peer"})
 MAX_HELD_OUT = 0.9  # dev_fraction + test_fraction must stay below this
 _NOT_CONFIG = frozenset({"random_state"})  # constructor arguments that come from elsewhere ([training] seed)
 
@@ -96,6 +98,7 @@ def constructor_sections() -> dict[str, tuple[Any, dict[str, params.Constraint]]
         "tokenise": (SpacyTokeniser, {k: v for k, v in tok.items() if k not in NORMALISER_PARAMS}),
         "features": (TokenNgramVectorizer, TokenNgramVectorizer._parameter_constraints),
         "classifier": (build_classifier, PARAMETER_CONSTRAINTS),
+        "peer": (CharPeer, CharPeer._parameter_constraints),
     }
 
 
@@ -109,7 +112,7 @@ def schema() -> dict[str, dict[str, tuple[params.Constraint, bool]]]:
     for section, (make, constraints) in constructor_sections().items():
         names = [n for n in inspect.signature(make).parameters if n in constraints and n not in _NOT_CONFIG]
         out[section] = {n: (constraints[n], n in RECIPE_KEYS[section]) for n in names}
-    ordered = ("paths", "corpus", "normalise", "tokenise", "features", "classifier", "training", "thresholds")
+    ordered = ("paths", "corpus", "normalise", "tokenise", "features", "classifier", "peer", "training", "thresholds")
     return {name: out[name] for name in (*ordered, "augment")}
 
 
@@ -150,6 +153,9 @@ def validate_config(cfg: dict, source: str = "<config>") -> None:
         raise ConfigError(f"{source}: [corpus] dev_fraction + test_fraction must be below {MAX_HELD_OUT}")
     if cfg["features"]["word_ngram_range"][1] == 0 and cfg["features"]["char_ngram_range"][1] == 0:
         raise ConfigError(f"{source}: [features] word and character n-grams cannot both be [0, 0]")
+    peer = cfg.get("peer") or {}
+    if peer.get("weight", 0) and list(peer.get("ngram_range", [1, 6]))[0] < 1:
+        raise ConfigError(f"{source}: [peer] ngram_range must start at 1 or more (the peer reads characters)")
     aug = cfg.get("augment") or {}
     if aug.get("p_frame", 0.0) + aug.get("p_prose", 0.0) > 1:
         raise ConfigError(f"{source}: [augment] p_frame + p_prose must be at most 1")
