@@ -11,6 +11,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -230,3 +232,15 @@ def test_evaluate_names_the_blend(peer_model, plain_model, tmp_path):
             assert m["peer"] is None
     text = thresholds_text({"thresholds": {"drone": 0.8}, "peer": {"weight": 0.2, "temperature": 8.0}})
     assert text.startswith("on scores 0.8 × the model's + 0.2 × its character peer's (softmax at 8): drone ≥ 0.800")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60), min_size=1, max_size=8))
+def test_word_by_word_features_equal_the_vectorizer(peer_model, tiny_corpus, texts):
+    peer = peer_model.peer
+    # short words fill a whole n-gram ("3" is " 3 "): scikit-learn counts them once
+    extra = ["ΟΔΟΣ Σ", "İstanbul DRONE дрон", "a\tb\nc  d\u00a0e", "", "квадрокоптер квадрокоптер", "3 шт a ab abcd"]
+    extra += list(tiny_corpus.text)
+    got, expected = peer.transform(texts + extra), peer.vectorizer_.transform(texts + extra)
+    assert (got != expected).nnz == 0
+    np.testing.assert_array_equal(peer.decision_function(texts), peer.svc_.decision_function(expected[: len(texts)]))

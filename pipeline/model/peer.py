@@ -11,13 +11,18 @@ thresholds, prose, caps, pooling, keyword rules) then reads the blend. Chosen on
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.preprocessing import normalize
 
 from pipeline import params
 from pipeline.model.svm import softmax_scores
+
+WORD_CACHE = 100_000  # distinct words whose n-grams a peer keeps between batches (about 60 MB at most)
 
 
 class CharPeer(BaseEstimator):
@@ -99,9 +104,64 @@ class CharPeer(BaseEstimator):
         self.classes_ = self.svc_.classes_
         return self
 
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_words", None)
+        return state
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """The TF-IDF rows of ``texts``: what ``vectorizer_.transform`` gives, computed word by word.
+
+        ``char_wb`` n-grams never cross a space, so a line's counts are the sum of its words' counts: each distinct
+        word is analysed once (and kept, up to :data:`WORD_CACHE` words) and the lines are a sparse product of word
+        counts and word n-gram counts; sublinear tf, IDF and l2 norm are then applied as scikit-learn applies them.
+        """
+        vec = self.vectorizer_
+        words: dict[str, tuple[np.ndarray, np.ndarray]] = self.__dict__.setdefault("_words", {})
+        if len(words) > WORD_CACHE:
+            words.clear()
+        ids: dict[str, int] = {}
+        rows, cols, counts = [], [], []
+        for i, text in enumerate(texts):
+            seen = Counter(ids.setdefault(w, len(ids)) for w in text.split())
+            rows += [i] * len(seen)
+            cols += seen.keys()
+            counts += seen.values()
+        per_line = sp.csr_matrix((np.array(counts, dtype=np.float64), (rows, cols)), shape=(len(texts), len(ids)))
+        grams = [words.get(w) or self._word(w, words) for w in ids]
+        indptr = np.cumsum([0] + [len(g[0]) for g in grams])
+        data = np.concatenate([g[1] for g in grams]) if grams else np.zeros(0)
+        indices = np.concatenate([g[0] for g in grams]) if grams else np.zeros(0, dtype=np.int64)
+        by_word = sp.csr_matrix((data, indices, indptr), shape=(len(ids), len(vec.vocabulary_)))
+        x = sp.csr_matrix(per_line @ by_word)
+        x.sort_indices()
+        if self.sublinear_tf:
+            np.log(x.data, x.data)
+            x.data += 1.0
+        x.data *= vec.idf_[x.indices]
+        return normalize(x, norm="l2", copy=False)
+
+    def _word(self, word: str, words: dict) -> tuple[np.ndarray, np.ndarray]:
+        """A word's n-gram columns and counts (kept in ``words``), as ``char_wb`` counts them in a line."""
+        vocabulary = self.vectorizer_.vocabulary_
+        lo, hi = self.vectorizer_.ngram_range
+        w = " " + word.lower() + " "
+        size = len(w)
+        found: Counter = Counter()
+        for n in range(lo, hi + 1):
+            for start in range(max(size - n, 0) + 1):
+                col = vocabulary.get(w[start : start + n])
+                if col is not None:
+                    found[col] += 1
+            if size <= n:  # as scikit-learn: a padded word no longer than n is counted once, whole, then no more
+                break
+        order = sorted(found)
+        words[word] = entry = (np.array(order, dtype=np.int64), np.array([found[c] for c in order], dtype=np.float64))
+        return entry
+
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """The SVM's decision values (columns in ``classes_`` order)."""
-        return self.svc_.decision_function(self.vectorizer_.transform(list(texts)))
+        return self.svc_.decision_function(self.transform(list(texts)))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """The peer's scores: a softmax of ``temperature`` times its decision values, summing to 1 per line."""
