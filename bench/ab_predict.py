@@ -3,7 +3,8 @@
     python bench/ab_predict.py DUMP.csv --column G31_1 OLD_CHECKOUT NEW_CHECKOUT [--rounds 3]
 
 Each round runs ``predict`` (``--jobs 1``, 10,000-row chunks, no entity or code columns where the checkout has them)
-once per checkout in a fresh process with that checkout first on ``PYTHONPATH``, and prints rows/s; alternating
+once per checkout in a fresh process with that checkout first on ``PYTHONPATH``, and prints rows/s and the process's
+peak RSS (the model loaded and the whole run); alternating
 keeps the load of a shared machine from favouring one side.
 """
 
@@ -29,7 +30,9 @@ model = load_model()
 t = time.perf_counter()
 out = dump + ".ab_out.csv"
 s = predict(dump, out, text_columns=[column], model=model, jobs=1, chunk_size=10000, overwrite=True, **kw)
-print(f"{s.rows / (time.perf_counter() - t):.0f}")
+import resource
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+print(f"{s.rows / (time.perf_counter() - t):.0f} rows/s, peak RSS {rss} MB")
 """
 
 
@@ -46,7 +49,7 @@ def main() -> None:
             env = dict(os.environ, PYTHONPATH=tree)
             out = subprocess.run([sys.executable, "-c", CHILD, args.dump, args.column], env=env, cwd=tree,
                                  capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-            print(f"round {r + 1} {name}: {out} rows/s", flush=True)
+            print(f"round {r + 1} {name}: {out}", flush=True)
     os.unlink(args.dump + ".ab_out.csv")
 
 
