@@ -63,6 +63,14 @@ def build_pipeline(cfg: dict) -> Pipeline:
     return Pipeline([("tokenise", tokeniser), ("features", features), ("classifier", clf)])
 
 
+def build_peer(cfg: dict) -> CharPeer | None:
+    """The unfitted ``[peer]`` character view of a validated config, or ``None`` (no section, or weight 0)."""
+    section = cfg.get("peer") or {}
+    if float(section.get("weight", 0.0)) <= 0:
+        return None
+    return CharPeer(**_params(section), random_state=cfg["training"]["seed"])
+
+
 def _params(section: dict) -> dict:
     """A config section as constructor arguments: lists (the config's only sequences) become tuples."""
     return {k: tuple(v) if isinstance(v, list) else v for k, v in section.items()}

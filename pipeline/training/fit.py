@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import LABELS
-from pipeline.model.core import DualUseModel, build_pipeline
+from pipeline.model.core import DualUseModel, build_peer, build_pipeline
 from pipeline.model.keywords import read_keywords
 from pipeline.model.meta import text_rules
 from pipeline.model.peer import CharPeer
@@ -91,12 +91,8 @@ def fit_peer(cfg: dict, texts: Sequence[str], labels: Sequence[str]) -> CharPeer
 
     It sees no augmented copies and no sample weights: the plain peer of issue 9, blended into the model's scores.
     """
-    section = dict(cfg.get("peer") or {})
-    if not section or float(section.get("weight", 0.0)) <= 0:
-        return None
-    if "ngram_range" in section:
-        section["ngram_range"] = tuple(section["ngram_range"])
-    return CharPeer(**section, random_state=cfg["training"]["seed"]).fit(texts, labels)
+    peer = build_peer(cfg)
+    return peer.fit(texts, labels) if peer is not None else None
 
 
 def operating_point(cfg: dict) -> dict[str, Any]:
