@@ -244,3 +244,15 @@ def test_word_by_word_features_equal_the_vectorizer(peer_model, tiny_corpus, tex
     got, expected = peer.transform(texts + extra), peer.vectorizer_.transform(texts + extra)
     assert (got != expected).nnz == 0
     np.testing.assert_array_equal(peer.decision_function(texts), peer.svc_.decision_function(expected[: len(texts)]))
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 3), (3, 5), (4, 6)])
+def test_word_by_word_features_equal_the_vectorizer_for_other_ranges(tiny_corpus, ngram_range):
+    # from a range's start above 3, a short word (" ab ", " 3 ") is a whole n-gram shorter than the start
+    extra = ["3 шт a ab abcd abcdefgh", "Ab AB ab", "дрон дроны БПЛА", "", "  "]
+    texts = list(tiny_corpus.text) + extra
+    peer = CharPeer(weight=0.5, ngram_range=ngram_range, min_df=1).fit(texts, list(tiny_corpus.label) + ["other"] * 5)
+    first, again = peer.transform(texts), peer.transform(texts[::-1])  # the second call reads the word cache
+    expected = peer.vectorizer_.transform(texts)
+    assert (first != expected).nnz == 0
+    assert (again != expected[::-1]).nnz == 0

@@ -11,8 +11,8 @@ thresholds, prose, caps, pooling, keyword rules) then reads the blend. Chosen on
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,9 +20,10 @@ from sklearn.base import BaseEstimator
 from sklearn.preprocessing import normalize
 
 from pipeline import params
+from pipeline.features.ngrams import PACKED_ITEMSIZE, GramTable
 from pipeline.model.svm import softmax_scores
 
-WORD_CACHE = 100_000  # distinct words whose n-grams a peer keeps between batches (about 60 MB at most)
+WORD_CACHE = 100_000  # distinct words whose n-gram columns a peer keeps between batches
 
 
 class CharPeer(BaseEstimator):
@@ -107,33 +108,35 @@ class CharPeer(BaseEstimator):
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state.pop("_words", None)
+        state.pop("_table", None)
         return state
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """The TF-IDF rows of ``texts``: what ``vectorizer_.transform`` gives, computed word by word.
 
-        ``char_wb`` n-grams never cross a space, so a line's counts are the sum of its words' counts: each distinct
-        word is analysed once (and kept, up to :data:`WORD_CACHE` words) and the lines are a sparse product of word
-        counts and word n-gram counts; sublinear tf, IDF and l2 norm are then applied as scikit-learn applies them.
+        ``char_wb`` n-grams never cross a space, so a line's counts are the sum of its words' counts: the n-grams of
+        the distinct words not met before are found all at once with array operations (a
+        :class:`~pipeline.features.ngrams.GramTable` of the vocabulary; up to :data:`WORD_CACHE` words are kept),
+        and the lines are a sparse product of word counts and word n-gram counts; sublinear tf, IDF and l2 norm are
+        then applied as scikit-learn applies them.
         """
         vec = self.vectorizer_
-        words: dict[str, tuple[np.ndarray, np.ndarray]] = self.__dict__.setdefault("_words", {})
-        if len(words) > WORD_CACHE:
-            words.clear()
-        ids: dict[str, int] = {}
-        rows, cols, counts = [], [], []
-        for i, text in enumerate(texts):
-            seen = Counter(ids.setdefault(w, len(ids)) for w in text.split())
-            rows += [i] * len(seen)
-            cols += seen.keys()
-            counts += seen.values()
-        per_line = sp.csr_matrix((np.array(counts, dtype=np.float64), (rows, cols)), shape=(len(texts), len(ids)))
-        grams = [words.get(w) or self._word(w, words) for w in ids]
-        indptr = np.cumsum([0] + [len(g[0]) for g in grams])
-        data = np.concatenate([g[1] for g in grams]) if grams else np.zeros(0)
-        indices = np.concatenate([g[0] for g in grams]) if grams else np.zeros(0, dtype=np.int64)
-        by_word = sp.csr_matrix((data, indices, indptr), shape=(len(ids), len(vec.vocabulary_)))
-        x = sp.csr_matrix(per_line @ by_word)
+        split = [text.split() for text in texts]
+        flat = list(chain.from_iterable(split))
+        ids = {w: i for i, w in enumerate(dict.fromkeys(flat))}
+        words = list(ids)
+        rows = np.repeat(np.arange(len(split)), np.fromiter(map(len, split), dtype=np.int64, count=len(split)))
+        cols = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+        per_line = sp.csr_matrix(
+            (np.ones(len(flat)), (rows, cols)), shape=(len(split), len(words))
+        )  # duplicates are summed
+        grams = self._word_grams(words)
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams)) // PACKED_ITEMSIZE
+        indptr = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.frombuffer(b"".join(grams), dtype=np.intc).copy()
+        by_word = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(words), len(vec.vocabulary_)))
+        x = sp.csr_matrix(per_line @ by_word)  # repeated columns of a word are summed by the product
         x.sort_indices()
         if self.sublinear_tf:
             np.log(x.data, x.data)
@@ -141,23 +144,24 @@ class CharPeer(BaseEstimator):
         x.data *= vec.idf_[x.indices]
         return normalize(x, norm="l2", copy=False)
 
-    def _word(self, word: str, words: dict) -> tuple[np.ndarray, np.ndarray]:
-        """A word's n-gram columns and counts (kept in ``words``), as ``char_wb`` counts them in a line."""
-        vocabulary = self.vectorizer_.vocabulary_
-        lo, hi = self.vectorizer_.ngram_range
-        w = " " + word.lower() + " "
-        size = len(w)
-        found: Counter = Counter()
-        for n in range(lo, hi + 1):
-            for start in range(max(size - n, 0) + 1):
-                col = vocabulary.get(w[start : start + n])
-                if col is not None:
-                    found[col] += 1
-            if size <= n:  # as scikit-learn: a padded word no longer than n is counted once, whole, then no more
-                break
-        order = sorted(found)
-        words[word] = entry = (np.array(order, dtype=np.int64), np.array([found[c] for c in order], dtype=np.float64))
-        return entry
+    def _word_grams(self, words: list[str]) -> list[bytes]:
+        """Each word's known n-gram columns, one per occurrence (packed C ints), as ``char_wb`` counts them."""
+        cache: dict[str, bytes] = self.__dict__.setdefault("_words", {})
+        got = list(map(cache.get, words))
+        missing = [w for w, g in zip(words, got) if g is None]
+        if not missing:
+            return got
+        table = self.__dict__.get("_table")
+        if table is None:
+            # Lengths from 1: an n-gram shorter than the range's start is a whole padded word, counted once as
+            # scikit-learn counts a word shorter than n.
+            longest = self.vectorizer_.ngram_range[1]
+            table = self.__dict__["_table"] = GramTable(self.vectorizer_.vocabulary_, 1, longest)
+        new = dict(zip(missing, table.lookup([w.lower() for w in missing])))
+        if len(cache) + len(new) > WORD_CACHE:
+            cache.clear()
+        cache.update(new)
+        return [new[w] if g is None else g for w, g in zip(words, got)]
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """The SVM's decision values (columns in ``classes_`` order)."""
