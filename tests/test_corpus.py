@@ -1,3 +1,5 @@
+import csv
+
 import pytest
 
 from pipeline.training.corpus import (
@@ -8,8 +10,9 @@ from pipeline.training.corpus import (
     read_corpus,
     read_corpus_file,
 )
+from pipeline.training.crossval import source_of_file
 
-from .conftest import TINY_CORPUS
+from .conftest import REPO, TINY_CORPUS
 
 
 def write(path, text):
@@ -106,3 +109,17 @@ def test_ood_copies_are_excluded(tmp_path):
     excluded = [corpus.text[i] for i in splits.indices("excluded")]
     assert excluded == ["RC boat racing 2.4GHz 15 pcs"]
     assert check_corpus(corpus, splits, ood).ok
+
+
+def test_real_prose_lines_carry_their_origin_and_rights():
+    # corpora/real_prose holds copied real sentences: each must say where it comes from and why it may be shipped
+    path = REPO / "corpora" / "real_prose" / "public_rulings_decisions.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 200
+    rights = ("public domain", "Open Government Licence", "not an object of copyright", "reuse authorised")
+    for i, row in enumerate(rows, start=2):
+        assert row["origin"].startswith(("http://", "https://")), f"line {i}: no page address"
+        assert any(r in row["note"] for r in rights), f"line {i}: no redistribution basis"
+        assert "\ufffd" not in row["text"], f"line {i}: a replacement character"
+    assert source_of_file(str(path)) == "public_rulings_decisions"
