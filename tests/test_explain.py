@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.explain import Explainer, explain, format_explanation
+from pipeline.explain import Explainer, explain, explain_texts, format_explanation
 from pipeline.model.core import load_model
 from pipeline.run.predict import predict
 from pipeline.text.align import char_map, original_span, token_spans
@@ -127,3 +127,24 @@ def test_cli_predict_explain_sample(tmp_path):
     first = rows[0]
     assert first["brand"] == "DJI" and first["quantity"] == "10" and first["unit"] == "шт"
     assert "M3T" in first["model"] or "MAVIC 3T" in first["model"].upper()
+
+
+def test_explanation_column_from_the_batch_scores_equals_recomputing(default_model):
+    # the column passes the batch's blended scores and skips the peer: the words and their weights do not change
+    texts = [
+        "Квадрокоптер DJI Mavic 3 для нужд СВО",
+        "ноутбук защищённый Getac B360",
+        "The subject merchandise is a GPS receiver module",
+        "стол письменный",
+        "",
+    ]
+    batch = default_model.predict_batch(texts)
+    again = Explainer(default_model).explain_batch(texts, batch.labels)
+    spared = Explainer(default_model).explain_batch(texts, batch.labels, batch.proba, peer_scores=False)
+    assert [e and e.summary() for e in spared] == [e and e.summary() for e in again]
+    assert [e and e.margin for e in spared] == [e and e.margin for e in again]
+    assert all(e is None or e.peer_scores is None for e in spared)
+    assert any(e is not None and e.peer_scores for e in again)
+    assert explain_texts(default_model, texts, batch.labels, batch.proba) == explain_texts(
+        default_model, texts, batch.labels
+    )

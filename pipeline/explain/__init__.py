@@ -155,7 +155,11 @@ class Explainer:
         return owners
 
     def explain_batch(
-        self, texts: Sequence[str | None], labels: Sequence[str] | None = None, proba: np.ndarray | None = None
+        self,
+        texts: Sequence[str | None],
+        labels: Sequence[str] | None = None,
+        proba: np.ndarray | None = None,
+        peer_scores: bool = True,
     ) -> list[Explanation | None]:
         """Explain many lines (``None`` for a line without text).
 
@@ -164,6 +168,8 @@ class Explainer:
             labels: the label to explain for each line (the model's best class when ``None``), e.g. the ``label``
                 column ``predict`` wrote (``other`` for a line sent to review is explained as ``other``).
             proba: the probability matrix of the lines if already computed (``PredictionBatch.proba``).
+            peer_scores: give each explanation the character peer's own scores (``peer_scores``); with ``proba``
+                given, ``False`` spares computing the peer again (the ``explanation`` column needs only the words).
         """
         if not len(texts):
             return []
@@ -175,7 +181,7 @@ class Explainer:
         z = np.asarray(X @ self.coef.T) + self.intercept
         peer = self.model.peer
         peer_proba = None
-        if peer is not None:
+        if peer is not None and (peer_scores or proba is None):
             peer_proba = peer.predict_proba(cut)[:, [list(peer.classes_).index(c) for c in self.classes]]
         if proba is None:
             proba = self.model.pipeline.named_steps["classifier"].predict_proba(X)
@@ -187,7 +193,7 @@ class Explainer:
             if not toks and X.indptr[i] == X.indptr[i + 1]:
                 out.append(None)
                 continue
-            best = proba[i] if peer_proba is not None else z[i]  # with a peer, the blend's best class
+            best = proba[i] if peer is not None else z[i]  # with a peer, the blend's best class
             label = labels[i] if labels is not None else self.classes[int(np.argmax(best))]
             e = self._explain_row(cut[i], toks, X, i, z[i], proba[i], label)
             if peer_proba is not None:
@@ -250,12 +256,19 @@ def _display_names(tokens: Sequence[str], text: str, normaliser) -> list[str]:
     return names
 
 
-def explain_texts(model, texts: Sequence[str | None], labels: Sequence[str] | None = None) -> list[str]:
-    """The ``explanation`` column for texts (``""`` for a line without text)."""
+def explain_texts(
+    model, texts: Sequence[str | None], labels: Sequence[str] | None = None, proba: np.ndarray | None = None
+) -> list[str]:
+    """The ``explanation`` column for texts (``""`` for a line without text).
+
+    ``proba``: the lines' blended scores when already computed (``PredictionBatch.proba``), which spares computing
+    the classifier's and the peer's scores again.
+    """
     explainer = _EXPLAINERS.get(model)
     if explainer is None:
         explainer = _EXPLAINERS[model] = Explainer(model)
-    return [e.summary() if e is not None else "" for e in explainer.explain_batch(texts, labels)]
+    found = explainer.explain_batch(texts, labels, proba, peer_scores=False)
+    return [e.summary() if e is not None else "" for e in found]
 
 
 def explain(text: str, model=None, apply_thresholds: bool = True) -> Explanation | None:

@@ -168,7 +168,7 @@ def _extra_columns(model: DualUseModel, texts: Sequence[str], batch, explain: bo
     if explain:
         from pipeline.explain import explain_texts
 
-        out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch.labels)
+        out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch.labels, batch.proba)
     if entities == "all":
         from pipeline.entities import extract_many
 
