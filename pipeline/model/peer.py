@@ -127,9 +127,8 @@ class CharPeer(BaseEstimator):
         words = list(ids)
         rows = np.repeat(np.arange(len(split)), np.fromiter(map(len, split), dtype=np.int64, count=len(split)))
         cols = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
-        per_line = sp.csr_matrix(
-            (np.ones(len(flat)), (rows, cols)), shape=(len(split), len(words))
-        )  # duplicates are summed
+        # a word met twice in a line counts twice: the repeated coordinates are summed
+        per_line = sp.csr_matrix((np.ones(len(flat)), (rows, cols)), shape=(len(split), len(words)))
         grams = self._word_grams(words)
         lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams)) // PACKED_ITEMSIZE
         indptr = np.zeros(len(words) + 1, dtype=np.int64)
