@@ -111,9 +111,10 @@ def test_ood_copies_are_excluded(tmp_path):
     assert check_corpus(corpus, splits, ood).ok
 
 
-def test_real_prose_lines_carry_their_origin_and_rights():
+@pytest.mark.parametrize("name", ["public_rulings_decisions", "public_official_texts"])
+def test_real_prose_lines_carry_their_origin_and_rights(name):
     # corpora/real_prose holds copied real sentences: each must say where it comes from and why it may be shipped
-    path = REPO / "corpora" / "real_prose" / "public_rulings_decisions.csv"
+    path = REPO / "corpora" / "real_prose" / f"{name}.csv"
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 200
@@ -122,4 +123,4 @@ def test_real_prose_lines_carry_their_origin_and_rights():
         assert row["origin"].startswith(("http://", "https://")), f"line {i}: no page address"
         assert any(r in row["note"] for r in rights), f"line {i}: no redistribution basis"
         assert "\ufffd" not in row["text"], f"line {i}: a replacement character"
-    assert source_of_file(str(path)) == "public_rulings_decisions"
+    assert source_of_file(str(path)) == name
