@@ -73,6 +73,11 @@ def flag():
         "Charges 11 for Illegal Microelectronics Exports to Russian Military",
         # missed on the w77 writer's lines
         "Sobiraem na Mavic 3T dlya rebyat na SVO, ostalos 90 tysyach",
+        # a branch of the Russian armed forces as the receiver (a real news line of the H6 probe)
+        'До конца года "Пермские моторы" поставят ВВС России еще восемь двигателей ПС-90А-76',
+        "запчасти для нужд ВКС РФ",
+        "поставка навигационного оборудования для Военно-морского флота России",
+        "spare parts supplied to the Russian Air Force",
     ],
 )
 def test_markers_found(flag, text):
@@ -118,6 +123,11 @@ def test_markers_found(flag, text):
         "Ноутбук HP ProBook 450 G10 для нужд МО «Город Мирный»",
         "Квадрокоптер Autel Alpha XT или эквивалент, для нужд МО «Сельское поселение Тихое»",
         "Реагент противогололёдный, 50 т, для нужд МО г. Северск",
+        # the branch named on merchandise or as a livery, not as a receiver
+        "Кепка «ВВС России» камуфляж, стиль милитари, 50 шт",
+        "Сборная модель самолета Су-27 ВВС России 1:72",
+        "Russian Air Force cap, 20 pcs",
+        "товар не предназначен для нужд ВКС РФ",
         "for the needs of the ministry of defending champions' league",
         # slang that also names car parts or a work crew: the guide's markers name the military, these do not
         "амортизаторы на передок Нивы 2 шт",
