@@ -115,7 +115,7 @@ class DualuseSystem:
 
     def __call__(self, train_x, train_y, sources, test_x):
         model = fit_model(self.cfg, train_x, train_y, sources)
-        model.meta = operating_point(self.cfg)
+        model.meta = {**model.meta, **operating_point(self.cfg)}
         batch = model.predict_batch(test_x)
         extra = {"proba": batch.proba, "classes": batch.classes, "familiarity": batch.familiarity}
         extra.update(self.more(model, test_x))

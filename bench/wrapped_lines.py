@@ -93,7 +93,7 @@ class WrappedSystem(DualuseSystem):
 
     def __call__(self, train_x, train_y, sources, test_x):
         model = fit_model(self.cfg, train_x, train_y, sources)
-        model.meta = operating_point(self.cfg)
+        model.meta = {**model.meta, **operating_point(self.cfg)}
         batch = model.predict_batch(test_x)
         wrapped = model.predict_batch([wrap(t, i) for i, t in enumerate(test_x)])
         return batch.labels, batch.scores, {"labels": list(batch.labels), "wrapped": list(wrapped.labels)}

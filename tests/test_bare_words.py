@@ -108,3 +108,8 @@ def test_the_evaluation_names_the_keyword_and_bare_word_rules():
     text = thresholds_text({"thresholds": THRESHOLDS, **rules})
     assert "lines of at most 1 word(s) with no keyword, model code or named type: other (review)" in text
     assert "ranks it first at ≥ 0.5" in text and "scores ≥ 0.01" in text
+    rules = _decision_rules({**meta, "class_terms": {"glider": "aircraft_parts"}}, active=True)
+    text = thresholds_text({"thresholds": THRESHOLDS, **rules})
+    assert "named type or term of its class (1 terms): other (review)" in text
+    off = {**meta, "bare_words": 0, "class_terms": {"glider": "x"}}
+    assert _decision_rules(off, active=True)["class_terms"] is None

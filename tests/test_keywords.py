@@ -232,6 +232,15 @@ def test_bundled_model_applies_the_keyword_agreement():
         # words with ordinary senses stay out of the lists: watches, channel marks, chairs, bicycle wheels
         ("altimeter watch", None), ("beacons, marine channel-marking", None), ("glider chair", None),
         ("mavic wheelset", None), ("бинсовый", None),
+        # added in session 47: counter-drone wording of news and decisions, Russian abbreviations and aviation words
+        ("постановщик радиопомех", "counter_drone"), ("средства радиоэлектронной борьбы", "counter_drone"),
+        ("детектор БПЛА", "counter_drone"), ("система обнаружения беспилотников", "counter_drone"),
+        ("counter-drone system", "counter_drone"), ("БЛА самолётного типа", "drone"), ("RPAS", "drone"),
+        ("ударопрочный ноутбук", "rugged_computer"), ("ГНСС-приёмник", "navigation"),
+        ("авиазапчасти", "aircraft_parts"), ("airframe", "aircraft_parts"),
+        ("турбовальный двигатель", "aircraft_parts"),
+        ("лопасть несущего винта", "aircraft_parts"), ("блага", None), ("ударопрочный чехол", None),
+        ("обнаружение утечек", None),
     ],
 )  # fmt: skip
 def test_the_lists_name_bare_terms_of_one_class(term, label):

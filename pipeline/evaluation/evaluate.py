@@ -229,7 +229,7 @@ def _decision_rules(meta: dict, active: bool, peer=None) -> dict[str, Any]:
     """The decision rules the labels were given with (``None`` where not applied).
 
     The character peer's blend (``peer``, applied with or without thresholds), the long-line, model-code, pooling and
-    prose rules, the keyword assist and agreement and the bare-word rule.
+    prose rules, the keyword assist and agreement and the bare-word rule (with the count of class terms it spares).
     """
     rules: dict[str, Any] = {"peer": peer.summary() if peer is not None else None}
     for key, rule in (("long_line_rule", long_line_rule(meta)), ("code_line_rule", code_line_rule(meta))):
@@ -243,6 +243,8 @@ def _decision_rules(meta: dict, active: bool, peer=None) -> dict[str, Any]:
     for key in ("prose_keywords", "keyword_agree", "keyword_terms", "bare_words"):
         value = meta.get(key) or 0
         rules[key] = value if active and keywords and value > 0 else None
+    terms = len(meta.get("class_terms") or {})
+    rules["class_terms"] = terms if rules["bare_words"] and terms else None
     return rules
 
 

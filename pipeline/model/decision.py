@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from pipeline.model.keywords import KeywordRules, keyword_assist
+from pipeline.model.terms import is_class_term
 from pipeline.text.aircraft import is_aircraft_type
 from pipeline.text.systems import system_mark
 
@@ -148,10 +149,11 @@ def bare_word_review(
 
     A line qualifies when it holds no model code (``_MODEL_CODE``), no keyword of the model's keyword rules
     (:class:`pipeline.model.keywords.KeywordRules`, any class) and no aircraft type or named military system
-    (:mod:`pipeline.text.aircraft`, :mod:`pipeline.text.systems`): one generic word ("seat", "ring", "king") is
-    not evidence an investigator can publish, however the corpus used it. It keeps its class as ``candidate`` with
-    ``review=1``. ``counts``: the texts' :func:`word_counts`; ``decided``: ``(best, scores, review, candidates)``,
-    changed in place.
+    (:mod:`pipeline.text.aircraft`, :mod:`pipeline.text.systems`) and is not a term of its class in the lines the
+    model was fitted on (``meta["class_terms"]``, :mod:`pipeline.model.terms`: "gliders", «навигатор»): one generic
+    word ("seat", "ring", "king") is not evidence an investigator can publish, however the corpus used it. It keeps
+    its class as ``candidate`` with ``review=1``. ``counts``: the texts' :func:`word_counts`; ``decided``: ``(best,
+    scores, review, candidates)``, changed in place.
     """
     words = bare_word_rule(meta)
     classes = list(classes)
@@ -160,11 +162,12 @@ def bare_word_review(
     best, scores, review, candidates = decided
     other = classes.index("other")
     match = KeywordRules(meta.get("keyword_rules") or [])
+    terms = meta.get("class_terms") or {}
     for i in np.flatnonzero((best != other) & (counts <= words) & (counts > 0)).tolist():
         text = normalise(texts[i])
         if _MODEL_CODE.search(texts[i]) is not None or match(text) is not None:
             continue
-        if names_a_type(text):
+        if names_a_type(text) or is_class_term(text, classes[best[i]], terms):
             continue
         review[i], candidates[i] = 1, classes[best[i]]
         best[i], scores[i] = other, proba[i, other]

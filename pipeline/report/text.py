@@ -47,8 +47,10 @@ def thresholds_text(m: dict[str, Any]) -> str:
             at = m["keyword_agree"]
             text += f"; lines left other: their keywords' class where the model ranks it first at ≥ {at:g} (review)"
         if m.get("bare_words"):
-            text += (f"; lines of at most {m['bare_words']} word(s) with no keyword, model code or named type: "
-                     "other (review)")  # fmt: skip
+            what = "keyword, model code or named type"
+            if m.get("class_terms"):
+                what = f"keyword, model code, named type or term of its class ({m['class_terms']} terms)"
+            text += f"; lines of at most {m['bare_words']} word(s) with no {what}: other (review)"
     return text
 
 

@@ -17,6 +17,7 @@ from pipeline.model.core import DualUseModel, build_peer, build_pipeline
 from pipeline.model.keywords import read_keywords
 from pipeline.model.meta import text_rules
 from pipeline.model.peer import CharPeer
+from pipeline.model.terms import class_terms
 from pipeline.text.markers import MarkerMatcher
 from pipeline.training.augment import Augmenter
 
@@ -72,6 +73,7 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[
     weights = source_weights(sources, mode) if sources is not None else None
     weights = other_weighted(weights, labels, float(cfg["training"].get("other_weight", 1.0)))
     peer = fit_peer(cfg, texts, labels)
+    plain_texts, plain_labels = list(texts), list(labels)
     augmenter = Augmenter(**cfg["augment"]) if cfg.get("augment") else None
     if augmenter is not None and augmenter.copies > 0:
         texts, labels, origin = augmenter.augment_with_origin(texts, labels)
@@ -83,7 +85,21 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[
     markers = MarkerMatcher.from_file(cfg["paths"]["markers"])
     # The word lists the fitted features depend on, so that loading under other lists warns.
     meta = {"text_rules": text_rules(pipeline.named_steps["tokenise"])}
+    terms = fit_class_terms(cfg, plain_texts, plain_labels, pipeline.named_steps["tokenise"].normaliser)
+    if terms is not None:
+        meta["class_terms"] = terms
     return DualUseModel(pipeline, markers, dict(cfg), meta, peer=peer)
+
+
+def fit_class_terms(cfg: dict, texts: Sequence[str], labels: Sequence[str], normalise) -> dict[str, str] | None:
+    """The class terms the bare-word rule spares (:mod:`pipeline.model.terms`), from the lines as given (no copies).
+
+    ``None`` when ``[training] bare_words`` or ``bare_term_lines`` is 0.
+    """
+    t = cfg["training"]
+    if int(t.get("bare_words", 0)) <= 0 or int(t.get("bare_term_lines", 0)) <= 0:
+        return None
+    return class_terms(texts, labels, normalise, int(t["bare_term_lines"]), float(t.get("bare_term_share", 0.9)))
 
 
 def fit_peer(cfg: dict, texts: Sequence[str], labels: Sequence[str]) -> CharPeer | None:

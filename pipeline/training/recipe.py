@@ -60,6 +60,8 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "keyword_agree": (params.fraction, False),
         "keyword_terms": (params.count, False),
         "bare_words": (params.count, False),
+        "bare_term_lines": (params.count, False),
+        "bare_term_share": (params.fraction, False),
     },
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {

@@ -98,6 +98,7 @@ def train(
         **operating_point(cfg),
         "featuriser_check": featuriser_check(model.pipeline, fit_corpus.text),
         "text_rules": model.meta.get("text_rules", {}),
+        **({"class_terms": model.meta["class_terms"]} if "class_terms" in model.meta else {}),
     }
     out_path = model.save(output) if output else None
     return TrainResult(model=model, output=out_path, metrics=metrics, split_counts=split_counts)
@@ -114,7 +115,7 @@ def test_metrics(cfg: dict, corpus, splits, model, fit_on: Sequence[str]) -> dic
         return evaluate_texts(model, test.text, test.label)
     held = corpus.subset(splits.indices("train", "dev"))
     probe = fit_model(cfg, held.text, held.label, held.source)
-    probe.meta = operating_point(cfg)
+    probe.meta = {**probe.meta, **operating_point(cfg)}
     out = evaluate_texts(probe, test.text, test.label)
     out["scored_by"] = "a model fitted the same way on train + dev only; the saved model is fitted on all splits"
     return out
