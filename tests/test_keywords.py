@@ -241,6 +241,9 @@ def test_bundled_model_applies_the_keyword_agreement():
         ("турбовальный двигатель", "aircraft_parts"),
         ("лопасть несущего винта", "aircraft_parts"), ("блага", None), ("ударопрочный чехол", None),
         ("обнаружение утечек", None),
+        ("противоударный ноутбук", "rugged_computer"), ("водонепроницаемый планшет", "rugged_computer"),
+        ("армейский ноутбук", "rugged_computer"), ("tough notebook", "rugged_computer"),
+        ("противоударный чехол для ноутбука", None), ("планшет армейский", None), ("tough case", None),
     ],
 )  # fmt: skip
 def test_the_lists_name_bare_terms_of_one_class(term, label):
