@@ -150,7 +150,7 @@ def bare_word_review(
     A line qualifies when it holds no model code (``_MODEL_CODE``), no keyword of the model's keyword rules
     (:class:`pipeline.model.keywords.KeywordRules`, any class) and no aircraft type or named military system
     (:mod:`pipeline.text.aircraft`, :mod:`pipeline.text.systems`) and is not a term of its class in the lines the
-    model was fitted on (``meta["class_terms"]``, :mod:`pipeline.model.terms`: "gliders", «навигатор»): one generic
+    model was fitted on (``meta["class_terms"]``, :mod:`pipeline.model.terms`: "gyroplane", «навигатор»): one generic
     word ("seat", "ring", "king") is not evidence an investigator can publish, however the corpus used it. It keeps
     its class as ``candidate`` with ``review=1``. ``counts``: the texts' :func:`word_counts`; ``decided``: ``(best,
     scores, review, candidates)``, changed in place.

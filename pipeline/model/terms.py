@@ -3,7 +3,7 @@
 The bare-word rule (:func:`pipeline.model.decision.bare_word_review`) sends a one-word line that names no keyword,
 model code or type to review as ``other``: "seat", "ring" or "king" read as aircraft_parts or navigation only through
 the corpus's aircraft seats and ring-laser gyros, and one generic word is no evidence to publish. A word such as
-"gliders", "altimeters" or «навигатор», which the training lines use almost only under one class, is evidence of its
+"gyroplane", "glushilka" or «навигатор», which the training lines use almost only under one class, is evidence of its
 own. :func:`class_terms` finds such words in the lines a model is fitted on (a word's *stem*, :func:`stem`, in at
 least ``min_lines`` lines, at least ``share`` of them of one dual-use class); the bare-word rule leaves a line alone
 when its word is a term of the class the model gives it.
