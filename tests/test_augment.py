@@ -1,6 +1,12 @@
 import random
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.training.augment import Augmenter, add_typo, transliterate
+from pipeline.training.inflect import pluralise
 from pipeline.training.recipe import load_config
 
 from .conftest import REPO
@@ -164,3 +170,72 @@ def test_prose_copies_put_the_line_inside_sentences_of_its_language():
         assert not markers(copy.lower())  # no military destination in the invented sentences
     with pytest.raises(ConfigError, match=r"p_frame \+ p_prose"):
         load_config(REPO / "configs" / "default.cfg", {"augment.p_prose": 0.6})
+
+
+@pytest.mark.parametrize(
+    ("text", "plural"),
+    [
+        ("ударопрочный ноутбук", "ударопрочные ноутбуки"),
+        ("ПЛАНШЕТ ЗАЩИЩЕННЫЙ IP65", "ПЛАНШЕТЫ ЗАЩИЩЕННЫЕ IP65"),
+        ("Ноутбук Getac B360 в защищенном исполнении", "Ноутбуки Getac B360 в защищенном исполнении"),
+        ("лопатка турбины высокого давления", "лопатки турбины высокого давления"),
+        ("антенна активная ГНСС для БПЛА", "антенны активные ГНСС для БПЛА"),
+        ("Квадрокоптер DJI Mavic 3: камера 48 Мп", "Квадрокоптеры DJI Mavic 3: камера 48 Мп"),
+        ("Защищенный ноутбук - Panasonic, 2 шт", "Защищенные ноутбуки - Panasonic, 2 шт"),
+    ],
+)
+def test_pluralise_puts_the_first_phrase_in_the_plural(text, plural):
+    assert pluralise(text) == plural
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "противоударные ноутбуки",  # already plural
+        "Российские военные получат сверхнадежные планшетники",  # first phrase plural
+        "Чехлы для защищенного планшета",
+        "Rugged tablet Getac F110, 5 pcs",
+        "kvadrokopter DJI Mavic 3",
+        "БПЛА DJI 5 шт",
+        "",
+    ],
+)
+def test_pluralise_leaves_other_lines(text):
+    assert pluralise(text) == text
+
+
+def test_pluralise_stops_at_the_first_phrase():
+    line = "1) БВС МУЛЬТИРОТОРНОГО ТИПА DJI MATRICE 350 RTK, ВЗЛЕТНАЯ МАССА 9.2 КГ"
+    assert pluralise(line) == line
+    assert pluralise("Дрон HGLRC Rekon 35, камера 4K") == "Дроны HGLRC Rekon 35, камера 4K"
+
+
+@given(st.text(alphabet=st.characters(codec="ascii"), max_size=60))
+def test_pluralise_leaves_text_without_russian_words(text):
+    assert pluralise(text) == text
+
+
+@given(st.text(max_size=60))
+def test_pluralise_keeps_everything_but_russian_words(text):
+    out = pluralise(text)
+    assert re.sub(r"[А-Яа-яЁё-]+", "", out) == re.sub(r"[А-Яа-яЁё-]+", "", text)
+
+
+def test_p_inflect_copies_and_default_stream():
+    texts = ["Ударопрочный ноутбук Getac B360", "Квадрокоптер DJI Mini 4 Pro", "Rugged tablet Getac F110"]
+    labels = ["rugged_computer", "drone", "rugged_computer"]
+    only = {"copies": 1, "p_translit": 0, "p_typo": 0, "p_upper": 0, "p_boilerplate": 0, "p_frame": 0.0}
+    out_t, out_l = Augmenter(p_inflect=1.0, **only).augment(texts, labels)
+    assert out_t[3:] == ["Ударопрочные ноутбуки Getac B360", "Квадрокоптеры DJI Mini 4 Pro"]
+    assert out_l[3:] == ["rugged_computer", "drone"]
+    assert Augmenter(p_inflect=0.0, **only).augment(texts, labels) == (texts, labels)
+    framed_t, _ = Augmenter(p_inflect=1.0, **{**only, "p_frame": 1.0}).augment(texts[:1], labels[:1])
+    assert "Ударопрочные ноутбуки Getac B360" in framed_t[1]
+
+
+def test_p_inflect_is_a_validated_recipe_key():
+    from pipeline.config import ConfigError
+
+    assert load_config(REPO / "configs" / "default.cfg", {"augment.p_inflect": 0.3})["augment"]["p_inflect"] == 0.3
+    with pytest.raises(ConfigError, match=r"\[augment\] p_inflect"):
+        load_config(REPO / "configs" / "default.cfg", {"augment.p_inflect": 1.5})

@@ -2,7 +2,8 @@
 
 Applied only to the lines a model is fitted on, after the corpus is split, so every variant stays in the split of
 the line it came from. Each copy gets one or more of: transliteration of Russian words into Latin letters (several
-romanisation habits), typos (a dropped, doubled or swapped letter), upper case (the ДТ graph-31 style), and
+romanisation habits), typos (a dropped, doubled or swapped letter), upper case (the ДТ graph-31 style), the first
+Russian phrase put in the plural (:mod:`pipeline.training.inflect`), and
 declaration boilerplate (quantities, disclaimers, origin) in the line's language; and, apart from that noise, a
 declaration frame of invented fields (:mod:`pipeline.training.frames`).
 """
@@ -14,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from pipeline.training.frames import declaration_frame
+from pipeline.training.inflect import pluralise
 from pipeline.training.prose import prose_frame
 
 _TRANSLIT_SCHEMES = [
@@ -101,6 +103,9 @@ class Augmenter:
         p_prose: chance that a copy not put in a declaration frame is put inside invented sentences of a ruling, a
             customs decision or a news report in the line's language (:mod:`pipeline.training.prose`).
         seed: random seed; the same seed gives the same copies.
+        p_inflect: chance that a copy of a line with Russian words has the nominative singular nouns, adjectives and
+            participles of its first phrase put in the plural («ударопрочный ноутбук» → «ударопрочные ноутбуки»:
+            :mod:`pipeline.training.inflect`), before the noise above.
     """
 
     def __init__(
@@ -113,6 +118,7 @@ class Augmenter:
         p_frame: float = 0.0,
         seed: int = 0,
         p_prose: float = 0.0,
+        p_inflect: float = 0.0,
     ):
         self.copies = copies
         self.p_translit = p_translit
@@ -122,6 +128,7 @@ class Augmenter:
         self.p_frame = p_frame
         self.seed = seed
         self.p_prose = p_prose
+        self.p_inflect = p_inflect
 
     def variant(self, text: str, rng: random.Random) -> str:
         """One noisy copy of ``text`` (at least one change is made when possible)."""
@@ -129,6 +136,11 @@ class Augmenter:
         has_ru = bool(_WORD.search(text))
         changed = False
         for _ in range(3):
+            if has_ru and self.p_inflect > 0 and rng.random() < self.p_inflect:
+                plural = pluralise(out)
+                if plural != out:
+                    out = plural
+                    changed = True
             if has_ru and rng.random() < self.p_translit:
                 out = transliterate(out, rng.randrange(len(_TRANSLIT_SCHEMES)))
                 has_ru = False

@@ -72,6 +72,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "p_boilerplate": (params.probability, False),
         "p_frame": (params.probability, False),
         "p_prose": (params.probability, False),
+        "p_inflect": (params.probability, False),
         "seed": (params.integer, False),
     },
 }
