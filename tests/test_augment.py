@@ -239,3 +239,35 @@ def test_p_inflect_is_a_validated_recipe_key():
     assert load_config(REPO / "configs" / "default.cfg", {"augment.p_inflect": 0.3})["augment"]["p_inflect"] == 0.3
     with pytest.raises(ConfigError, match=r"\[augment\] p_inflect"):
         load_config(REPO / "configs" / "default.cfg", {"augment.p_inflect": 1.5})
+    assert load_config(REPO / "configs" / "default.cfg", {"augment.per_line": True})["augment"]["per_line"] is True
+    with pytest.raises(ConfigError, match=r"\[augment\] per_line"):
+        load_config(REPO / "configs" / "default.cfg", {"augment.per_line": "often"})
+
+
+def test_per_line_copies_depend_on_their_line_alone():
+    texts = ["Ударопрочный ноутбук Getac B360", "Квадрокоптер DJI Mini 4 Pro", "Rugged tablet Getac F110", "GPS unit"]
+    labels = ["rugged_computer", "drone", "rugged_computer", "navigation"]
+    opts = {"copies": 2, "p_translit": 0.3, "p_typo": 0.3, "p_upper": 0.2, "p_boilerplate": 0.3, "p_frame": 0.5}
+
+    def copies(aug, lines):
+        out_t, _, origin = aug.augment_with_origin(lines, labels[: len(lines)])
+        return {lines[o]: [t for t, o2 in zip(out_t[len(lines) :], origin[len(lines) :]) if o2 == o] for o in origin}
+
+    aug = Augmenter(seed=5, per_line=True, **opts)
+    together = copies(aug, texts)
+    assert together == copies(Augmenter(seed=5, per_line=True, **opts), texts)
+    for line in texts:
+        assert copies(aug, [line])[line] == together[line]
+    inflecting = copies(Augmenter(seed=5, per_line=True, p_inflect=1.0, **opts), texts)
+    assert [inflecting[t] for t in texts[2:]] == [together[t] for t in texts[2:]]
+    assert copies(Augmenter(seed=6, per_line=True, **opts), texts) != together
+
+
+def test_per_line_keeps_the_frame_when_another_option_draws():
+    texts = ["Rugged tablet Getac F110", "Защищенный планшет Getac F110"]
+    labels = ["rugged_computer", "rugged_computer"]
+    only = {"copies": 1, "p_translit": 0, "p_typo": 0, "p_upper": 0, "p_boilerplate": 0, "p_frame": 1.0, "seed": 2}
+    plain, _ = Augmenter(per_line=True, **only).augment(texts, labels)
+    inflected, _ = Augmenter(per_line=True, p_inflect=1.0, **only).augment(texts, labels)
+    assert inflected[2] == plain[2]
+    assert inflected[3] == plain[3].replace("Защищенный планшет", "Защищенные планшеты")

@@ -10,6 +10,7 @@ declaration frame of invented fields (:mod:`pipeline.training.frames`).
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 from collections.abc import Sequence
@@ -106,6 +107,11 @@ class Augmenter:
         p_inflect: chance that a copy of a line with Russian words has the nominative singular nouns, adjectives and
             participles of its first phrase put in the plural («ударопрочный ноутбук» → «ударопрочные ноутбуки»:
             :mod:`pipeline.training.inflect`), before the noise above.
+        per_line: draw each copy from random streams of its own, seeded by ``seed``, the copy's number and the line's
+            text, one for the noise and one for the frame: a line's copy is then the same whatever other lines are
+            fitted beside it (each leave-one-source-out fold) and whatever other option draws numbers, so two recipes
+            that differ in one option differ only where that option acts. ``False``: one stream for all lines, in
+            order (the recipe's models were fitted so).
     """
 
     def __init__(
@@ -119,6 +125,7 @@ class Augmenter:
         seed: int = 0,
         p_prose: float = 0.0,
         p_inflect: float = 0.0,
+        per_line: bool = False,
     ):
         self.copies = copies
         self.p_translit = p_translit
@@ -129,9 +136,13 @@ class Augmenter:
         self.seed = seed
         self.p_prose = p_prose
         self.p_inflect = p_inflect
+        self.per_line = per_line
 
-    def variant(self, text: str, rng: random.Random) -> str:
-        """One noisy copy of ``text`` (at least one change is made when possible)."""
+    def variant(self, text: str, rng: random.Random, frame_rng: random.Random | None = None) -> str:
+        """One noisy copy of ``text`` (at least one change is made when possible).
+
+        The frame is drawn from ``frame_rng`` (``rng`` when ``None``).
+        """
         out = text
         has_ru = bool(_WORD.search(text))
         changed = False
@@ -160,14 +171,15 @@ class Augmenter:
                 break
         if self.p_frame <= 0 and self.p_prose <= 0:
             return out
-        draw = rng.random()
+        frame_rng = rng if frame_rng is None else frame_rng
+        draw = frame_rng.random()
         if draw < self.p_frame:
             lang = _lang_of(text)
-            if rng.random() < 0.15:
+            if frame_rng.random() < 0.15:
                 lang = "en" if lang == "ru" else "ru"
-            out = declaration_frame(out, lang, rng)
+            out = declaration_frame(out, lang, frame_rng)
         elif draw < self.p_frame + self.p_prose:
-            out = prose_frame(out, _lang_of(text), rng)
+            out = prose_frame(out, _lang_of(text), frame_rng)
         return out
 
     def augment(self, texts: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -184,11 +196,20 @@ class Augmenter:
         """Like :meth:`augment`, and also the index of the original line each output line comes from."""
         rng = random.Random(self.seed)
         out_t, out_l, origin = list(texts), list(labels), list(range(len(texts)))
-        for _ in range(self.copies):
+        for k in range(self.copies):
             for i, (t, lab) in enumerate(zip(texts, labels)):
-                v = self.variant(t, rng)
+                if self.per_line:
+                    v = self.variant(t, _line_rng(self.seed, k, "noise", t), _line_rng(self.seed, k, "frame", t))
+                else:
+                    v = self.variant(t, rng)
                 if v != t:
                     out_t.append(v)
                     out_l.append(lab)
                     origin.append(i)
         return out_t, out_l, origin
+
+
+def _line_rng(seed: int, copy: int, purpose: str, text: str) -> random.Random:
+    """A random stream of one copy of one line, for one purpose (see ``Augmenter.per_line``)."""
+    key = f"{seed}\x1f{copy}\x1f{purpose}\x1f{text}".encode("utf-8", "surrogatepass")
+    return random.Random(int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little"))

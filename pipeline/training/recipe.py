@@ -73,6 +73,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "p_frame": (params.probability, False),
         "p_prose": (params.probability, False),
         "p_inflect": (params.probability, False),
+        "per_line": (params.boolean, False),
         "seed": (params.integer, False),
     },
 }
