@@ -139,27 +139,117 @@ def _word_svc(train_x, train_y, sources, test_x):
     return tfidf_svc_fit_predict(train_x, train_y, [test_x])[0], None
 
 
-def loso_main(cfg, config_name: str, only, n_jobs: int, markdown_only: bool, system_names=None, save=None) -> None:
-    """Print the leave-one-source-out table: dualuse and its peers on every held-out source."""
+def loso_main(
+    cfg, config_name: str, only, n_jobs: int, markdown_only: bool, system_names=None, save=None, seeds=None
+) -> None:
+    """Print the leave-one-source-out table: dualuse and its peers on every held-out source.
+
+    With ``seeds``, the folds are run once per augmentation seed (``[augment] seed``; the copies, and with them the
+    fit, differ from seed to seed) and the seed table of :func:`seed_table` is printed after the first seed's table;
+    ``save`` then names one file per seed (``SAVE.seedS``).
+    """
     from pipeline.training.corpus import read_corpus
     from pipeline.training.crossval import leave_one_source_out
 
     corpus = read_corpus(cfg["paths"]["corpus"], cfg["corpus"]["text_column"], cfg["corpus"]["label_column"])
     ood = read_corpus([cfg["paths"]["ood"]]) if cfg["paths"].get("ood") else None
-    systems = {"dualuse": DualuseSystem(cfg), "char_wb_svc": _charwb, "word_svc": _word_svc, "keywords": _keywords}
-    if system_names:
-        systems = {k: v for k, v in systems.items() if k in system_names or k == "dualuse"}
-    t0 = time.perf_counter()
-    res = leave_one_source_out(cfg, corpus, systems, ood=ood, only=only, n_jobs=n_jobs)
-    if save:
-        import joblib
+    runs: list[tuple[str, list[dict]]] = []
+    for seed in seeds or [None]:
+        run_cfg = cfg if seed is None else {**cfg, "augment": {**(cfg.get("augment") or {}), "seed": seed}}
+        systems = {
+            "dualuse": DualuseSystem(run_cfg),
+            "char_wb_svc": _charwb,
+            "word_svc": _word_svc,
+            "keywords": _keywords,
+        }
+        if system_names:
+            systems = {k: v for k, v in systems.items() if k in system_names or k == "dualuse"}
+        t0 = time.perf_counter()
+        res = leave_one_source_out(run_cfg, corpus, systems, ood=ood, only=only, n_jobs=n_jobs)
+        if save:
+            import joblib
 
-        joblib.dump({"folds": res["folds"], "corpus": corpus, "ood": ood}, save)
-    if not markdown_only:
-        n_folds, secs = len(res["folds"]), time.perf_counter() - t0
-        print(f"config {config_name}; leave-one-source-out over {n_folds} folds; {secs:.0f} s")
-    print_loso(res["folds"], list(systems))
-    print(military_flag_summary(corpus, cfg))
+            path = save if seed is None else f"{save}.seed{seed}"
+            joblib.dump({"folds": res["folds"], "corpus": corpus, "ood": ood}, path)
+        if not markdown_only:
+            n_folds, secs = len(res["folds"]), time.perf_counter() - t0
+            at = "" if seed is None else f"; augmentation seed {seed}"
+            print(f"config {config_name}; leave-one-source-out over {n_folds} folds{at}; {secs:.0f} s")
+        if not runs:
+            print_loso(res["folds"], list(systems))
+            print(military_flag_summary(corpus, cfg))
+        runs.append(("default" if seed is None else f"seed {seed}", res["folds"]))
+    if len(runs) > 1:
+        print_seed_table(seed_table(runs))
+
+
+def seed_table(runs: Sequence[tuple[str, list[dict]]]) -> dict:
+    """dualuse's leave-one-source-out figures over several runs of the same folds (augmentation seeds, say).
+
+    Args:
+        runs: ``(name, folds)`` per run, ``folds`` as ``leave_one_source_out`` returns them (or a ``--save`` file
+            holds them); every run must hold the same folds.
+
+    Returns:
+        ``{"runs": [names], "folds": [{"fold", "n", "scores": [macro-F1 per run], "mean", "min", "max", "peers":
+        {system: mean macro-F1 over the runs}}], "mean": [per run], "worst": [(macro-F1, fold) per run],
+        "false": [false dual-use labels on the held-out ordinary lines per run] or None when no ordinary fold was
+        run, "peers": [peer names]}``.
+
+    Raises:
+        ValueError: when the runs do not hold the same folds.
+    """
+    names = [name for name, _ in runs]
+    order = [f["fold"] for f in runs[0][1]]
+    for name, folds in runs[1:]:
+        if [f["fold"] for f in folds] != order:
+            raise ValueError(f"run {name!r} holds other folds than run {names[0]!r}")
+    peers = [n for n in runs[0][1][0]["systems"] if n != "dualuse"] if order else []
+    rows = []
+    for i, fold in enumerate(order):
+        scores = [folds[i]["systems"]["dualuse"]["macro_f1"] for _, folds in runs]
+        rows.append(
+            {
+                "fold": fold,
+                "n": runs[0][1][i]["n"],
+                "scores": scores,
+                "mean": sum(scores) / len(scores),
+                "min": min(scores),
+                "max": max(scores),
+                "peers": {p: sum(f[i]["systems"][p]["macro_f1"] for _, f in runs) / len(runs) for p in peers},
+            }
+        )
+    per_run = [[r["scores"][k] for r in rows] for k in range(len(runs))]
+    ordinary = [i for i, fold in enumerate(order) if fold in ORDINARY_FOLDS]
+    false = [sum(_false_dual_use(folds[i]["systems"]["dualuse"]) for i in ordinary) for _, folds in runs]
+    return {
+        "runs": names,
+        "folds": rows,
+        "mean": [sum(s) / len(s) if s else 0.0 for s in per_run],
+        "worst": [min(zip(s, order)) if s else (0.0, "") for s in per_run],
+        "false": false if ordinary else None,
+        "peers": peers,
+    }
+
+
+def print_seed_table(table: dict) -> None:
+    """Print :func:`seed_table`: one column per run, then dualuse's mean, lowest and highest, and each peer's mean."""
+    runs, peers = table["runs"], table["peers"]
+    head = ["held-out source", "lines", *runs, "mean", "lowest", "highest", *peers]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for r in table["folds"]:
+        cells = [r["fold"], str(r["n"])] + [f"{v:.3f}" for v in r["scores"]]
+        cells += [f"**{r['mean']:.3f}**", f"{r['min']:.3f}", f"{r['max']:.3f}"]
+        cells += [f"{r['peers'][p]:.3f}" for p in peers]
+        print("| " + " | ".join(cells) + " |")
+    worst = [v for v, _ in table["worst"]]
+    for name, values, fmt in (("**mean**", table["mean"], ".4f"), ("**worst**", worst, ".3f")):
+        cells = [name, ""] + [f"{v:{fmt}}" for v in values] + [f"{sum(values) / len(values):{fmt}}", "", ""]
+        print("| " + " | ".join(cells + [""] * len(peers)) + " |")
+    print("worst fold per run: " + ", ".join(f"{name} {fold}" for name, (_, fold) in zip(runs, table["worst"])))
+    if table["false"] is not None:
+        print("false dual-use labels on the held-out ordinary lines per run: " + ", ".join(map(str, table["false"])))
 
 
 def print_loso(folds: list[dict], names: list[str]) -> None:
@@ -257,17 +347,31 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="with --loso: folds scored at once")
     ap.add_argument("--systems", nargs="*", help="with --loso: peers to run beside dualuse (default: all)")
     ap.add_argument("--save", help="with --loso: write the folds with dualuse's out-of-fold probabilities (joblib)")
-    ap.add_argument("--from-saved", help="print the leave-one-source-out table of a file --save wrote, fitting nothing")
+    ap.add_argument(
+        "--seeds",
+        nargs="+",
+        type=int,
+        help="with --loso: run the folds once per augmentation seed and print the seed table (mean, lowest, highest)",
+    )
+    ap.add_argument(
+        "--from-saved",
+        nargs="+",
+        help="print the leave-one-source-out table of a file --save wrote, fitting nothing; with several files "
+        "(one run each: seeds, say), their seed table",
+    )
     args, extra = ap.parse_known_args()
     if args.from_saved:
         import joblib
 
-        folds = joblib.load(args.from_saved)["folds"]
-        print_loso(folds, list(folds[0]["systems"]))
+        runs = [(Path(f).name, joblib.load(f)["folds"]) for f in args.from_saved]
+        if len(runs) == 1:
+            print_loso(runs[0][1], list(runs[0][1][0]["systems"]))
+        else:
+            print_seed_table(seed_table(runs))
         return
     cfg = load_config(args.config, parse_overrides(extra))
     if args.loso:
-        loso_main(cfg, args.config, args.folds, args.jobs, args.markdown_only, args.systems, args.save)
+        loso_main(cfg, args.config, args.folds, args.jobs, args.markdown_only, args.systems, args.save, args.seeds)
         return
     corpus, splits, ood = prepare_data(cfg)
     fit_on = {"train": ("train",), "train+dev": ("train", "dev"), "all": ("train", "dev", "test")}[

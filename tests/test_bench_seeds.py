@@ -1,0 +1,73 @@
+"""The seed table of ``bench/compare.py``: the same leave-one-source-out folds over several augmentation seeds."""
+
+from __future__ import annotations
+
+import sys
+
+import joblib
+import pandas as pd
+import pytest
+
+from tests.conftest import REPO, TINY_CORPUS
+
+sys.path.insert(0, str(REPO / "bench"))
+import compare  # noqa: E402
+
+
+def _fold(name: str, f1: float, false: int = 0, peer: float = 0.5) -> dict:
+    confusion = [[0] * 6 for _ in range(6)]
+    other = compare.LABELS.index("other")
+    confusion[other][0] = false
+    return {
+        "fold": name,
+        "n": 10,
+        "systems": {"dualuse": {"macro_f1": f1, "confusion": confusion}, "char_wb_svc": {"macro_f1": peer}},
+    }
+
+
+def test_seed_table_counts_each_fold_over_the_runs():
+    runs = [
+        ("seed 0", [_fold("real", 0.86, false=7), _fold("w1", 0.95, peer=0.9)]),
+        ("seed 1", [_fold("real", 0.78, false=9), _fold("w1", 0.97, peer=0.9)]),
+    ]
+    t = compare.seed_table(runs)
+    real, w1 = t["folds"]
+    assert real["scores"] == [0.86, 0.78] and real["min"] == 0.78 and real["max"] == 0.86
+    assert real["mean"] == pytest.approx(0.82) and w1["mean"] == pytest.approx(0.96)
+    assert w1["peers"] == {"char_wb_svc": pytest.approx(0.9)}
+    assert t["mean"] == [pytest.approx(0.905), pytest.approx(0.875)]
+    assert t["worst"] == [(0.86, "real"), (0.78, "real")]
+    assert t["false"] == [7, 9]
+    no_ordinary = compare.seed_table([(n, folds[1:]) for n, folds in runs])
+    assert no_ordinary["false"] is None and no_ordinary["worst"] == [(0.95, "w1"), (0.97, "w1")]
+    with pytest.raises(ValueError, match="other folds"):
+        compare.seed_table([runs[0], ("seed 1", runs[1][1][:1])])
+
+
+def test_loso_over_seeds_saves_each_run_and_prints_the_seed_table(tiny_config, tmp_path, capsys, monkeypatch):
+    rows = pd.read_csv(TINY_CORPUS)
+    files = []
+    for k in range(2):
+        path = tmp_path / f"half{k}.csv"
+        rows.iloc[k::2].to_csv(path, index=False)
+        files.append(str(path))
+    cfg = {**tiny_config, "paths": {**tiny_config["paths"], "corpus": files, "ood": None}}
+    seen = []
+
+    class Recording(compare.DualuseSystem):
+        def __call__(self, train_x, train_y, sources, test_x):
+            seen.append(self.cfg["augment"]["seed"])
+            return super().__call__(train_x, train_y, sources, test_x)
+
+    monkeypatch.setattr(compare, "DualuseSystem", Recording)
+    compare.loso_main(cfg, "tiny", None, 1, False, ["char_wb_svc"], save=str(tmp_path / "oof"), seeds=[3, 5])
+    out = capsys.readouterr().out
+    assert sorted(seen) == [3, 3, 5, 5]
+    assert "augmentation seed 3" in out and "augmentation seed 5" in out
+    assert "| held-out source | lines | seed 3 | seed 5 | mean | lowest | highest | char_wb_svc |" in out
+    assert "| half0 | " in out and "| half1 | " in out and "worst fold per run: seed 3 half" in out
+    saved = [joblib.load(tmp_path / f"oof.seed{s}")["folds"] for s in (3, 5)]
+    assert [f["fold"] for f in saved[0]] == ["half0", "half1"] == [f["fold"] for f in saved[1]]
+    table = compare.seed_table([("a", saved[0]), ("b", saved[1])])
+    printed = [line for line in out.splitlines() if line.startswith("| half0 | ")][-1]
+    assert printed.split(" | ")[2:4] == [f"{v:.3f}" for v in table["folds"][0]["scores"]]
