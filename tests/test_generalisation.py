@@ -7,7 +7,7 @@ from pipeline.config import LABELS
 from pipeline.evaluation.metrics import prevalence_projection
 from pipeline.training.corpus import Corpus
 from pipeline.training.crossval import expected_calibration_error, leave_one_source_out, source_of_file
-from pipeline.training.fit import fit_model, other_weighted, source_weights
+from pipeline.training.fit import copy_weighted, fit_model, other_weighted, source_weights
 
 
 def test_source_weights_balance_sources():
@@ -202,3 +202,34 @@ def test_batch_familiarity_equals_the_reference(tiny_model, tiny_corpus):
     texts = tiny_corpus.text + ["zzqx 12345 CP.MA.00000656.01", "", "Ноутбук  Lenovo\u200b zzqx"]
     batch = tiny_model.predict_batch(texts)
     np.testing.assert_allclose(batch.familiarity, tiny_model.familiarity(texts))
+
+
+def test_copy_weight_scales_the_copies_only():
+    origin = [0, 1, 2, 0, 2]
+    assert copy_weighted(None, origin, 3, 1.0) is None
+    assert copy_weighted(None, origin, 3, 0.5).tolist() == [1.0, 1.0, 1.0, 0.5, 0.5]
+    base = np.array([2.0, 1.0, 4.0])
+    assert copy_weighted(base, origin, 3, 1.0).tolist() == [2.0, 1.0, 4.0, 2.0, 4.0]
+    assert copy_weighted(base, origin, 3, 0.25).tolist() == [2.0, 1.0, 4.0, 0.5, 1.0]
+    assert base.tolist() == [2.0, 1.0, 4.0]
+
+
+def test_copy_weight_is_a_validated_recipe_key_that_changes_the_fit(tiny_config, tiny_corpus):
+    from pipeline.config import ConfigError
+    from pipeline.training.recipe import load_config
+    from tests.conftest import REPO
+
+    assert load_config(REPO / "configs" / "default.cfg", {"augment.copy_weight": 0.5})["augment"]["copy_weight"] == 0.5
+    for bad in (0, -1, "half"):
+        with pytest.raises(ConfigError, match=r"\[augment\] copy_weight"):
+            load_config(REPO / "configs" / "default.cfg", {"augment.copy_weight": bad})
+    framed = dict(tiny_config, augment=dict(tiny_config.get("augment") or {}, copies=1, p_frame=1.0, seed=0))
+
+    def fit(**more):
+        return fit_model(dict(framed, augment=dict(framed["augment"], **more)), tiny_corpus.text, tiny_corpus.label)
+
+    full, half, same = fit(), fit(copy_weight=0.5), fit(copy_weight=1.0)
+    probe = list(tiny_corpus.text[:10]) + ["ИЗГОТОВИТЕЛЬ ОТСУТСТВУЕТ, Квадрокоптер DJI Mavic 3 Pro"]
+    assert np.allclose(full.predict_proba(probe), same.predict_proba(probe))
+    assert not np.allclose(full.predict_proba(probe), half.predict_proba(probe))
+    assert half.predict_batch(tiny_corpus.text).labels == tiny_corpus.label

@@ -112,6 +112,10 @@ class Augmenter:
             fitted beside it (each leave-one-source-out fold) and whatever other option draws numbers, so two recipes
             that differ in one option differ only where that option acts. ``False``: one stream for all lines, in
             order (the recipe's models were fitted so).
+        copy_weight: the sample weight of each copy, as a share of its original line's weight, when a model is
+            fitted on the copies (:func:`pipeline.training.fit.fit_model`): with ``p_frame = 1.0`` and ``copy_weight
+            = 0.5`` every line has a framed copy at half weight, the expected fit of ``p_frame = 0.5`` at full weight
+            without the draw of which lines are framed. The copies themselves do not depend on it.
     """
 
     def __init__(
@@ -126,6 +130,7 @@ class Augmenter:
         p_prose: float = 0.0,
         p_inflect: float = 0.0,
         per_line: bool = False,
+        copy_weight: float = 1.0,
     ):
         self.copies = copies
         self.p_translit = p_translit
@@ -137,6 +142,7 @@ class Augmenter:
         self.p_prose = p_prose
         self.p_inflect = p_inflect
         self.per_line = per_line
+        self.copy_weight = copy_weight
 
     def variant(self, text: str, rng: random.Random, frame_rng: random.Random | None = None) -> str:
         """One noisy copy of ``text`` (at least one change is made when possible).

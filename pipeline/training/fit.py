@@ -55,6 +55,18 @@ def other_weighted(weights: np.ndarray | None, labels: Sequence[str], factor: fl
     return w
 
 
+def copy_weighted(weights: np.ndarray | None, origin: Sequence[int], n: int, copy_weight: float) -> np.ndarray | None:
+    """The sample weights of the ``n`` lines and their copies: a copy weighs its line's weight times ``copy_weight``.
+
+    ``origin`` is the line each row comes from, the ``n`` lines first; ``None`` when every row weighs 1.
+    """
+    if weights is None and copy_weight == 1.0:
+        return None
+    out = (np.ones(n) if weights is None else np.asarray(weights, dtype=float))[np.asarray(origin, dtype=int)]
+    out[n:] *= copy_weight
+    return out
+
+
 def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[str] | None = None) -> DualUseModel:
     """Fit the pipeline of ``cfg`` on ``texts``/``labels`` and attach the marker rules.
 
@@ -77,8 +89,7 @@ def fit_model(cfg: dict, texts: list[str], labels: list[str], sources: Sequence[
     augmenter = Augmenter(**cfg["augment"]) if cfg.get("augment") else None
     if augmenter is not None and augmenter.copies > 0:
         texts, labels, origin = augmenter.augment_with_origin(texts, labels)
-        if weights is not None:
-            weights = weights[origin]
+        weights = copy_weighted(weights, origin, len(plain_texts), float(augmenter.copy_weight))
     pipeline = build_pipeline(cfg)
     fit_params = {"classifier__sample_weight": weights} if weights is not None else {}
     pipeline.fit(texts, labels, **fit_params)

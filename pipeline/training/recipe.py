@@ -74,6 +74,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "p_prose": (params.probability, False),
         "p_inflect": (params.probability, False),
         "per_line": (params.boolean, False),
+        "copy_weight": (params.positive, False),
         "seed": (params.integer, False),
     },
 }
