@@ -68,6 +68,18 @@ def test_loso_over_seeds_saves_each_run_and_prints_the_seed_table(tiny_config, t
     assert "| half0 | " in out and "| half1 | " in out and "worst fold per run: seed 3 half" in out
     saved = [joblib.load(tmp_path / f"oof.seed{s}")["folds"] for s in (3, 5)]
     assert [f["fold"] for f in saved[0]] == ["half0", "half1"] == [f["fold"] for f in saved[1]]
+    joblib.dump({**joblib.load(tmp_path / "oof.seed5"), "folds": saved[1][:1]}, tmp_path / "other")
     table = compare.seed_table([("a", saved[0]), ("b", saved[1])])
     printed = [line for line in out.splitlines() if line.startswith("| half0 | ")][-1]
     assert printed.split(" | ")[2:4] == [f"{v:.3f}" for v in table["folds"][0]["scores"]]
+
+    import seed_ensemble_oof
+
+    files = [str(tmp_path / f"oof.seed{s}") for s in (3, 5)]
+    ens = seed_ensemble_oof.ensemble_table(files, cfg)
+    assert ens["runs"] == ["oof.seed3", "oof.seed5"] and ens["folds"] == ["half0", "half1"]
+    for name, folds in zip(ens["runs"], saved):
+        assert ens["scores"][name] == pytest.approx([f["systems"]["dualuse"]["macro_f1"] for f in folds])
+    assert len(ens["scores"]["ensemble"]) == 2 and ens["false"]["ensemble"] == 0
+    with pytest.raises(ValueError, match="other folds"):
+        seed_ensemble_oof.ensemble_table([files[0], str(tmp_path / "other")], cfg)
