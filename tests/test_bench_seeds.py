@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import joblib
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -83,3 +84,23 @@ def test_loso_over_seeds_saves_each_run_and_prints_the_seed_table(tiny_config, t
     assert len(ens["scores"]["ensemble"]) == 2 and ens["false"]["ensemble"] == 0
     with pytest.raises(ValueError, match="other folds"):
         seed_ensemble_oof.ensemble_table([files[0], str(tmp_path / "other")], cfg)
+
+
+def test_averaged_models_label_from_the_mean_of_their_scores(tiny_model_dir, tiny_config, tiny_corpus, tmp_path):
+    import seed_ensemble_files
+
+    from pipeline.model.core import load_model
+    from pipeline.training.fit import fit_model
+
+    texts = list(tiny_corpus.text)
+    alone = load_model(tiny_model_dir)
+    one = seed_ensemble_files.averaged(tiny_model_dir, [alone]).predict_batch(texts)
+    assert one.labels == alone.predict_batch(texts).labels
+    assert np.allclose(one.proba, alone.predict_proba(texts))
+    other = fit_model(dict(tiny_config, classifier=dict(tiny_config["classifier"], C=0.5)), texts, tiny_corpus.label)
+    two = seed_ensemble_files.averaged(tiny_model_dir, [alone, other]).predict_batch(texts)
+    assert np.allclose(two.proba, (alone.predict_proba(texts) + other.predict_proba(texts)) / 2)
+    labelled = tmp_path / "labelled.csv"
+    pd.DataFrame({"text": texts, "label": tiny_corpus.label}).to_csv(labelled, index=False)
+    res = seed_ensemble_files.score_files([str(tiny_model_dir), str(tiny_model_dir)], [str(labelled)])
+    assert res["names"] == ["m0", "m1", "mean"] and res["f1"]["m0"] == res["f1"]["mean"] == [1.0]
