@@ -50,16 +50,6 @@ def fold_terms(saved: dict, cfg: dict, normalise) -> dict[str, dict[str, str]]:
     return out
 
 
-def fold_texts(saved: dict) -> dict[str, list[str]]:
-    """Each saved fold's held-out texts, in the order of its saved scores."""
-    corpus, ood = saved["corpus"], saved["ood"]
-    src = [source_of_file(f) for f in corpus.file]
-    return {
-        f["fold"]: list(ood.text) if f["fold"] == "ood" else [t for t, s in zip(corpus.text, src) if s == f["fold"]]
-        for f in saved["folds"]
-    }
-
-
 def relabel(fold: tuple, texts: list[str], terms: dict[str, str], rule: dict, normalise) -> list[str]:
     """The labels of one fold's scores under the config's rules, with the class terms' exception to the bare-word
     rule (:func:`pipeline.model.decision.bare_word_review`)."""
@@ -95,7 +85,8 @@ def ensemble_table(paths: list[str], config: str | Path | dict) -> dict:
     for path, folds in zip(paths[1:], runs[1:]):
         if [f[0] for f in folds] != names or any(list(a[1]) != list(b[1]) for a, b in zip(folds, runs[0])):
             raise ValueError(f"{path} holds other folds or other gold labels than {paths[0]}")
-    texts, terms = fold_texts(saved[0]), fold_terms(saved[0], cfg, normalise)
+    texts = {name: lines[0] for name, lines in T.fold_lines(saved[0]).items()}
+    terms = fold_terms(saved[0], cfg, normalise)
     mean = [
         (name, gold, np.mean([r[i][2] for r in runs], axis=0), classes, fam, lines)
         for i, (name, gold, _, classes, fam, lines) in enumerate(runs[0])

@@ -53,14 +53,10 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
     ``temperature`` rescales the saved scores as a softmax of ``temperature * log(score)``: for the ``svm`` type,
     whose scores are a softmax of its decision values, that is the scores it would give at that temperature.
     """
-    corpus, ood = saved["corpus"], saved["ood"]
-    fold_of = [source_of_file(f) for f in corpus.file]
+    held_out = fold_lines(saved)
     out = []
     for f in saved["folds"]:
-        held = ood if f["fold"] == "ood" else None
-        idx = None if held else [i for i, s in enumerate(fold_of) if s == f["fold"]]
-        gold = list(held.label) if held else [corpus.label[i] for i in idx]
-        texts = list(held.text) if held else [corpus.text[i] for i in idx]
+        texts, gold = held_out[f["fold"]]
         ex = f["extra"]["dualuse"]
         lines = np.rec.fromarrays(
             [
@@ -75,6 +71,20 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
         )
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
         out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), lines))
+    return out
+
+
+def fold_lines(saved: dict) -> dict[str, tuple[list[str], list[str]]]:
+    """``{fold: (texts, gold labels)}`` of every saved fold's held-out lines, in the order of its saved scores."""
+    corpus, ood = saved["corpus"], saved["ood"]
+    fold_of = [source_of_file(f) for f in corpus.file]
+    out = {}
+    for f in saved["folds"]:
+        if f["fold"] == "ood":
+            out["ood"] = (list(ood.text), list(ood.label))
+            continue
+        idx = [i for i, s in enumerate(fold_of) if s == f["fold"]]
+        out[f["fold"]] = ([corpus.text[i] for i in idx], [corpus.label[i] for i in idx])
     return out
 
 
