@@ -104,3 +104,61 @@ def test_averaged_models_label_from_the_mean_of_their_scores(tiny_model_dir, tin
     pd.DataFrame({"text": texts, "label": tiny_corpus.label}).to_csv(labelled, index=False)
     res = seed_ensemble_files.score_files([str(tiny_model_dir), str(tiny_model_dir)], [str(labelled)])
     assert res["names"] == ["m0", "m1", "mean"] and res["f1"]["m0"] == res["f1"]["mean"] == [1.0]
+
+
+def _scores(rows: list[tuple[str, float]]) -> np.ndarray:
+    """Score rows of (best class, its score), the rest on `other`."""
+    proba = np.zeros((len(rows), len(compare.LABELS)))
+    for i, (cls, p) in enumerate(rows):
+        proba[i, compare.LABELS.index(cls)] = p
+        proba[i, compare.LABELS.index("other")] += 1 - p
+    return proba
+
+
+def test_pooled_threshold_search_holds_the_budget_on_every_run():
+    import seed_ensemble_oof
+
+    gold_real = ["other"] * 20 + ["drone"] * 2
+    gold_w1 = ["drone"] * 5 + ["other"] * 5
+    w1 = _scores([("drone", p) for p in (0.75, 0.8, 0.85, 0.9, 0.95)] + [("other", 1.0)] * 5)
+
+    def run(false_scores):
+        real = _scores([("drone", p) for p in false_scores] + [("other", 1.0)] * (20 - len(false_scores)))
+        real = np.vstack([real, _scores([("drone", 0.9)] * 2)])
+        return [
+            ("real", gold_real, real, list(compare.LABELS), np.ones(22), None),
+            ("w1", gold_w1, w1, list(compare.LABELS), np.ones(10), None),
+        ]
+
+    rule = {
+        "thresholds": dict.fromkeys(["drone", "counter_drone"], 0.5),
+        "long": (0, 0.0),
+        "pool": 0.0,
+        "code": (0, 0.0),
+        "prose": (0, 1.0),
+        "keywords": 0.0,
+        "agree": 0.0,
+        "bare": 0,
+        "terms": 0,
+    }
+    runs = [run([0.62]), run([0.62, 0.72])]
+
+    def prep(chosen):
+        return {
+            "runs": chosen,
+            "texts": {"real": [""] * 22, "w1": [""] * 10},
+            "terms": {"real": {}, "w1": {}},
+            "rule": rule,
+            "normalise": str,
+        }
+
+    both = prep(runs)
+    assert seed_ensemble_oof.ordinary_lines(both) == 20
+    assert [seed_ensemble_oof.scored(both, r)[1] for r in runs] == [1, 2]
+    found = seed_ensemble_oof.pooled_search(both, 0.05)
+    assert found["allowed"] == 1 and found["false"] == [0, 0]
+    assert found["thresholds"] == {"drone": 0.75, "counter_drone": 0.5}
+    assert found["means"] == [pytest.approx(1.0), pytest.approx(1.0)]
+    alone = seed_ensemble_oof.pooled_search(prep(runs[:1]), 0.05)
+    assert alone["thresholds"]["drone"] == 0.65 and alone["false"] == [0]
+    assert seed_ensemble_oof.scored(both, runs[1], alone["thresholds"])[1] == 1
