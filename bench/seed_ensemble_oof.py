@@ -165,6 +165,25 @@ def pooled_search(prep: dict, budget: float, grid=None, rounds: int = 3) -> dict
     return {"thresholds": best, "means": means, "false": false, "allowed": allowed}
 
 
+def halves(prep: dict, seed: int = 0) -> tuple[dict, dict]:
+    """The prepared runs cut into two halves of every fold's lines at random (the same lines in every run)."""
+    rng = np.random.default_rng(seed)
+    picks = {name: rng.random(len(prep["texts"][name])) < 0.5 for name in prep["folds"]}
+    out = []
+    for keep in (True, False):
+        runs = []
+        for run in [*prep["runs"], prep["mean"]]:
+            cut = []
+            for name, gold, proba, classes, fam, lines in run:
+                idx = np.flatnonzero(picks[name] == keep)
+                sub = None if lines is None else lines[idx]
+                cut.append((name, [gold[i] for i in idx], proba[idx], classes, np.asarray(fam)[idx], sub))
+            runs.append(cut)
+        texts = {name: [t for t, k in zip(prep["texts"][name], picks[name]) if k == keep] for name in prep["folds"]}
+        out.append({**prep, "runs": runs[:-1], "mean": runs[-1], "texts": texts})
+    return out[0], out[1]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("saved", nargs="+", help="files bench/compare.py --loso --save wrote, one run each")
@@ -175,6 +194,13 @@ def main() -> None:
         default=None,
         metavar="BUDGET",
         help="instead: search class thresholds for the runs together, false labels within BUDGET (e.g. 0.001) on each",
+    )
+    p.add_argument(
+        "--check-halves",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --search: also choose on a random half of every fold's lines and score the other half, N splits",
     )
     args = p.parse_args()
     if args.search is not None:
@@ -194,6 +220,16 @@ def main() -> None:
         for n, run in zip(prep["names"], prep["runs"]):
             f, k = scored(prep, run, found["thresholds"])
             print(f"  {n}: mean {np.mean(f):.5f}, worst {min(f):.3f}, {k} false")
+        for seed in range(args.check_halves):
+            a, b = halves(prep, seed)
+            chosen = pooled_search(a, args.search)
+            shares = [scored(b, run, chosen["thresholds"])[1] / max(ordinary_lines(b), 1) for run in b["runs"]]
+            print(
+                f"split {seed}: chosen on half A of every fold's lines ("
+                + ", ".join(f"{k} {v:.2f}" for k, v in chosen["thresholds"].items())
+                + "), false dual-use on half B's ordinary lines: "
+                + ", ".join(f"{n} {v:.3%}" for n, v in zip(prep["names"], shares))
+            )
         return
     table = ensemble_table(args.saved, args.config)
     runs = table["runs"]

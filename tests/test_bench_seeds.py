@@ -162,3 +162,22 @@ def test_pooled_threshold_search_holds_the_budget_on_every_run():
     alone = seed_ensemble_oof.pooled_search(prep(runs[:1]), 0.05)
     assert alone["thresholds"]["drone"] == 0.65 and alone["false"] == [0]
     assert seed_ensemble_oof.scored(both, runs[1], alone["thresholds"])[1] == 1
+
+
+def test_halves_cut_every_run_at_the_same_lines():
+    import seed_ensemble_oof
+
+    gold = ["other"] * 6 + ["drone"] * 4
+    runs = [
+        [("real", gold, _scores([("drone", p / 20) for p in range(10)]), list(compare.LABELS), np.arange(10.0), None)]
+        for _ in range(2)
+    ]
+    prep = {"runs": runs, "mean": runs[0], "folds": ["real"], "texts": {"real": [str(i) for i in range(10)]}}
+    a, b = seed_ensemble_oof.halves(prep, seed=1)
+    for half in (a, b):
+        kept = [int(t) for t in half["texts"]["real"]]
+        for run in [*half["runs"], half["mean"]]:
+            name, g, proba, _, fam, _ = run[0]
+            assert name == "real" and list(fam) == kept and g == [gold[i] for i in kept]
+            assert np.allclose(proba, runs[0][0][2][kept])
+    assert sorted(a["texts"]["real"] + b["texts"]["real"], key=int) == prep["texts"]["real"]

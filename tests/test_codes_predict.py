@@ -111,8 +111,9 @@ def test_codeless_sample_is_byte_identical_to_before(tmp_path, jobs):
 
 # The model that made tests/data/sample_nocode.golden.csv. The file was first made by the code before code reading
 # (identical then to this test's output); since models/default was retrained it is remade with code reading switched
-# off (--no-code-column), which is what a dump without a code column must give.
-GOLDEN_MODEL_SHA256 = "cc8517f5540ffdbd8f9574946deed547c0c28b1d4ff612f3efa61844917ab17b"
+# off (--no-code-column), which is what a dump without a code column must give. Session 51: the same file from the
+# model with the session-51 thresholds, whose name now covers its thresholds and rules (decision_sha256).
+GOLDEN_MODEL_SHA256 = "33770127da1dfbfcd324bc9126fc769102dbe31cbff2f1fcaa59eb580e4ea405"
 
 
 def test_sample_with_default_model_shows_both_directions(tmp_path):

@@ -22,6 +22,7 @@ from pipeline.model.core import (
     PICKLE_FILE,
     ModelError,
     convert_model,
+    decision_identity,
     load_model,
     model_identity,
     read_meta,
@@ -78,7 +79,9 @@ def rehash(folder):
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     if "files" in meta:
         meta["files"] = {name: sha256_file(folder / name) for name in meta["files"]}
-        meta["model_sha256"] = model_identity(meta["files"])
+        if "decision_sha256" in meta:
+            meta["decision_sha256"] = decision_identity(meta)
+        meta["model_sha256"] = model_identity(meta["files"], meta.get("decision_sha256"))
     else:
         meta["model_sha256"] = sha256_file(folder / PICKLE_FILE)
     (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
@@ -169,11 +172,57 @@ def test_saved_folder_records_format_and_hashes(tiny_model, tmp_path):
     assert set(meta["files"]) == {*MODEL_FILES, *peer_files, "config.cfg"}
     for name, digest in meta["files"].items():
         assert sha256_file(folder / name) == digest
-    assert meta["model_sha256"] == model_identity(meta["files"])
+    assert meta["decision_sha256"] == decision_identity(meta)
+    assert meta["model_sha256"] == model_identity(meta["files"], meta["decision_sha256"])
     assert sorted(p.name for p in folder.iterdir()) == sorted([*MODEL_FILES, *peer_files, "config.cfg", META_FILE])
     # The same fitted model gives the same bytes (no timestamps inside weights.npz).
     again = tiny_model.save(tmp_path / "m2")
     assert read_meta(again)["files"] == meta["files"]
+
+
+def test_thresholds_are_part_of_the_model_name(tiny_model, tmp_path):
+    """The same weights with other thresholds are another model: another model_sha256, and a worker cache keyed
+    on it cannot hand out the first model's thresholds."""
+    from pipeline.run.dask_engine import model_blob
+
+    first = tiny_model.save(tmp_path / "a")
+    meta = read_meta(first)
+    changed = load_model(first)
+    changed.meta["thresholds"] = {label: 0.9 for label in changed.classes if label != "other"}
+    second = changed.save(tmp_path / "b")
+    other = read_meta(second)
+    assert {k: v for k, v in other["files"].items() if k != "config.cfg"} == {
+        k: v for k, v in meta["files"].items() if k != "config.cfg"
+    }
+    assert other["decision_sha256"] != meta["decision_sha256"]
+    assert other["model_sha256"] != meta["model_sha256"]
+    assert model_blob(first)["sha"] != model_blob(second)["sha"]
+    assert load_model(second).thresholds == changed.meta["thresholds"]
+
+
+@pytest.mark.parametrize("key", ["thresholds", "bare_words", "class_terms"])
+def test_decision_settings_edited_by_hand_are_refused(tiny_model, tmp_path, key):
+    folder = tiny_model.save(tmp_path / "m")
+    meta = read_meta(folder)
+    meta[key] = {"drone": 0.99} if key == "thresholds" else ({"glider": "drone"} if key == "class_terms" else 7)
+    (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="decision_sha256"):
+        load_model(folder)
+    del meta["decision_sha256"]  # dropping the hash does not help: the name no longer matches
+    (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="model_sha256"):
+        load_model(folder)
+
+
+def test_folder_saved_before_decision_hashes_still_loads(tiny_model, tmp_path):
+    """A folder whose model_sha256 names its files alone (saved before decision_sha256) loads as before."""
+    folder = tiny_model.save(tmp_path / "m")
+    meta = read_meta(folder)
+    del meta["decision_sha256"]
+    meta["model_sha256"] = model_identity(meta["files"])
+    (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    texts = ["квадрокоптер DJI Mavic 3", "rugged tablet IP68", "чай чёрный"]
+    assert load_model(folder).predict_batch(texts).labels == tiny_model.predict_batch(texts).labels
 
 
 # ------------------------------------------------------------------------------------- nothing executed

@@ -42,7 +42,7 @@ TEXTS = [
 def rehash(folder):
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     meta["files"] = {name: sha256_file(folder / name) for name in meta["files"]}
-    meta["model_sha256"] = model_identity(meta["files"])
+    meta["model_sha256"] = model_identity(meta["files"], meta.get("decision_sha256"))
     (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
 
@@ -108,7 +108,7 @@ def test_overfit_save_load_same_predictions_with_the_peer(peer_model, tiny_corpu
     meta = read_meta(folder)
     assert meta["format_version"] == 2
     assert set(meta["files"]) == {*MODEL_FILES, PEER_VOCABULARY_JSON, "config.cfg"}
-    assert meta["model_sha256"] == model_identity(meta["files"])
+    assert meta["model_sha256"] == model_identity(meta["files"], meta["decision_sha256"])
     loaded = load_model(folder)
     assert isinstance(loaded.peer, CharPeer) and loaded.peer.get_params() == peer_model.peer.get_params()
     a, b = peer_model.predict_batch(TEXTS), loaded.predict_batch(TEXTS)
@@ -146,14 +146,14 @@ def _drop_peer_file(folder):
     (folder / PEER_VOCABULARY_JSON).unlink()
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     del meta["files"][PEER_VOCABULARY_JSON]
-    meta["model_sha256"] = model_identity(meta["files"])
+    meta["model_sha256"] = model_identity(meta["files"], meta.get("decision_sha256"))
     (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
 
 def _unlist_peer_file(folder):
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     del meta["files"][PEER_VOCABULARY_JSON]
-    meta["model_sha256"] = model_identity(meta["files"])
+    meta["model_sha256"] = model_identity(meta["files"], meta.get("decision_sha256"))
     (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
 

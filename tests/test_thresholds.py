@@ -150,7 +150,9 @@ def test_thresholds_written_to_meta_and_model_still_loads(model_copy_dir):
     assert meta["thresholds"] == result["thresholds"]
     assert set(meta["thresholds"]) == set(LABELS) - {"other"}
     assert meta["thresholds_info"]["target_precision"] == 0.9
-    assert meta["model_sha256"] == before["model_sha256"]
+    # the same fitted files, other decisions: another model name
+    assert meta["files"] == before["files"] and meta["model_sha256"] != before["model_sha256"]
+    assert meta["decision_sha256"] != before["decision_sha256"]
     loaded = load_model(model_copy_dir)
     assert loaded.thresholds == result["thresholds"]
     # the tiny model reproduces its training labels, so precision 1 is reached everywhere

@@ -30,7 +30,7 @@ from pipeline.features.runs import RunFeaturiser, gc_paused, has_alnum
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.model.classifier import build_classifier
 from pipeline.model.decision import code_assist_rule, decide, unfamiliar_review
-from pipeline.model.folder import model_identity, rmtree, verify_files, warn_versions
+from pipeline.model.folder import decision_identity, model_identity, rmtree, verify_files, warn_versions
 from pipeline.model.legacy import is_pickle_folder, load_pickle, pickle_refusal
 from pipeline.model.meta import (
     CONFIG_FILE,
@@ -248,8 +248,9 @@ class DualUseModel:
         """Write the model folder atomically (a temporary folder renamed into place), in the plain-data format.
 
         The fitted pipeline and marker rules go to ``model.json``, ``vocabulary.json`` and ``weights.npz`` (see
-        :mod:`pipeline.model.persist`); ``meta.json`` records the format version, the sha256 of each file and, as
-        ``model_sha256``, one hash identifying the fitted model (see :func:`model_identity`).
+        :mod:`pipeline.model.persist`); ``meta.json`` records the format version, the sha256 of each file, as
+        ``decision_sha256`` the hash of its thresholds and rules (see :func:`decision_identity`) and, as
+        ``model_sha256``, one hash identifying the fitted model with them (see :func:`model_identity`).
 
         Returns:
             The folder written.
@@ -273,7 +274,8 @@ class DualUseModel:
             meta["format"] = FORMAT
             meta["format_version"] = format_version(self.peer)
             meta["files"] = {name: sha256_file(tmp / name) for name in [*names, CONFIG_FILE]}
-            meta["model_sha256"] = model_identity(meta["files"])
+            meta["decision_sha256"] = decision_identity(meta)
+            meta["model_sha256"] = model_identity(meta["files"], meta["decision_sha256"])
             (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
             self.meta = meta
             if path.exists():
@@ -292,9 +294,15 @@ class DualUseModel:
         return path
 
     def write_meta(self) -> None:
-        """Rewrite ``meta.json`` of the folder this model was loaded from or saved to (model file untouched)."""
+        """Rewrite ``meta.json`` of the folder this model was loaded from or saved to (model files untouched).
+
+        ``decision_sha256`` and ``model_sha256`` are named again for the thresholds and rules the meta now holds.
+        """
         if self.path is None:
             raise ModelError("this model has no folder yet: save() it first")
+        if isinstance(self.meta.get("files"), dict):
+            self.meta["decision_sha256"] = decision_identity(self.meta)
+            self.meta["model_sha256"] = model_identity(self.meta["files"], self.meta["decision_sha256"])
         target = self.path / META_FILE
         tmp = target.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")

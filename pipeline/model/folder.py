@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import warnings
 from pathlib import Path
@@ -17,14 +18,50 @@ def rmtree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def model_identity(files: dict[str, str]) -> str:
+# The meta.json entries that decide a line's label, review flag or candidate beside the fitted files: the class
+# thresholds and the rules on the scores, with the keyword lists and class terms they read (not ``text_rules``, a record
+# of the built-in word lists the model was fitted with: the installed lists are the ones used, and a difference warns).
+DECISION_KEYS = (
+    "thresholds",
+    "unfamiliar_below",
+    "unfamiliar_lean",
+    "long_line_words",
+    "long_line_threshold",
+    "code_line_words",
+    "code_line_threshold",
+    "pool_below",
+    "code_assist",
+    "prose_words",
+    "prose_other_scale",
+    "prose_keywords",
+    "keyword_agree",
+    "keyword_terms",
+    "bare_words",
+    "keyword_rules",
+    "class_terms",
+)
+
+
+def decision_identity(meta: dict) -> str:
+    """One sha256 of the decision settings a model's meta holds (:data:`DECISION_KEYS`, canonical JSON)."""
+    settings = {k: meta[k] for k in DECISION_KEYS if k in meta}
+    text = json.dumps(settings, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def model_identity(files: dict[str, str], decisions: str | None = None) -> str:
     """One sha256 naming a fitted model.
 
     The hash of the ``sha256sum``-style listing of its model files (with the character peer's vocabulary when the
-    model has one).
+    model has one) and, for a folder saved with them, of its decision settings (``decisions``, the
+    :func:`decision_identity` of its meta): two folders whose weights agree but whose thresholds differ have
+    different names. Folders saved before the decision settings were named (no ``decision_sha256`` in their meta)
+    keep the name of their files alone.
     """
     names = [*MODEL_FILES, *(name for name in OPTIONAL_MODEL_FILES if name in files)]
     listing = "".join(f"{files[name]}  {name}\n" for name in sorted(names))
+    if decisions is not None:
+        listing += f"{decisions}  decisions\n"
     return hashlib.sha256(listing.encode("utf-8")).hexdigest()
 
 
@@ -46,7 +83,13 @@ def verify_files(path: Path, meta: dict) -> None:
                 f"{target}: sha256 {actual} does not match {META_FILE} ({expected}); refusing a model file that was "
                 "damaged or partly replaced. Retrain, or restore the original folder."
             )
-    if meta.get("model_sha256") != model_identity(files):
+    decisions = meta.get("decision_sha256")
+    if decisions is not None and decisions != decision_identity(meta):
+        raise ModelError(
+            f"{path}: the thresholds and rules in {META_FILE} do not match its decision_sha256; refusing a model whose "
+            "decision settings were changed by hand. Set thresholds with `dualuse thresholds`, or retrain."
+        )
+    if meta.get("model_sha256") != model_identity(files, decisions):
         raise ModelError(f"{path}: model_sha256 in {META_FILE} does not match its file hashes")
 
 
