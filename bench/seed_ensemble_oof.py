@@ -145,24 +145,16 @@ def pooled_search(prep: dict, budget: float, grid=None, rounds: int = 3) -> dict
 
     def value(th):
         res = [scored(prep, run, th) for run in prep["runs"]]
-        means = [float(np.mean(f)) for f, _ in res]
-        over = sum(max(0, n - allowed) for _, n in res)
-        return float(np.mean(means)) - over, means, [n for _, n in res]
+        return float(np.mean([np.mean(f) for f, _ in res])) - sum(max(0, n - allowed) for _, n in res)
 
-    best = dict(prep["rule"]["thresholds"])
-    current = value(best)[0]
-    for _ in range(rounds):
-        changed = False
-        for cls in best:
-            for t in grid:
-                trial = {**best, cls: t}
-                v = value(trial)[0]
-                if v > current + 1e-9:
-                    best, current, changed = trial, v, True
-        if not changed:
-            break
-    _, means, false = value(best)
-    return {"thresholds": best, "means": means, "false": false, "allowed": allowed}
+    best = T.coordinate_search(prep["rule"]["thresholds"], grid, value, rounds)
+    res = [scored(prep, run, best) for run in prep["runs"]]
+    return {
+        "thresholds": best,
+        "means": [float(np.mean(f)) for f, _ in res],
+        "false": [n for _, n in res],
+        "allowed": allowed,
+    }
 
 
 def halves(prep: dict, seed: int = 0) -> tuple[dict, dict]:

@@ -274,19 +274,25 @@ def search(folds: list[tuple], start: dict, budget: float, grid=None, rounds: in
     ``wide`` also 0.93, 0.95, 0.97; ``rounds`` passes; ``rules``: the long-line, model-code and pooling rules kept
     while searching, as :func:`label` takes them)."""
     grid = grid or [round(0.3 + 0.05 * i, 2) for i in range(13)] + ([0.93, 0.95, 0.97] if wide else [])
-    best = dict(start)
 
     def value(th):
         mean, _, fp, _ = evaluate(folds, thresholds=th, **rules)
-        return (mean if fp <= budget else mean - 10 * (fp - budget)), mean, fp
+        return mean if fp <= budget else mean - 10 * (fp - budget)
 
-    current = value(best)[0]
+    return coordinate_search(start, grid, value, rounds)
+
+
+def coordinate_search(start: dict, grid: list[float], value, rounds: int = 3) -> dict:
+    """The thresholds that maximise ``value(thresholds)``, one class at a time over ``grid``, ``rounds`` passes from
+    ``start`` (a change is kept only when it raises the value)."""
+    best = dict(start)
+    current = value(best)
     for _ in range(rounds):
         changed = False
         for cls in best:
             for t in grid:
                 trial = {**best, cls: t}
-                v = value(trial)[0]
+                v = value(trial)
                 if v > current + 1e-9:
                     best, current, changed = trial, v, True
         if not changed:
