@@ -399,3 +399,16 @@ def test_save_refuses_steps_the_format_cannot_hold(tiny_model, tmp_path):
     with pytest.raises(ModelError, match="cannot save"):
         odd.save(tmp_path / "odd")
     assert not (tmp_path / "odd").exists()
+
+
+def test_bundled_model_decides_as_the_config_says():
+    """models/default holds the operating point of configs/default.cfg (retrain it after changing one), and every
+    setting of that operating point is in the model's name."""
+    from pipeline.model.folder import DECISION_KEYS
+    from pipeline.training.fit import operating_point
+
+    wanted = operating_point(load_config(REPO / "configs" / "default.cfg"))
+    meta = read_meta(DEFAULT_MODEL_DIR)
+    assert set(wanted) <= set(DECISION_KEYS)
+    assert {k: meta.get(k) for k in wanted} == json.loads(json.dumps(wanted))
+    assert meta["decision_sha256"] == decision_identity(meta)
