@@ -134,6 +134,9 @@ def test_info_summary(tiny_model_dir):
     for lab in LABELS:
         assert lab in text
     assert "thresholds     none" in text and "model sha256" in text
+    assert f"decisions      {meta['decision_sha256']}  (thresholds and rules, in the model sha256)" in text
+    older = format_info({k: v for k, v in meta.items() if k != "decision_sha256"})
+    assert "names the model files only" in older and "decisions      not named" in older
     runner = CliRunner()
     res = runner.invoke(app, ["info", str(tiny_model_dir)])
     assert res.exit_code == 0 and "labels" in res.output

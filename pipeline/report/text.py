@@ -175,7 +175,11 @@ def format_info(meta: dict[str, Any]) -> str:
         f"model {meta.get('name') or ''}  ({meta.get('path', '')})".rstrip(),
         f"trained at     {meta.get('trained_at', '–')}",
         f"labels         {', '.join(meta.get('labels') or [])}",
-        f"model sha256   {meta.get('model_sha256', '–')}",
+        f"model sha256   {meta.get('model_sha256', '–')}"
+        + ("" if meta.get("decision_sha256") else "  (names the model files only, not the thresholds and rules)"),
+        f"decisions      {meta['decision_sha256']}  (thresholds and rules, in the model sha256)"
+        if meta.get("decision_sha256")
+        else "decisions      not named (saved before decision_sha256: save it again to name them)",
         "format         "
         + (
             f"{meta['format']} v{meta.get('format_version', '?')} (plain data: loading runs no code"
