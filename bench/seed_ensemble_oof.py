@@ -205,8 +205,9 @@ def main() -> None:
             )
         )
         found = pooled_search(prep, args.search)
+        met = "" if max(found["false"]) <= found["allowed"] else ", NOT met by any thresholds of the grid"
         print(
-            f"searched (at most {found['allowed']} false labels on each run): "
+            f"searched (at most {found['allowed']} false labels on each run{met}): "
             + ", ".join(f"{k} {v:.2f}" for k, v in found["thresholds"].items())
         )
         for n, run in zip(prep["names"], prep["runs"]):

@@ -200,6 +200,24 @@ def test_thresholds_are_part_of_the_model_name(tiny_model, tmp_path):
     assert load_model(second).thresholds == changed.meta["thresholds"]
 
 
+def test_worker_cache_tells_apart_thresholds_of_an_older_folder(tiny_model, tmp_path):
+    """A folder saved before decision_sha256 (its name covers its files alone) with thresholds edited by hand: the
+    worker cache does not hand out the model it loaded before the edit."""
+    from pipeline.run.dask_engine import model_blob, worker_model
+
+    folder = tiny_model.save(tmp_path / "m")
+    meta = read_meta(folder)
+    del meta["decision_sha256"]
+    meta["model_sha256"] = model_identity(meta["files"])
+    (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    before = model_blob(folder)
+    assert worker_model(before).thresholds == meta.get("thresholds", {})
+    meta["thresholds"] = {label: 0.99 for label in tiny_model.classes if label != "other"}
+    (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    after = model_blob(folder)
+    assert after["sha"] != before["sha"] and worker_model(after).thresholds == meta["thresholds"]
+
+
 @pytest.mark.parametrize("key", ["thresholds", "bare_words", "class_terms"])
 def test_decision_settings_edited_by_hand_are_refused(tiny_model, tmp_path, key):
     folder = tiny_model.save(tmp_path / "m")

@@ -124,6 +124,22 @@ def test_resume_refuses_changed_options(tiny_model, tmp_path):
     assert s.rows == 50 and s.resumed_rows == 0
 
 
+def test_resume_refuses_a_model_with_other_thresholds(tiny_model, tmp_path):
+    """The same fitted files with other thresholds label otherwise: an interrupted run does not resume under them."""
+    import copy
+
+    from pipeline.tables import InputError
+
+    src = make_dump(tmp_path / "in.csv", n=50)
+    out = tmp_path / "out.csv"
+    with pytest.raises(PredictInterrupted):
+        predict(src, out, model=tiny_model, chunk_size=10, progress=StopAfter(1))
+    other = copy.copy(tiny_model)
+    other.meta = {**tiny_model.meta, "thresholds": {"drone": 0.99}}
+    with pytest.raises(InputError, match="decisions"):
+        predict(src, out, model=other, chunk_size=10, resume=True)
+
+
 def test_resume_without_state_is_a_fresh_run(tiny_model, tmp_path):
     src = make_dump(tmp_path / "in.csv", n=20)
     s = predict(src, tmp_path / "out.csv", model=tiny_model, resume=True)

@@ -179,7 +179,9 @@ def format_info(meta: dict[str, Any]) -> str:
         + ("" if meta.get("decision_sha256") else "  (names the model files only, not the thresholds and rules)"),
         f"decisions      {meta['decision_sha256']}  (thresholds and rules, in the model sha256)"
         if meta.get("decision_sha256")
-        else "decisions      not named (saved before decision_sha256: save it again to name them)",
+        else "decisions      not named (saved before decision_sha256: "
+        + ("save it again" if meta.get("format") else "convert it with `dualuse model convert`")
+        + " to name them)",
         "format         "
         + (
             f"{meta['format']} v{meta.get('format_version', '?')} (plain data: loading runs no code"

@@ -24,6 +24,7 @@ from typing import Any
 from pipeline.codes.columns import resolve_code_column
 from pipeline.codes.evidence import ASSISTED, status_kind
 from pipeline.model.core import DEFAULT_MODEL_DIR, DualUseModel, load_model
+from pipeline.model.folder import decision_identity
 from pipeline.model.meta import META_FILE
 from pipeline.run.labelling import added_columns, label_texts, output_columns
 from pipeline.run.parallel import default_jobs
@@ -57,7 +58,9 @@ def model_blob(model_dir: str | Path, trust_pickle: bool = False) -> dict[str, A
     files = {p.name: p.read_bytes() for p in model_dir.iterdir() if p.is_file()}
     import json
 
-    sha = json.loads(files[META_FILE])["model_sha256"]
+    meta = json.loads(files[META_FILE])
+    # the thresholds and rules too: a folder saved before decision_sha256 has a model_sha256 over its files alone
+    sha = f"{meta['model_sha256']}+{decision_identity(meta)}"
     return {"sha": sha, "files": files, "trust_pickle": trust_pickle}
 
 

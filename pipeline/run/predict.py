@@ -21,6 +21,7 @@ from pathlib import Path
 from pipeline.codes.columns import resolve_code_column
 from pipeline.codes.evidence import count_codes
 from pipeline.model.core import DualUseModel, load_model
+from pipeline.model.folder import decision_identity
 from pipeline.run.inputs import NoWriter, check_output_path, open_reader
 from pipeline.run.labelling import STATUS_FAILED, added_columns, entity_mode, label_task, output_columns
 from pipeline.run.parallel import ChunkPool
@@ -170,6 +171,7 @@ class _Run:
             "size": stat.st_size,
             "mtime_ns": stat.st_mtime_ns,
             "model": model.meta.get("model_sha256"),
+            "decisions": decision_identity(model.meta),
             "text_columns": self.cols,
             "encoding": reader.encoding,
             "fallback_encoding": reader.fallback_encoding,

@@ -4,7 +4,8 @@ A line whose best class ``c`` scores below ``threshold[c]`` is labelled ``other`
 ``review=1`` and ``candidate=c`` (see :meth:`pipeline.model.core.DualUseModel.predict_batch`). :func:`select_thresholds`
 picks, for every dual-use class, the lowest threshold (hence the most recall) at which the lines labelled ``c``
 on the dev set reach the target precision; :func:`thresholds` does that for a model folder and writes the
-thresholds into its ``meta.json`` (the model file and its hash are untouched, so the model stays loadable).
+thresholds into its ``meta.json`` (the model files are untouched; ``decision_sha256`` and ``model_sha256`` are named
+again, so the folder stays loadable under a new name).
 """
 
 from __future__ import annotations
