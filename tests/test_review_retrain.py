@@ -70,3 +70,29 @@ def test_background_refit_reorders_the_queue(labelled, tiny_model_dir, tmp_path)
         assert margins[1:] == sorted(margins[1:])  # the card on screen stays first; the rest follow the new model
     finally:
         srv.close()
+
+
+def test_refit_status_says_dev_thresholds_are_not_carried_over(labelled, tiny_model_dir, tmp_path):
+    """A model whose thresholds were chosen with ``dualuse thresholds`` is refitted with the recipe's: the status
+    names the dev set to choose them on again, instead of swapping the user's operating point silently."""
+    import shutil
+
+    reviewed = tmp_path / "reviewed"
+    shutil.copytree(tiny_model_dir, reviewed)
+    model = load_model(reviewed)
+    model.meta["thresholds_info"] = {"dev": "my_dev.csv", "target_precision": 0.95}
+    model.write_meta()
+    srv = review(labelled, model=reviewed, store=tmp_path / "c.csv", retrain_output=tmp_path / "refit")
+    try:
+        srv.retrainer._done({"output": str(tiny_model_dir), "seconds": 1.0})  # a refit's folder: the recipe's
+        message = srv.session.retrain_status["message"]
+        assert "queue re-ordered" in message
+        assert f"dualuse thresholds my_dev.csv --model {tiny_model_dir}" in message
+    finally:
+        srv.close()
+    plain = review(labelled, model=tiny_model_dir, store=tmp_path / "d.csv", retrain_output=tmp_path / "refit2")
+    try:
+        plain.retrainer._done({"output": str(tiny_model_dir), "seconds": 1.0})
+        assert "thresholds" not in plain.session.retrain_status["message"]
+    finally:
+        plain.close()

@@ -35,13 +35,23 @@ class Retrainer:
         config: the training recipe (``.cfg``): its corpus, plus the store, is what is fitted.
         output: the model folder each refit writes (replaced atomically).
         every: start a refit after this many decisions since the last one started (0: only on request).
+        thresholds_info: the reviewed model's ``thresholds_info`` (set by ``dualuse thresholds``), if any: a refit
+            labels with the recipe's thresholds and rules, so the status then says to choose them again.
     """
 
-    def __init__(self, session: ReviewSession, config: str | Path, output: str | Path, every: int = 0):
+    def __init__(
+        self,
+        session: ReviewSession,
+        config: str | Path,
+        output: str | Path,
+        every: int = 0,
+        thresholds_info: dict[str, Any] | None = None,
+    ):
         self.session = session
         self.config = Path(config)
         self.output = Path(output)
         self.every = every
+        self.thresholds_info = thresholds_info
         self._pool = None
         self._lock = threading.Lock()
         self._decided_at_start = len(session.store.decisions)
@@ -95,8 +105,12 @@ class Retrainer:
             self._failed(exc)
             return
         runs = self.session.retrain_status.get("runs", 0) + 1
-        self._set(state="done", runs=runs, model=result["output"], seconds=result["seconds"],
-                  message=f"refit {runs} done in {result['seconds']} s; queue re-ordered")  # fmt: skip
+        message = f"refit {runs} done in {result['seconds']} s; queue re-ordered"
+        if self.thresholds_info and "thresholds_info" not in model.meta:
+            dev = self.thresholds_info.get("dev", "DEV")
+            message += (f"; it labels with the recipe's thresholds, not the ones chosen on {dev}: run dualuse "
+                        f"thresholds {dev} --model {result['output']} to choose them for it")  # fmt: skip
+        self._set(state="done", runs=runs, model=result["output"], seconds=result["seconds"], message=message)
 
     def _failed(self, exc: BaseException) -> None:
         self._set(state="failed", message=f"refit failed: {exc}")

@@ -127,7 +127,8 @@ def review(
     session = ReviewSession(lines, CorrectionStore(store), fitted, order=order)
     store_path = Path(store)
     output = Path(retrain_output) if retrain_output else store_path.with_name(f"{store_path.stem}-model")
-    retrainer = Retrainer(session, _model_config(fitted, config), output, every=retrain_every)
+    retrainer = Retrainer(session, _model_config(fitted, config), output, every=retrain_every,
+                          thresholds_info=fitted.meta.get("thresholds_info"))  # fmt: skip
     local = host in LOCAL_HOSTS
     token = None if local else (token or secrets.token_urlsafe(18))
     allowed = ["127.0.0.1", "localhost"] if host in ("127.0.0.1", "localhost") else None
