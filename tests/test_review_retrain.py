@@ -1,6 +1,7 @@
 """Closing the loop: the store trains the next model, from the CLI and in the background of a review."""
 
 import json
+import shutil
 import time
 
 import pytest
@@ -75,8 +76,6 @@ def test_background_refit_reorders_the_queue(labelled, tiny_model_dir, tmp_path)
 def test_refit_status_says_dev_thresholds_are_not_carried_over(labelled, tiny_model_dir, tmp_path):
     """A model whose thresholds were chosen with ``dualuse thresholds`` is refitted with the recipe's: the status
     names the dev set to choose them on again, instead of swapping the user's operating point silently."""
-    import shutil
-
     reviewed = tmp_path / "reviewed"
     shutil.copytree(tiny_model_dir, reviewed)
     model = load_model(reviewed)
