@@ -145,6 +145,26 @@ def test_info_summary(tiny_model_dir):
     assert json.loads(res.output)["model_sha256"] == meta["model_sha256"]
 
 
+def test_info_checks_the_folder_and_fails_on_a_hand_edited_meta(tiny_model_dir, tmp_path):
+    from pipeline.model.folder import info
+    assert info(tiny_model_dir)["integrity"] == {"ok": True, "problem": None}
+    assert "integrity      ok" in format_info(info(tiny_model_dir))
+    edited = tmp_path / "edited"
+    shutil.copytree(tiny_model_dir, edited)
+    meta_path = edited / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["thresholds"] = {"drone": 0.1}
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    check = info(edited)["integrity"]
+    assert check["ok"] is False and "decision_sha256" in check["problem"]
+    res = CliRunner().invoke(app, ["info", str(edited)])
+    assert res.exit_code == 1
+    assert "integrity      FAILED" in res.output and "refuse this folder" in res.output
+    assert "drone ≥ 0.1000" in res.output  # the meta is still shown, to see what was changed
+    res = CliRunner().invoke(app, ["info", str(edited), "--json"])
+    assert res.exit_code == 1 and json.loads(res.output)["integrity"]["ok"] is False
+
+
 def test_info_shows_thresholds_and_metrics():
     meta = {
         "name": "m",

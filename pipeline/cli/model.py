@@ -16,10 +16,10 @@ from pipeline.errors import USER_ERRORS, ModelError
 @app.command(epilog="Example: dualuse info models/default")
 def info(
     model: Annotated[Path | None, typer.Argument(help="Model folder.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the raw meta.json.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print meta.json with path and integrity.")] = False,
 ) -> None:
-    """Show a model's labels, library versions, corpus hash, thresholds and metrics."""
-    from pipeline.model.meta import info as info_fn
+    """Show a model's labels, versions, corpus hash, thresholds and metrics; exit 1 when its files fail their hashes."""
+    from pipeline.model.folder import info as info_fn
     from pipeline.report.text import format_info
 
     try:
@@ -27,6 +27,8 @@ def info(
     except ModelError as exc:
         fail(exc)
     typer.echo(json.dumps(meta, ensure_ascii=False, indent=2) if as_json else format_info(meta))
+    if not (meta.get("integrity") or {}).get("ok", True):
+        raise typer.Exit(1)
 
 
 @model_app.command("convert", epilog="Example: dualuse model convert models/old models/old-safe --trust-pickle")

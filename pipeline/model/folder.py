@@ -7,9 +7,12 @@ import json
 import shutil
 import warnings
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import ModelError
-from pipeline.model.meta import META_FILE, library_versions, sha256_file
+from pipeline.model.legacy import is_pickle_folder
+from pipeline.model.meta import META_FILE, PICKLE_FILE, library_versions, sha256_file
+from pipeline.model.meta import info as meta_info
 from pipeline.model.persist import MODEL_FILES, OPTIONAL_MODEL_FILES
 
 
@@ -104,3 +107,33 @@ def warn_versions(path: Path, meta: dict) -> None:
     if stale:
         detail = ", ".join(f"{k} {old} (model) vs {new} (installed)" for k, (old, new) in stale.items())
         warnings.warn(f"{path}: library versions differ from training: {detail}", stacklevel=3)
+
+
+def info(model: str | Path | None = None) -> dict[str, Any]:
+    """A model folder's meta (:func:`pipeline.model.meta.info`) with ``"integrity"`` (:func:`integrity`).
+
+    What ``dualuse info`` shows: the meta as written, and whether the folder still matches the ``model_sha256`` it
+    names, the check ``load_model`` makes before it reads any weights.
+    """
+    meta = meta_info(model)
+    return dict(meta, integrity=integrity(Path(meta["path"]), meta))
+
+
+def integrity(path: str | Path, meta: dict) -> dict[str, Any]:
+    """Whether a model folder would load: ``{"ok": bool, "problem": str | None}``.
+
+    Checks what :func:`pipeline.model.core.load_model` checks before it reads weights: every listed file's sha256,
+    the decision settings against ``decision_sha256`` and the ``model_sha256`` (for an old pickled folder, the hash
+    of ``model.joblib``); nothing is unpickled.
+    """
+    path = Path(path)
+    try:
+        if is_pickle_folder(path, meta):
+            actual = sha256_file(path / PICKLE_FILE)
+            if actual != meta.get("model_sha256"):
+                raise ModelError(f"{path / PICKLE_FILE}: sha256 {actual} does not match {META_FILE}")
+        else:
+            verify_files(path, meta)
+    except ModelError as exc:
+        return {"ok": False, "problem": str(exc)}
+    return {"ok": True, "problem": None}

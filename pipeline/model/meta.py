@@ -65,7 +65,7 @@ def info(model: str | Path | None = None) -> dict[str, Any]:
     """Read a model folder's meta (the bundled default model when ``None``).
 
     Returns:
-        The ``meta.json`` content plus ``"path"``.
+        The ``meta.json`` content plus ``"path"`` (:func:`pipeline.model.folder.info` adds the integrity check).
 
     Raises:
         ModelError: when the folder is not a model folder.

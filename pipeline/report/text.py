@@ -169,6 +169,17 @@ def format_cv(cv: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _integrity_line(meta: dict[str, Any]) -> list[str]:
+    """The integrity line of ``dualuse info`` (none for a meta read without :func:`pipeline.model.meta.integrity`)."""
+    check = meta.get("integrity")
+    if not check:
+        return []
+    if check.get("ok"):
+        return ["integrity      ok: the model files and decision settings match the model sha256"]
+    problem = str(check.get("problem") or "").rstrip(".")
+    return [f"integrity      FAILED: {problem}; predict, evaluate and review refuse this folder"]
+
+
 def format_info(meta: dict[str, Any]) -> str:
     """Readable summary of a model's meta: labels, versions, corpus hash, thresholds and metrics."""
     lines = [
@@ -182,6 +193,7 @@ def format_info(meta: dict[str, Any]) -> str:
         else "decisions      not named (saved before decision_sha256: "
         + ("save it again" if meta.get("format") else "convert it with `dualuse model convert`")
         + " to name them)",
+        *_integrity_line(meta),
         "format         "
         + (
             f"{meta['format']} v{meta.get('format_version', '?')} (plain data: loading runs no code"
