@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from pipeline.api import evaluate
 from pipeline.cli import app
 from pipeline.config import LABELS
+from pipeline.model.folder import info as folder_info
 from pipeline.model.meta import info
 from pipeline.report.evaluation import ERRORS_FILE, FIGURES, METRICS_FILE, REPORT_FILE
 from pipeline.report.text import format_info
@@ -146,16 +147,15 @@ def test_info_summary(tiny_model_dir):
 
 
 def test_info_checks_the_folder_and_fails_on_a_hand_edited_meta(tiny_model_dir, tmp_path):
-    from pipeline.model.folder import info
-    assert info(tiny_model_dir)["integrity"] == {"ok": True, "problem": None}
-    assert "integrity      ok" in format_info(info(tiny_model_dir))
+    assert folder_info(tiny_model_dir)["integrity"] == {"ok": True, "problem": None}
+    assert "integrity      ok" in format_info(folder_info(tiny_model_dir))
     edited = tmp_path / "edited"
     shutil.copytree(tiny_model_dir, edited)
     meta_path = edited / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["thresholds"] = {"drone": 0.1}
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
-    check = info(edited)["integrity"]
+    check = folder_info(edited)["integrity"]
     assert check["ok"] is False and "decision_sha256" in check["problem"]
     res = CliRunner().invoke(app, ["info", str(edited)])
     assert res.exit_code == 1

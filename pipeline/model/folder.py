@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ModelError
-from pipeline.model.legacy import is_pickle_folder
-from pipeline.model.meta import META_FILE, PICKLE_FILE, library_versions, sha256_file
+from pipeline.model.legacy import is_pickle_folder, verify_pickle
+from pipeline.model.meta import META_FILE, library_versions, sha256_file
 from pipeline.model.meta import info as meta_info
 from pipeline.model.persist import MODEL_FILES, OPTIONAL_MODEL_FILES
 
@@ -129,9 +129,7 @@ def integrity(path: str | Path, meta: dict) -> dict[str, Any]:
     path = Path(path)
     try:
         if is_pickle_folder(path, meta):
-            actual = sha256_file(path / PICKLE_FILE)
-            if actual != meta.get("model_sha256"):
-                raise ModelError(f"{path / PICKLE_FILE}: sha256 {actual} does not match {META_FILE}")
+            verify_pickle(path, meta)
         else:
             verify_files(path, meta)
     except ModelError as exc:

@@ -34,19 +34,25 @@ def pickle_refusal(path: str | Path) -> str:
     )
 
 
+def verify_pickle(path: Path, meta: dict) -> None:
+    """Refuse an old folder whose ``model.joblib`` does not match its meta's ``model_sha256`` (nothing is unpickled)."""
+    model_file = Path(path) / PICKLE_FILE
+    expected = meta.get("model_sha256")
+    actual = sha256_file(model_file)
+    if not expected or actual != expected:
+        raise ModelError(
+            f"{model_file}: sha256 {actual} does not match {META_FILE} ({expected}); refusing to load a "
+            "model file that may have been altered or swapped. Retrain, or restore the original file."
+        )
+
+
 def load_pickle(path: Path, meta: dict, verify: bool) -> dict:
     """Unpickle ``model.joblib`` of a trusted old folder (after checking its hash, when ``verify``)."""
     import joblib
 
     model_file = path / PICKLE_FILE
     if verify:
-        expected = meta.get("model_sha256")
-        actual = sha256_file(model_file)
-        if not expected or actual != expected:
-            raise ModelError(
-                f"{model_file}: sha256 {actual} does not match {META_FILE} ({expected}); refusing to load a "
-                "model file that may have been altered or swapped. Retrain, or restore the original file."
-            )
+        verify_pickle(path, meta)
     with warnings.catch_warnings(), _legacy_module_names():
         warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
         return joblib.load(model_file)

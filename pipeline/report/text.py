@@ -170,7 +170,7 @@ def format_cv(cv: dict[str, Any]) -> str:
 
 
 def _integrity_line(meta: dict[str, Any]) -> list[str]:
-    """The integrity line of ``dualuse info`` (none for a meta read without :func:`pipeline.model.meta.integrity`)."""
+    """The integrity line of ``dualuse info`` (none for a meta read without :func:`pipeline.model.folder.integrity`)."""
     check = meta.get("integrity")
     if not check:
         return []
