@@ -74,8 +74,8 @@ def test_background_refit_reorders_the_queue(labelled, tiny_model_dir, tmp_path)
 
 
 def test_refit_status_says_dev_thresholds_are_not_carried_over(labelled, tiny_model_dir, tmp_path):
-    """A model whose thresholds were chosen with ``dualuse thresholds`` is refitted with the recipe's: the status
-    names the dev set to choose them on again, instead of swapping the user's operating point silently."""
+    """A refit of a model whose thresholds were chosen with ``dualuse thresholds`` labels with thresholds chosen on
+    another model's scores: the status names the dev set to choose them on again."""
     reviewed = tmp_path / "reviewed"
     shutil.copytree(tiny_model_dir, reviewed)
     model = load_model(reviewed)

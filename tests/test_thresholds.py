@@ -11,11 +11,15 @@ from pipeline.cli import app
 from pipeline.config import LABELS
 from pipeline.model.core import read_meta, sha256_file
 from pipeline.model.decision import threshold_labels as apply_thresholds
+from pipeline.model.meta import CONFIG_FILE
 from pipeline.run.predict import predict
+from pipeline.training.fit import operating_point
+from pipeline.training.recipe import load_config
 from pipeline.training.threshold_search import (
     STATUS_NO_DATA,
     STATUS_OK,
     STATUS_UNREACHABLE,
+    SWITCHED_OFF,
     select_thresholds,
     thresholds,
     wilson_lower,
@@ -150,9 +154,18 @@ def test_thresholds_written_to_meta_and_model_still_loads(model_copy_dir):
     assert meta["thresholds"] == result["thresholds"]
     assert set(meta["thresholds"]) == set(LABELS) - {"other"}
     assert meta["thresholds_info"]["target_precision"] == 0.9
-    # the same fitted files, other decisions: another model name
-    assert meta["files"] == before["files"] and meta["model_sha256"] != before["model_sha256"]
+    # the same fitted files, the recipe rewritten, other decisions: another model name
+    fitted = {k: v for k, v in meta["files"].items() if k != CONFIG_FILE}
+    assert fitted == {k: v for k, v in before["files"].items() if k != CONFIG_FILE}
+    assert meta["files"][CONFIG_FILE] != before["files"][CONFIG_FILE]
+    assert meta["model_sha256"] != before["model_sha256"]
     assert meta["decision_sha256"] != before["decision_sha256"]
+    # the folder's recipe states the operating point the model now labels at
+    recipe = load_config(model_copy_dir / CONFIG_FILE)
+    point = operating_point(recipe)
+    assert point["thresholds"] == meta["thresholds"]
+    assert {k: point[k] for k in SWITCHED_OFF} == {k: meta[k] for k in SWITCHED_OFF} == SWITCHED_OFF
+    assert not list(model_copy_dir.parent.glob(".model.*"))
     loaded = load_model(model_copy_dir)
     assert loaded.thresholds == result["thresholds"]
     # the tiny model reproduces its training labels, so precision 1 is reached everywhere

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -292,6 +293,40 @@ class DualUseModel:
                 rmtree(tmp)
         self.path = path
         return path
+
+    def write_config(self) -> None:
+        """Rewrite ``config.cfg`` and ``meta.json`` of this model's folder for :attr:`config` (model files untouched).
+
+        The folder is copied, the two files are written in the copy and the copy is renamed into place, so a reader
+        sees either the old folder or the new one, never a ``config.cfg`` that ``meta.json`` does not vouch for.
+        """
+        if self.path is None:
+            raise ModelError("this model has no folder yet: save() it first")
+        if not isinstance(self.meta.get("files"), dict) or CONFIG_FILE not in self.meta["files"]:
+            raise ModelError(f"{self.path} is not a folder of the plain-data format: convert it first")
+        path = self.path
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        os.chmod(tmp, 0o755)
+        try:
+            for item in path.iterdir():
+                if item.is_file() and item.name not in (CONFIG_FILE, META_FILE):
+                    shutil.copy2(item, tmp / item.name)
+            (tmp / CONFIG_FILE).write_text(config_to_str(self.config), encoding="utf-8")
+            meta = dict(self.meta)
+            meta["files"] = {**meta["files"], CONFIG_FILE: sha256_file(tmp / CONFIG_FILE)}
+            meta["decision_sha256"] = decision_identity(meta)
+            meta["model_sha256"] = model_identity(meta["files"], meta["decision_sha256"])
+            (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+            old = path.with_name(f".{path.name}.old")
+            if old.exists():
+                rmtree(old)
+            os.replace(path, old)
+            os.replace(tmp, path)
+            rmtree(old)
+            self.meta = meta
+        finally:
+            if tmp.exists():
+                rmtree(tmp)
 
     def write_meta(self) -> None:
         """Rewrite ``meta.json`` of the folder this model was loaded from or saved to (model files untouched).

@@ -36,7 +36,8 @@ class Retrainer:
         output: the model folder each refit writes (replaced atomically).
         every: start a refit after this many decisions since the last one started (0: only on request).
         thresholds_info: the reviewed model's ``thresholds_info`` (set by ``dualuse thresholds``), if any: a refit
-            labels with the recipe's thresholds and rules, so the status then says to choose them again.
+            labels with the thresholds of its recipe (the reviewed folder's ``config.cfg`` holds the ones chosen on
+            the dev set, for the reviewed model's scores), so the status then says to choose them again.
     """
 
     def __init__(
@@ -108,8 +109,8 @@ class Retrainer:
         message = f"refit {runs} done in {result['seconds']} s; queue re-ordered"
         if self.thresholds_info and "thresholds_info" not in model.meta:
             dev = self.thresholds_info.get("dev", "DEV")
-            message += (f"; it labels with the recipe's thresholds, not the ones chosen on {dev}: run dualuse "
-                        f"thresholds {dev} --model {result['output']} to choose them for it")  # fmt: skip
+            message += (f"; its thresholds were not chosen on its own scores: run dualuse thresholds {dev} "
+                        f"--model {result['output']} to choose them for it")  # fmt: skip
         self._set(state="done", runs=runs, model=result["output"], seconds=result["seconds"], message=message)
 
     def _failed(self, exc: BaseException) -> None:

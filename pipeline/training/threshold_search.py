@@ -252,6 +252,10 @@ def thresholds(
     }
 
 
+# The rules a stored choice of thresholds switches off: they were not applied when the thresholds were chosen.
+SWITCHED_OFF = {"long_line_words": 0, "code_line_words": 0, "pool_below": 0.0, "prose_words": 0}
+
+
 def _fitted_warnings(model: DualUseModel, texts: list[str], dev: str | Path, allow_fitted: bool) -> list[str]:
     """A warning when dev lines were fitted on; raises when most were and ``allow_fitted`` is not set."""
     overlap = fitted_overlap(model, texts)
@@ -285,17 +289,35 @@ def _class_warnings(per_class: dict[str, dict[str, Any]], target_precision: floa
     return warnings
 
 
+def operating_recipe(config: dict, chosen: dict[str, float]) -> dict:
+    """The recipe ``config`` at the operating point of ``chosen``.
+
+    ``chosen`` becomes its ``[thresholds]`` (0 for a class without one) and the rules :func:`_store` switches off
+    are 0 in its ``[training]``.
+    """
+    labels = [c for c in LABELS if c != "other"]
+    return {
+        **config,
+        "thresholds": {c: float(chosen.get(c, 0.0)) for c in labels},
+        "training": {**config.get("training", {}), **SWITCHED_OFF},
+    }
+
+
 def _store(model: DualUseModel, chosen: dict[str, float], info: dict[str, Any]) -> str:
     """Write the chosen thresholds and how they were chosen into the model folder's meta; returns its path.
 
-    The model's long-line, model-code, pooling and prose rules (and with the prose rule the keyword assist) are
-    switched off: the thresholds were chosen without them, so predict must label as the expected precision assumes.
+    The folder's ``config.cfg`` is rewritten to that operating point too (:func:`operating_recipe`). The model's
+    long-line, model-code, pooling and prose rules (and with the prose rule the keyword assist) are switched off:
+    the thresholds were chosen without them, so predict must label as the expected precision assumes.
     """
     model.meta["thresholds"] = chosen
-    model.meta["long_line_words"] = 0
-    model.meta["code_line_words"] = 0
-    model.meta["pool_below"] = 0.0
-    model.meta["prose_words"] = 0
+    model.meta.update(SWITCHED_OFF)
     model.meta["thresholds_info"] = dict(info, chosen_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    model.write_meta()
+    if isinstance(model.config, dict) and model.config:
+        # The folder's recipe states the operating point it now labels at, so that reading it or training from it
+        # again gives these thresholds and rules, not the ones the model was first trained with.
+        model.config = operating_recipe(model.config, chosen)
+        model.write_config()
+    else:
+        model.write_meta()
     return str(Path(model.path) / META_FILE)
