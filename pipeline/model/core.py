@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -31,7 +30,15 @@ from pipeline.features.runs import RunFeaturiser, gc_paused, has_alnum
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.model.classifier import build_classifier
 from pipeline.model.decision import code_assist_rule, decide, unfamiliar_review
-from pipeline.model.folder import decision_identity, model_identity, rmtree, verify_files, warn_versions
+from pipeline.model.folder import (
+    decision_identity,
+    model_identity,
+    rewrite_files,
+    rmtree,
+    swap_in,
+    verify_files,
+    warn_versions,
+)
 from pipeline.model.legacy import is_pickle_folder, load_pickle, pickle_refusal
 from pipeline.model.meta import (
     CONFIG_FILE,
@@ -279,15 +286,7 @@ class DualUseModel:
             meta["model_sha256"] = model_identity(meta["files"], meta["decision_sha256"])
             (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
             self.meta = meta
-            if path.exists():
-                old = path.with_name(f".{path.name}.old")
-                if old.exists():
-                    rmtree(old)
-                os.replace(path, old)
-                os.replace(tmp, path)
-                rmtree(old)
-            else:
-                os.replace(tmp, path)
+            swap_in(tmp, path)
         finally:
             if tmp.exists():
                 rmtree(tmp)
@@ -295,38 +294,10 @@ class DualUseModel:
         return path
 
     def write_config(self) -> None:
-        """Rewrite ``config.cfg`` and ``meta.json`` of this model's folder for :attr:`config` (model files untouched).
-
-        The folder is copied, the two files are written in the copy and the copy is renamed into place, so a reader
-        sees either the old folder or the new one, never a ``config.cfg`` that ``meta.json`` does not vouch for.
-        """
+        """Rewrite the folder's ``config.cfg`` for :attr:`config`, and its meta (:func:`.folder.rewrite_files`)."""
         if self.path is None:
             raise ModelError("this model has no folder yet: save() it first")
-        if not isinstance(self.meta.get("files"), dict) or CONFIG_FILE not in self.meta["files"]:
-            raise ModelError(f"{self.path} is not a folder of the plain-data format: convert it first")
-        path = self.path
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        os.chmod(tmp, 0o755)
-        try:
-            for item in path.iterdir():
-                if item.is_file() and item.name not in (CONFIG_FILE, META_FILE):
-                    shutil.copy2(item, tmp / item.name)
-            (tmp / CONFIG_FILE).write_text(config_to_str(self.config), encoding="utf-8")
-            meta = dict(self.meta)
-            meta["files"] = {**meta["files"], CONFIG_FILE: sha256_file(tmp / CONFIG_FILE)}
-            meta["decision_sha256"] = decision_identity(meta)
-            meta["model_sha256"] = model_identity(meta["files"], meta["decision_sha256"])
-            (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-            old = path.with_name(f".{path.name}.old")
-            if old.exists():
-                rmtree(old)
-            os.replace(path, old)
-            os.replace(tmp, path)
-            rmtree(old)
-            self.meta = meta
-        finally:
-            if tmp.exists():
-                rmtree(tmp)
+        self.meta = rewrite_files(self.path, self.meta, {CONFIG_FILE: config_to_str(self.config)})
 
     def write_meta(self) -> None:
         """Rewrite ``meta.json`` of the folder this model was loaded from or saved to (model files untouched).

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,51 @@ DECISION_KEYS = (
     "keyword_rules",
     "class_terms",
 )
+
+
+def swap_in(tmp: Path, path: Path) -> None:
+    """Put the finished folder ``tmp`` in place of ``path`` (renames only: a reader sees the old or the new one)."""
+    if path.exists():
+        old = path.with_name(f".{path.name}.old")
+        if old.exists():
+            rmtree(old)
+        os.replace(path, old)
+        os.replace(tmp, path)
+        rmtree(old)
+    else:
+        os.replace(tmp, path)
+
+
+def rewrite_files(path: Path, meta: dict, texts: dict[str, str]) -> dict:
+    """Replace files of the plain-data model folder ``path`` by ``texts`` (name -> content) and return its new meta.
+
+    The folder is copied, the files and ``meta.json`` (their hashes, ``decision_sha256`` and ``model_sha256`` named
+    again) are written in the copy, and the copy takes the folder's place (:func:`swap_in`), so ``meta.json`` always
+    vouches for the files beside it.
+
+    Raises:
+        ModelError: for a folder whose meta names no such files (an old pickled folder: convert it first).
+    """
+    files = meta.get("files")
+    if not isinstance(files, dict) or not set(texts) <= set(files):
+        raise ModelError(f"{path} is not a model folder of the plain-data format: convert it first")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    os.chmod(tmp, 0o755)
+    try:
+        for item in path.iterdir():
+            if item.is_file() and item.name not in texts and item.name != META_FILE:
+                shutil.copy2(item, tmp / item.name)
+        for name, text in texts.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        meta = {**meta, "files": {**files, **{name: sha256_file(tmp / name) for name in texts}}}
+        meta["decision_sha256"] = decision_identity(meta)
+        meta["model_sha256"] = model_identity(meta["files"], meta["decision_sha256"])
+        (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        swap_in(tmp, path)
+    finally:
+        if tmp.exists():
+            rmtree(tmp)
+    return meta
 
 
 def decision_identity(meta: dict) -> str:
