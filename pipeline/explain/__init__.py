@@ -30,6 +30,7 @@ import numpy as np
 from pipeline.model.core import DualUseModel, load_model
 from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
 from pipeline.text.align import char_map, original_span, token_spans
+from pipeline.text.aviation import MARK as TERM_MARK
 from pipeline.text.systems import MARKS as SYSTEM_MARKS
 
 TOP = 5
@@ -249,6 +250,9 @@ def _display_names(tokens: Sequence[str], text: str, normaliser) -> list[str]:
             continue
         if tok in SYSTEM_MARKS:
             names.append(f"{tok} ({SYSTEM_MARKS[tok]})")
+            continue
+        if tok == TERM_MARK:
+            names.append(f"{TERM_MARK} (an aviation term named)")
             continue
         got = original_span(span, mapping)
         name = " ".join(text[got[0] : got[1]].split()) if got else tok

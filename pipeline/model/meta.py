@@ -79,10 +79,11 @@ def text_rules(tokeniser: Any) -> dict[str, str]:
     """The versions of the built-in word lists a fitted tokeniser's features depend on, to record in the meta.
 
     The aircraft designation list (with ``mark_aircraft`` or ``join_aircraft_types`` on) and the list of named
-    drone and jamming systems (with ``mark_systems`` or ``join_system_names`` on): a change to either changes the
-    features of every line that names such a type.
+    drone and jamming systems (with ``mark_systems`` or ``join_system_names`` on), and the aviation terms (with
+    ``mark_terms`` on): a change to any changes the features of every line that names such a type or term.
     """
     from pipeline.text.aircraft import DESIGNATIONS_VERSION
+    from pipeline.text.aviation import TERMS_VERSION
     from pipeline.text.systems import SYSTEMS_VERSION
 
     rules = {}
@@ -90,6 +91,8 @@ def text_rules(tokeniser: Any) -> dict[str, str]:
         rules["aircraft_designations"] = DESIGNATIONS_VERSION
     if getattr(tokeniser, "mark_systems", False) or getattr(tokeniser, "join_system_names", False):
         rules["system_names"] = SYSTEMS_VERSION
+    if getattr(tokeniser, "mark_terms", False):
+        rules["aviation_terms"] = TERMS_VERSION
     return rules
 
 
@@ -109,6 +112,6 @@ def text_rules_drift(meta: dict, tokeniser: Any) -> str | None:
     return (
         "built-in word lists differ from training: "
         + ", ".join(changed)
-        + "; lines that name aircraft types or military systems may score differently from when the model was "
-        "evaluated. Retrain the model with this dualuse to remove the difference."
+        + "; lines that name aircraft types, military systems or aviation terms may score differently from when the "
+        "model was evaluated. Retrain the model with this dualuse to remove the difference."
     )

@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from pipeline.params import boolean, check_params, count, one_of
 from pipeline.text.aircraft import mark_aircraft
+from pipeline.text.aviation import mark_terms
 from pipeline.text.normalise import Normaliser
 from pipeline.text.systems import mark_systems
 
@@ -51,6 +52,8 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         mark_systems: put a class mark token on both sides of each named military drone type or jamming /
             counter-drone system («Герань-2», "Shahed-136", «Красуха-4», «Р-330Ж»: :mod:`pipeline.text.systems`), so a
             system the corpus never named reads as one of its class.
+        mark_terms: put a mark token (``⚙``) on both sides of each aviation-only goods term ("nacelle", «элерон»,
+            "machmeter": :mod:`pipeline.text.aviation`), so a rare term reads as one of them all.
         nfkc: see :class:`~pipeline.text.normalise.Normaliser`.
         strip_invisible: see :class:`~pipeline.text.normalise.Normaliser`.
         yo_to_e: see :class:`~pipeline.text.normalise.Normaliser`.
@@ -74,6 +77,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         "lemmatise": boolean,
         "mark_aircraft": boolean,
         "mark_systems": boolean,
+        "mark_terms": boolean,
         **{name: boolean for name in NORMALISER_PARAMS},
         "max_chars": count,
         "cache_size": count,
@@ -85,6 +89,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         lemmatise: bool = False,
         mark_aircraft: bool = False,
         mark_systems: bool = False,
+        mark_terms: bool = False,
         nfkc: bool = True,
         strip_invisible: bool = True,
         yo_to_e: bool = True,
@@ -103,6 +108,7 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
         self.lemmatise = lemmatise
         self.mark_aircraft = mark_aircraft
         self.mark_systems = mark_systems
+        self.mark_terms = mark_terms
         self.nfkc = nfkc
         self.strip_invisible = strip_invisible
         self.yo_to_e = yo_to_e
@@ -268,13 +274,19 @@ class SpacyTokeniser(BaseEstimator, TransformerMixin):
 
     def _marker(self):
         """The function that puts the mark tokens of the ``mark_*`` options into a run's tokens."""
-        if self.mark_aircraft and self.mark_systems:
-            return lambda toks: mark_systems(mark_aircraft(toks))
-        if self.mark_aircraft:
-            return mark_aircraft
-        if self.mark_systems:
-            return mark_systems
-        return tuple
+        steps = [f for on, f in ((self.mark_aircraft, mark_aircraft), (self.mark_systems, mark_systems),
+                                 (self.mark_terms, mark_terms)) if on]  # fmt: skip
+        if not steps:
+            return tuple
+        if len(steps) == 1:
+            return steps[0]
+
+        def mark(toks):
+            for step in steps:
+                toks = step(toks)
+            return toks
+
+        return mark
 
     def _has_special(self, run: str, core: str) -> bool:
         """Whether spaCy could meet a special case (e.g. the emoticon ``8)``) while stripping ``run`` to ``core``."""
