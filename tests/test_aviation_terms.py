@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import pickle
-import warnings
 
 import pytest
 
 from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
-from pipeline.text.aviation import MARK, TERMS, TERMS_VERSION, mark_terms
+from pipeline.text.aviation import MARK, TERMS, mark_terms
 from pipeline.text.tokenise import SpacyTokeniser
 from tests.featurise_helpers import fitted_features_and_gap
 
@@ -57,28 +55,3 @@ def test_fast_path_equals_plain_features_with_marks():
     feats, gap = fitted_features_and_gap(SpacyTokeniser(mark_terms=True), texts)
     assert f"w:{MARK}" in feats.vocabulary_
     assert gap == 0
-
-
-def test_model_keeps_the_option_records_the_list_and_explains_the_mark(tiny_config, tiny_corpus, tmp_path):
-    from pipeline.explain import explain
-    from pipeline.model.core import load_model
-    from pipeline.training.fit import fit_model
-
-    cfg = {**tiny_config, "tokenise": {**tiny_config["tokenise"], "mark_terms": True}}
-    model = fit_model(cfg, tiny_corpus.text, tiny_corpus.label)
-    folder = model.save(tmp_path / "m")
-    meta_path = folder / "meta.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    assert meta["text_rules"]["aviation_terms"] == TERMS_VERSION
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        loaded = load_model(folder)
-    assert loaded.tokeniser.mark_terms is True
-    texts = ["Элерон левый, 1 шт", "Квадрокоптер DJI Mavic 3 Pro"]
-    assert loaded.predict_batch(texts).labels == model.predict_batch(texts).labels
-    words = [w for w, _ in explain(texts[0], loaded, apply_thresholds=False).items]
-    assert f"{MARK} (an aviation term named)" in words and "Элерон" in words
-    meta["text_rules"]["aviation_terms"] = "0123456789abcdef"
-    meta_path.write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.warns(UserWarning, match=r"aviation_terms 0123456789abcdef \(model\)"):
-        load_model(folder)

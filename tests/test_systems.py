@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
-from pipeline.text.systems import DRONE_MARK, EW_MARK, SYSTEMS_VERSION, join_spaced_names, mark_systems, system_mark
+from pipeline.text.systems import DRONE_MARK, EW_MARK, join_spaced_names, mark_systems, system_mark
 from pipeline.text.tokenise import SpacyTokeniser
 from tests.featurise_helpers import fitted_features_and_gap
 
@@ -90,33 +90,6 @@ def test_fast_path_equals_plain_features_with_marks():
     assert f"w:{DRONE_MARK}" in feats.vocabulary_ and f"w:{EW_MARK} запчасти" in feats.vocabulary_
     assert gap == 0
 
-
-def test_model_keeps_the_option_records_the_list_and_explains_the_mark(tiny_config, tiny_corpus, tmp_path):
-    import json
-    import warnings
-
-    from pipeline.explain import explain
-    from pipeline.model.core import load_model
-    from pipeline.training.fit import fit_model
-
-    cfg = {**tiny_config, "tokenise": {**tiny_config["tokenise"], "mark_systems": True}}
-    model = fit_model(cfg, tiny_corpus.text, tiny_corpus.label)
-    folder = model.save(tmp_path / "m")
-    meta_path = folder / "meta.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    assert meta["text_rules"]["system_names"] == SYSTEMS_VERSION
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        loaded = load_model(folder)
-    assert loaded.tokeniser.mark_systems is True
-    texts = ["БПЛА Герань-2, 1 шт", "Квадрокоптер DJI Mavic 3 Pro"]
-    assert loaded.predict_batch(texts).labels == model.predict_batch(texts).labels
-    words = [w for w, _ in explain(texts[0], loaded, apply_thresholds=False).items]
-    assert f"{DRONE_MARK} (a drone type named)" in words and "Герань-2" in words
-    meta["text_rules"]["system_names"] = "0123456789abcdef"
-    meta_path.write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.warns(UserWarning, match=r"system_names 0123456789abcdef \(model\)"):
-        load_model(folder)
 
 
 @pytest.mark.parametrize(
