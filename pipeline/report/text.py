@@ -142,7 +142,7 @@ def format_thresholds(result: dict[str, Any]) -> str:
     for w in result.get("warnings", []):
         lines.append(f"warning: {w}")
     if result.get("written"):
-        lines.append(f"thresholds written to {result['written']}")
+        lines.append(f"thresholds written to {result['written']} (and the folder's config.cfg)")
     else:
         lines.append("dry run: nothing written")
     return "\n".join(lines)
