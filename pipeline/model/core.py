@@ -30,9 +30,10 @@ from pipeline.features.runs import RunFeaturiser, gc_paused, has_alnum
 from pipeline.features.vectoriser import TokenNgramVectorizer
 from pipeline.model.classifier import build_classifier
 from pipeline.model.decision import code_assist_rule, decide, unfamiliar_review
+from pipeline.model.folder import decision_identity as decision_identity  # re-exported: the names of a model
+from pipeline.model.folder import model_identity as model_identity
 from pipeline.model.folder import (
-    decision_identity,
-    model_identity,
+    name_model,
     rewrite_files,
     rmtree,
     swap_in,
@@ -282,8 +283,7 @@ class DualUseModel:
             meta["format"] = FORMAT
             meta["format_version"] = format_version(self.peer)
             meta["files"] = {name: sha256_file(tmp / name) for name in [*names, CONFIG_FILE]}
-            meta["decision_sha256"] = decision_identity(meta)
-            meta["model_sha256"] = model_identity(meta["files"], meta["decision_sha256"])
+            name_model(meta)
             (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
             self.meta = meta
             swap_in(tmp, path)
@@ -307,8 +307,7 @@ class DualUseModel:
         if self.path is None:
             raise ModelError("this model has no folder yet: save() it first")
         if isinstance(self.meta.get("files"), dict):
-            self.meta["decision_sha256"] = decision_identity(self.meta)
-            self.meta["model_sha256"] = model_identity(self.meta["files"], self.meta["decision_sha256"])
+            name_model(self.meta)
         target = self.path / META_FILE
         tmp = target.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -82,14 +82,19 @@ def rewrite_files(path: Path, meta: dict, texts: dict[str, str]) -> dict:
         for name, text in texts.items():
             (tmp / name).write_text(text, encoding="utf-8")
         meta = {**meta, "files": {**files, **{name: sha256_file(tmp / name) for name in texts}}}
-        meta["decision_sha256"] = decision_identity(meta)
-        meta["model_sha256"] = model_identity(meta["files"], meta["decision_sha256"])
+        name_model(meta)
         (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         swap_in(tmp, path)
     finally:
         if tmp.exists():
             rmtree(tmp)
     return meta
+
+
+def name_model(meta: dict) -> None:
+    """Set ``decision_sha256`` and ``model_sha256`` of ``meta`` (which holds ``files``) for what it now holds."""
+    meta["decision_sha256"] = decision_identity(meta)
+    meta["model_sha256"] = model_identity(meta["files"], meta["decision_sha256"])
 
 
 def decision_identity(meta: dict) -> str:
