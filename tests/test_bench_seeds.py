@@ -181,3 +181,29 @@ def test_halves_cut_every_run_at_the_same_lines():
             assert name == "real" and list(fam) == kept and g == [gold[i] for i in kept]
             assert np.allclose(proba, runs[0][0][2][kept])
     assert sorted(a["texts"]["real"] + b["texts"]["real"], key=int) == prep["texts"]["real"]
+
+
+def test_fold_intervals_hold_each_folds_macro_f1_and_its_dual_use_count():
+    import seed_ensemble_oof
+
+    gold = ["other"] * 30 + ["drone"] * 10
+    proba = _scores([("other", 1.0)] * 28 + [("drone", 0.9)] * 2 + [("drone", 0.9)] * 8 + [("other", 1.0)] * 2)
+    rule = {
+        "thresholds": {"drone": 0.5},
+        "long": (0, 0.0),
+        "pool": 0.0,
+        "code": (0, 0.0),
+        "prose": (0, 1.0),
+        "keywords": 0.0,
+        "agree": 0.0,
+        "bare": 0,
+        "terms": 0,
+    }
+    fold = ("real", gold, proba, list(compare.LABELS), np.ones(40), None)
+    prep = {"texts": {"real": [""] * 40}, "terms": {"real": {}}, "rule": rule, "normalise": str}
+    (row,) = seed_ensemble_oof.fold_intervals(prep, [fold], n_boot=200)
+    # drone: P 0.8, R 0.8; other: P 28/30, R 28/30
+    assert row["fold"] == "real" and row["dual_use"] == 10
+    assert row["macro_f1"] == pytest.approx((0.8 + 28 / 30) / 2)
+    assert row["low"] < row["macro_f1"] < row["high"] <= 1.0
+    assert seed_ensemble_oof.fold_intervals(prep, [fold], n_boot=200) == [row]
