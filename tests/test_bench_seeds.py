@@ -115,6 +115,12 @@ def _scores(rows: list[tuple[str, float]]) -> np.ndarray:
     return proba
 
 
+def _rule(thresholds: dict[str, float]) -> dict:
+    """The labelling rule of :func:`thresholds_oof.label` with only class thresholds (every other rule off)."""
+    off = {"long": (0, 0.0), "pool": 0.0, "code": (0, 0.0), "prose": (0, 1.0), "keywords": 0.0, "agree": 0.0}
+    return {"thresholds": thresholds, **off, "bare": 0, "terms": 0}
+
+
 def test_pooled_threshold_search_holds_the_budget_on_every_run():
     import seed_ensemble_oof
 
@@ -130,17 +136,7 @@ def test_pooled_threshold_search_holds_the_budget_on_every_run():
             ("w1", gold_w1, w1, list(compare.LABELS), np.ones(10), None),
         ]
 
-    rule = {
-        "thresholds": dict.fromkeys(["drone", "counter_drone"], 0.5),
-        "long": (0, 0.0),
-        "pool": 0.0,
-        "code": (0, 0.0),
-        "prose": (0, 1.0),
-        "keywords": 0.0,
-        "agree": 0.0,
-        "bare": 0,
-        "terms": 0,
-    }
+    rule = _rule(dict.fromkeys(["drone", "counter_drone"], 0.5))
     runs = [run([0.62]), run([0.62, 0.72])]
 
     def prep(chosen):
@@ -188,17 +184,7 @@ def test_fold_intervals_hold_each_folds_macro_f1_and_its_dual_use_count():
 
     gold = ["other"] * 30 + ["drone"] * 10
     proba = _scores([("other", 1.0)] * 28 + [("drone", 0.9)] * 2 + [("drone", 0.9)] * 8 + [("other", 1.0)] * 2)
-    rule = {
-        "thresholds": {"drone": 0.5},
-        "long": (0, 0.0),
-        "pool": 0.0,
-        "code": (0, 0.0),
-        "prose": (0, 1.0),
-        "keywords": 0.0,
-        "agree": 0.0,
-        "bare": 0,
-        "terms": 0,
-    }
+    rule = _rule({"drone": 0.5})
     fold = ("real", gold, proba, list(compare.LABELS), np.ones(40), None)
     prep = {"texts": {"real": [""] * 40}, "terms": {"real": {}}, "rule": rule, "normalise": str}
     (row,) = seed_ensemble_oof.fold_intervals(prep, [fold], n_boot=200)
