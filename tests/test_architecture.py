@@ -85,3 +85,12 @@ def test_the_command_line_starts_without_spacy_or_scikit_learn():
     code = f"import sys, pipeline.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_model_info_reads_the_folder_without_scikit_learn_or_spacy():
+    code = (
+        "import sys; from pipeline.model.folder import info; info(); "
+        "print(sorted(m for m in ('spacy', 'sklearn') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -13,9 +13,8 @@ from typing import Any
 
 from pipeline.errors import ModelError
 from pipeline.model.legacy import is_pickle_folder, verify_pickle
-from pipeline.model.meta import META_FILE, library_versions, sha256_file
+from pipeline.model.meta import META_FILE, MODEL_FILES, OPTIONAL_MODEL_FILES, library_versions, sha256_file
 from pipeline.model.meta import info as meta_info
-from pipeline.model.persist import MODEL_FILES, OPTIONAL_MODEL_FILES
 
 
 def rmtree(path: Path) -> None:

@@ -16,6 +16,12 @@ from pipeline.errors import ModelError
 
 META_FILE = "meta.json"
 MODEL_FILE = "model.json"
+VOCABULARY_FILE = "vocabulary.json"
+WEIGHTS_FILE = "weights.npz"
+PEER_VOCABULARY_FILE = "peer_vocabulary.json"
+# The fitted model's files (pipeline.model.persist): every model folder has the first three, one with a peer the last.
+MODEL_FILES = (MODEL_FILE, VOCABULARY_FILE, WEIGHTS_FILE)
+OPTIONAL_MODEL_FILES = (PEER_VOCABULARY_FILE,)
 # The pickled model of folders written by older versions (see pipeline.model.legacy).
 PICKLE_FILE = "model.joblib"
 CONFIG_FILE = "config.cfg"

@@ -32,6 +32,13 @@ from sklearn.pipeline import Pipeline
 from pipeline import params
 from pipeline.errors import ModelFormatError
 from pipeline.features.vectoriser import TokenNgramVectorizer
+from pipeline.model.meta import (
+    MODEL_FILE,
+    MODEL_FILES,
+    PEER_VOCABULARY_FILE,
+    VOCABULARY_FILE,
+    WEIGHTS_FILE,
+)
 from pipeline.model.plaindata import (
     LINEAR,
     build_estimator,
@@ -51,12 +58,10 @@ from pipeline.text.tokenise import LANGUAGES, SpacyTokeniser
 FORMAT = "dualuse-linear"
 FORMAT_VERSION = 2  # the newest version written: 2 for a model with a character peer, 1 without one
 READ_VERSIONS = (1, 2)
-MODEL_JSON = "model.json"
-VOCABULARY_JSON = "vocabulary.json"
-WEIGHTS_NPZ = "weights.npz"
-PEER_VOCABULARY_JSON = "peer_vocabulary.json"
-MODEL_FILES = (MODEL_JSON, VOCABULARY_JSON, WEIGHTS_NPZ)  # every model folder has these
-OPTIONAL_MODEL_FILES = (PEER_VOCABULARY_JSON,)
+MODEL_JSON = MODEL_FILE
+VOCABULARY_JSON = VOCABULARY_FILE
+WEIGHTS_NPZ = WEIGHTS_FILE
+PEER_VOCABULARY_JSON = PEER_VOCABULARY_FILE
 STEP_NAMES = ("tokenise", "features", "classifier")
 _RANGES = ("word_ngram_range", "char_ngram_range")
 
