@@ -28,15 +28,8 @@ from pipeline.model.core import (
     read_meta,
     sha256_file,
 )
-from pipeline.model.persist import (
-    FORMAT,
-    FORMAT_VERSION,
-    MODEL_FILES,
-    MODEL_JSON,
-    PEER_VOCABULARY_JSON,
-    WEIGHTS_NPZ,
-    format_version,
-)
+from pipeline.model.meta import MODEL_FILE, MODEL_FILES, PEER_VOCABULARY_FILE, WEIGHTS_FILE
+from pipeline.model.persist import FORMAT, FORMAT_VERSION, format_version
 from pipeline.training.fit import fit_model
 from pipeline.training.recipe import load_config
 
@@ -168,7 +161,7 @@ def test_saved_folder_records_format_and_hashes(tiny_model, tmp_path):
     folder = tiny_model.save(tmp_path / "m")
     meta = read_meta(folder)
     assert meta["format"] == FORMAT and meta["format_version"] == format_version(tiny_model.peer) == FORMAT_VERSION
-    peer_files = [PEER_VOCABULARY_JSON] if tiny_model.peer is not None else []
+    peer_files = [PEER_VOCABULARY_FILE] if tiny_model.peer is not None else []
     assert set(meta["files"]) == {*MODEL_FILES, *peer_files, "config.cfg"}
     for name, digest in meta["files"].items():
         assert sha256_file(folder / name) == digest
@@ -274,10 +267,10 @@ def test_cli_refuses_pickled_folder_without_running_it(malicious_folder, tmp_pat
 def test_npz_holding_a_pickle_is_refused(tiny_model, tmp_path):
     folder = tiny_model.save(tmp_path / "m")
     ran = tmp_path / "code_ran"
-    with np.load(folder / WEIGHTS_NPZ) as npz:
+    with np.load(folder / WEIGHTS_FILE) as npz:
         arrays = {k: npz[k] for k in npz.files}
     arrays["features.idf_"] = np.array([Payload(ran)], dtype=object)
-    np.savez(folder / WEIGHTS_NPZ, **arrays)  # object arrays are pickled inside the .npy
+    np.savez(folder / WEIGHTS_FILE, **arrays)  # object arrays are pickled inside the .npy
     rehash(folder)
     with pytest.raises(ModelError, match="pickled"):
         load_model(folder)
@@ -302,9 +295,9 @@ def test_model_json_outside_the_format_is_refused(tiny_config, tiny_corpus, tmp_
     cfg = dict(tiny_config)
     cfg["classifier"] = dict(cfg["classifier"], type="svm_calibrated")
     folder = fit_model(cfg, tiny_corpus.text, tiny_corpus.label).save(tmp_path / "m")
-    doc = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
+    doc = json.loads((folder / MODEL_FILE).read_text(encoding="utf-8"))
     edit(doc)
-    (folder / MODEL_JSON).write_text(json.dumps(doc), encoding="utf-8")
+    (folder / MODEL_FILE).write_text(json.dumps(doc), encoding="utf-8")
     rehash(folder)
     with pytest.raises(ModelError):
         load_model(folder)
@@ -312,11 +305,11 @@ def test_model_json_outside_the_format_is_refused(tiny_config, tiny_corpus, tmp_
 
 def test_weights_that_do_not_fit_are_refused(tiny_model, tmp_path):
     folder = tiny_model.save(tmp_path / "m")
-    with np.load(folder / WEIGHTS_NPZ) as npz:
+    with np.load(folder / WEIGHTS_FILE) as npz:
         arrays = {k: npz[k] for k in npz.files}
     key = next(k for k in arrays if k.endswith(".coef_"))
     arrays[key] = arrays[key][:, :-1]
-    np.savez(folder / WEIGHTS_NPZ, **arrays)
+    np.savez(folder / WEIGHTS_FILE, **arrays)
     rehash(folder)
     with pytest.raises(ModelError, match="coefficients"):
         load_model(folder)

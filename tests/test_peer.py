@@ -19,8 +19,8 @@ from pipeline.cli import app
 from pipeline.errors import ConfigError
 from pipeline.explain import explain, format_explanation
 from pipeline.model.core import META_FILE, ModelError, load_model, model_identity, read_meta, sha256_file
+from pipeline.model.meta import MODEL_FILE, MODEL_FILES, PEER_VOCABULARY_FILE
 from pipeline.model.peer import CharPeer
-from pipeline.model.persist import MODEL_FILES, MODEL_JSON, PEER_VOCABULARY_JSON
 from pipeline.model.svm import softmax_scores
 from pipeline.training.fit import fit_model
 from pipeline.training.recipe import load_config
@@ -107,7 +107,7 @@ def test_overfit_save_load_same_predictions_with_the_peer(peer_model, tiny_corpu
     folder = peer_model.save(tmp_path / "m")
     meta = read_meta(folder)
     assert meta["format_version"] == 2
-    assert set(meta["files"]) == {*MODEL_FILES, PEER_VOCABULARY_JSON, "config.cfg"}
+    assert set(meta["files"]) == {*MODEL_FILES, PEER_VOCABULARY_FILE, "config.cfg"}
     assert meta["model_sha256"] == model_identity(meta["files"], meta["decision_sha256"])
     loaded = load_model(folder)
     assert isinstance(loaded.peer, CharPeer) and loaded.peer.get_params() == peer_model.peer.get_params()
@@ -127,39 +127,39 @@ def test_a_model_without_peer_is_written_as_before(plain_model, tmp_path):
     folder = plain_model.save(tmp_path / "m")
     meta = read_meta(folder)
     assert meta["format_version"] == 1 and set(meta["files"]) == {*MODEL_FILES, "config.cfg"}
-    assert not (folder / PEER_VOCABULARY_JSON).exists()
-    assert "peer" not in json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
+    assert not (folder / PEER_VOCABULARY_FILE).exists()
+    assert "peer" not in json.loads((folder / MODEL_FILE).read_text(encoding="utf-8"))
     assert load_model(folder).peer is None
 
 
 def _edit_doc(edit):
     def apply(folder):
-        doc = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
+        doc = json.loads((folder / MODEL_FILE).read_text(encoding="utf-8"))
         edit(doc)
-        (folder / MODEL_JSON).write_text(json.dumps(doc), encoding="utf-8")
+        (folder / MODEL_FILE).write_text(json.dumps(doc), encoding="utf-8")
         rehash(folder)
 
     return apply
 
 
 def _drop_peer_file(folder):
-    (folder / PEER_VOCABULARY_JSON).unlink()
+    (folder / PEER_VOCABULARY_FILE).unlink()
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-    del meta["files"][PEER_VOCABULARY_JSON]
+    del meta["files"][PEER_VOCABULARY_FILE]
     meta["model_sha256"] = model_identity(meta["files"], meta.get("decision_sha256"))
     (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
 
 def _unlist_peer_file(folder):
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-    del meta["files"][PEER_VOCABULARY_JSON]
+    del meta["files"][PEER_VOCABULARY_FILE]
     meta["model_sha256"] = model_identity(meta["files"], meta.get("decision_sha256"))
     (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
 
 def _short_vocabulary(folder):
-    words = json.loads((folder / PEER_VOCABULARY_JSON).read_text(encoding="utf-8"))
-    (folder / PEER_VOCABULARY_JSON).write_text(json.dumps(words[:-1]), encoding="utf-8")
+    words = json.loads((folder / PEER_VOCABULARY_FILE).read_text(encoding="utf-8"))
+    (folder / PEER_VOCABULARY_FILE).write_text(json.dumps(words[:-1]), encoding="utf-8")
     rehash(folder)
 
 
@@ -170,7 +170,7 @@ def _short_vocabulary(folder):
         (_edit_doc(lambda d: d["peer"]["svc"].update({"class": "Pipeline"})), "not allowed"),
         (_edit_doc(lambda d: d["peer"]["params"].update({"weight": 2.0})), "peer.weight"),
         (_edit_doc(lambda d: d.update({"format_version": 1})), "format version 2"),
-        (_drop_peer_file, PEER_VOCABULARY_JSON),
+        (_drop_peer_file, PEER_VOCABULARY_FILE),
         (_unlist_peer_file, "not listed"),
         (_short_vocabulary, "n-grams"),
     ],

@@ -58,10 +58,6 @@ from pipeline.text.tokenise import LANGUAGES, SpacyTokeniser
 FORMAT = "dualuse-linear"
 FORMAT_VERSION = 2  # the newest version written: 2 for a model with a character peer, 1 without one
 READ_VERSIONS = (1, 2)
-MODEL_JSON = MODEL_FILE
-VOCABULARY_JSON = VOCABULARY_FILE
-WEIGHTS_NPZ = WEIGHTS_FILE
-PEER_VOCABULARY_JSON = PEER_VOCABULARY_FILE
 STEP_NAMES = ("tokenise", "features", "classifier")
 _RANGES = ("word_ngram_range", "char_ngram_range")
 
@@ -105,18 +101,18 @@ def format_version(peer) -> int:
 
 
 def _peer_state(peer, folder: Path, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    """The character peer's parameters and fitted state; its vocabulary goes to :data:`PEER_VOCABULARY_JSON`."""
+    """The character peer's parameters and fitted state; its vocabulary goes to :data:`PEER_VOCABULARY_FILE`."""
     vec = peer.vectorizer_
     vocabulary = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
     if [vec.vocabulary_[f] for f in vocabulary] != list(range(len(vocabulary))):
         raise ModelFormatError("peer: the vocabulary's columns are not 0 … n-1")
     arrays["peer.idf_"] = vec.idf_
-    (folder / PEER_VOCABULARY_JSON).write_text(json.dumps(vocabulary, ensure_ascii=False, indent=0), encoding="utf-8")
+    (folder / PEER_VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False, indent=0), encoding="utf-8")
     return {
         "class": "CharPeer",
         "params": estimator_params(peer, "peer"),
         "fitted": {"classes_": json_value(list(peer.classes_), "peer.classes_")},
-        "vectorizer": {"vocabulary_": {"file": PEER_VOCABULARY_JSON}, "idf_": {"array": "peer.idf_"}},
+        "vectorizer": {"vocabulary_": {"file": PEER_VOCABULARY_FILE}, "idf_": {"array": "peer.idf_"}},
         "svc": linear_state(peer.svc_, "peer.svc", arrays),
     }
 
@@ -124,7 +120,7 @@ def _peer_state(peer, folder: Path, arrays: dict[str, np.ndarray]) -> dict[str, 
 def write_model(folder: str | Path, pipeline: Pipeline, markers: MarkerMatcher, peer=None) -> list[str]:
     """Write a fitted pipeline and its marker rules into ``folder`` as :data:`MODEL_FILES`.
 
-    With a character ``peer`` (:class:`pipeline.model.peer.CharPeer`) also :data:`PEER_VOCABULARY_JSON`, in format
+    With a character ``peer`` (:class:`pipeline.model.peer.CharPeer`) also :data:`PEER_VOCABULARY_FILE`, in format
     version 2.
 
     Raises:
@@ -156,7 +152,7 @@ def write_model(folder: str | Path, pipeline: Pipeline, markers: MarkerMatcher, 
                 "params": estimator_params(vec, "features"),
                 "fitted": {
                     "n_features_out_": int(vec.n_features_out_),
-                    "vocabulary_": {"file": VOCABULARY_JSON},
+                    "vocabulary_": {"file": VOCABULARY_FILE},
                     "idf_": {"array": "features.idf_"},
                     "column_weights_": {"array": "features.column_weights_"},
                 },
@@ -167,11 +163,11 @@ def write_model(folder: str | Path, pipeline: Pipeline, markers: MarkerMatcher, 
     }
     if peer is not None:
         doc["peer"] = _peer_state(peer, folder, arrays)
-    (folder / MODEL_JSON).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    (folder / MODEL_FILE).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     # One feature a line, so that a diff between two models' vocabularies is readable.
-    (folder / VOCABULARY_JSON).write_text(json.dumps(vocabulary, ensure_ascii=False, indent=0), encoding="utf-8")
-    write_npz(folder / WEIGHTS_NPZ, arrays)
-    return [*MODEL_FILES, PEER_VOCABULARY_JSON] if peer is not None else list(MODEL_FILES)
+    (folder / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False, indent=0), encoding="utf-8")
+    write_npz(folder / WEIGHTS_FILE, arrays)
+    return [*MODEL_FILES, PEER_VOCABULARY_FILE] if peer is not None else list(MODEL_FILES)
 
 
 # ---------------------------------------------------------------------------------------------------- reading
@@ -190,28 +186,28 @@ def read_model(folder: str | Path) -> tuple[Pipeline, MarkerMatcher, Any]:
     for name in MODEL_FILES:
         if not (folder / name).is_file():
             raise ModelFormatError(f"{folder}: {name} not found")
-    doc = read_json(folder / MODEL_JSON)
+    doc = read_json(folder / MODEL_FILE)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ModelFormatError(f"{folder / MODEL_JSON}: not a {FORMAT} model file")
+        raise ModelFormatError(f"{folder / MODEL_FILE}: not a {FORMAT} model file")
     if doc.get("format_version") not in READ_VERSIONS:
         raise ModelFormatError(
-            f"{folder / MODEL_JSON}: format version {doc.get('format_version')!r}; this dualuse reads versions "
+            f"{folder / MODEL_FILE}: format version {doc.get('format_version')!r}; this dualuse reads versions "
             f"{', '.join(map(str, READ_VERSIONS))}"
         )
     if ("peer" in doc) != (doc["format_version"] >= 2):
-        raise ModelFormatError(f"{folder / MODEL_JSON}: a character peer belongs to format version 2 and only there")
-    arrays = read_npz(folder / WEIGHTS_NPZ)
-    vocabulary = read_json(folder / VOCABULARY_JSON)
+        raise ModelFormatError(f"{folder / MODEL_FILE}: a character peer belongs to format version 2 and only there")
+    arrays = read_npz(folder / WEIGHTS_FILE)
+    vocabulary = read_json(folder / VOCABULARY_FILE)
     if not isinstance(vocabulary, list) or not all(isinstance(f, str) for f in vocabulary):
-        raise ModelFormatError(f"{folder / VOCABULARY_JSON}: must be a list of feature strings")
+        raise ModelFormatError(f"{folder / VOCABULARY_FILE}: must be a list of feature strings")
     steps = doc.get("steps") or {}
     try:
         tok_spec, vec_spec, clf_spec = (steps[s] for s in STEP_NAMES)
         if tok_spec.get("class") != "SpacyTokeniser" or vec_spec.get("class") != "TokenNgramVectorizer":
-            raise ModelFormatError(f"{folder / MODEL_JSON}: unknown tokenise or features step")
+            raise ModelFormatError(f"{folder / MODEL_FILE}: unknown tokenise or features step")
         tok = SpacyTokeniser(**tok_spec["params"])
         if tok.lang not in LANGUAGES:
-            raise ModelFormatError(f"{folder / MODEL_JSON}: tokenise.lang must be one of {LANGUAGES}")
+            raise ModelFormatError(f"{folder / MODEL_FILE}: tokenise.lang must be one of {LANGUAGES}")
         vec_params = dict(vec_spec["params"])
         for name in _RANGES:
             if name in vec_params:
@@ -224,9 +220,9 @@ def read_model(folder: str | Path) -> tuple[Pipeline, MarkerMatcher, Any]:
         vec.n_features_out_ = int(fitted["n_features_out_"])
         n = vec.n_features_out_
         if len(vec.vocabulary_) != len(vocabulary) or len(vocabulary) != n:
-            raise ModelFormatError(f"{folder / VOCABULARY_JSON}: {len(vocabulary)} features, duplicates or not {n}")
+            raise ModelFormatError(f"{folder / VOCABULARY_FILE}: {len(vocabulary)} features, duplicates or not {n}")
         if vec.idf_.shape != (n,) or vec.column_weights_.shape != (n,):
-            raise ModelFormatError(f"{folder / WEIGHTS_NPZ}: feature weights do not fit {n} features")
+            raise ModelFormatError(f"{folder / WEIGHTS_FILE}: feature weights do not fit {n} features")
         clf = _read_classifier(clf_spec, arrays, n)
         rules = doc["markers"]
         markers = MarkerMatcher(list(rules["patterns"]), list(rules.get("exclusions") or []), str(rules["source"]))
@@ -234,7 +230,7 @@ def read_model(folder: str | Path) -> tuple[Pipeline, MarkerMatcher, Any]:
     except ModelFormatError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
-        raise ModelFormatError(f"{folder / MODEL_JSON}: malformed ({type(exc).__name__}: {exc})") from exc
+        raise ModelFormatError(f"{folder / MODEL_FILE}: malformed ({type(exc).__name__}: {exc})") from exc
     return Pipeline([("tokenise", tok), ("features", vec), ("classifier", clf)]), markers, peer
 
 
@@ -243,10 +239,10 @@ def _read_peer(spec: dict[str, Any], arrays: dict[str, np.ndarray], folder: Path
     from pipeline.model.peer import CharPeer
 
     if spec.get("class") != "CharPeer":
-        raise ModelFormatError(f"{folder / MODEL_JSON}: peer: class {spec.get('class')!r} is not allowed (CharPeer)")
-    path = folder / PEER_VOCABULARY_JSON
+        raise ModelFormatError(f"{folder / MODEL_FILE}: peer: class {spec.get('class')!r} is not allowed (CharPeer)")
+    path = folder / PEER_VOCABULARY_FILE
     if not path.is_file():
-        raise ModelFormatError(f"{folder}: {PEER_VOCABULARY_JSON} not found")
+        raise ModelFormatError(f"{folder}: {PEER_VOCABULARY_FILE} not found")
     vocabulary = read_json(path)
     if not isinstance(vocabulary, list) or not all(isinstance(f, str) for f in vocabulary):
         raise ModelFormatError(f"{path}: must be a list of character n-grams")
@@ -256,11 +252,11 @@ def _read_peer(spec: dict[str, Any], arrays: dict[str, np.ndarray], folder: Path
     try:
         peer = CharPeer(**peer_params)
     except TypeError as exc:
-        raise ModelFormatError(f"{folder / MODEL_JSON}: peer: bad parameters: {exc}") from exc
+        raise ModelFormatError(f"{folder / MODEL_FILE}: peer: bad parameters: {exc}") from exc
     try:
         params.check_params(peer.get_params(), CharPeer._parameter_constraints, "peer")
     except ValueError as exc:
-        raise ModelFormatError(f"{folder / MODEL_JSON}: {exc}") from exc
+        raise ModelFormatError(f"{folder / MODEL_FILE}: {exc}") from exc
     vec = peer.vectorizer()
     vec.vocabulary_ = {f: i for i, f in enumerate(vocabulary)}
     n = len(vocabulary)
@@ -268,13 +264,13 @@ def _read_peer(spec: dict[str, Any], arrays: dict[str, np.ndarray], folder: Path
         raise ModelFormatError(f"{path}: duplicate character n-grams")
     idf = restore(spec["vectorizer"]["idf_"], arrays, "peer.idf_")
     if idf.shape != (n,):
-        raise ModelFormatError(f"{folder / WEIGHTS_NPZ}: the peer's IDF weights do not fit {n} n-grams")
+        raise ModelFormatError(f"{folder / WEIGHTS_FILE}: the peer's IDF weights do not fit {n} n-grams")
     vec.idf_ = idf
     svc = build_estimator(spec["svc"], arrays, "peer.svc", ("LinearSVC",))
     check_linear(svc, n, len(svc.classes_), "peer.svc")
     peer_classes = restore(spec["fitted"]["classes_"], arrays, "peer.classes_")
     if sorted(map(str, peer_classes)) != sorted(map(str, classes)) or list(svc.classes_) != list(peer_classes):
-        raise ModelFormatError(f"{folder / MODEL_JSON}: the peer's classes differ from the classifier's")
+        raise ModelFormatError(f"{folder / MODEL_FILE}: the peer's classes differ from the classifier's")
     peer.vectorizer_, peer.svc_, peer.classes_ = vec, svc, np.asarray(svc.classes_)
     return peer
 
