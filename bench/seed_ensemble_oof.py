@@ -12,6 +12,10 @@ per run, the runs' mean and the ensemble's, and the false dual-use labels on the
 With ``--intervals N`` it prints instead each run's folds with the 95 % bootstrap interval of their macro-F1 (N
 resamples of each fold's lines) and their count of gold dual-use lines: a fold with few of them (the real tariff
 terms: 33) moves by more with the draw of its lines than most changes of the recipe move it.
+
+With ``--oracle FOLD`` it prints instead an upper bound for that fold: the class thresholds searched on the fold's
+own gold labels (every other rule of the config kept), which no new text allows. If even they leave the fold under
+a goal, no threshold on these scores reaches it; only a change to the fit can.
 """
 
 from __future__ import annotations
@@ -185,6 +189,38 @@ def pooled_search(prep: dict, budget: float, grid=None, rounds: int = 3) -> dict
     }
 
 
+ORACLE_GRID = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99, 1.01]
+
+
+def oracle(prep: dict, fold: str, grid=None) -> list[dict]:
+    """For each run, one fold's macro-F1 and false dual-use labels under the config's thresholds and under the class
+    thresholds that maximise that fold's own macro-F1 (coordinate search over ``grid``; 1.01 never labels the class
+    by its score): an upper bound for any threshold on these scores.
+
+    Returns:
+        ``[{"run", "config": (macro-F1, false), "oracle": (macro-F1, false), "thresholds"}]``.
+
+    Raises:
+        KeyError: when the runs hold no such fold.
+    """
+    if fold not in prep["folds"]:
+        raise KeyError(f"no fold {fold!r} in the saved runs (folds: {', '.join(prep['folds'])})")
+    out = []
+    for name, run in zip(prep["names"], prep["runs"]):
+        one = next(f for f in run if f[0] == fold)
+
+        def result(th: dict, one: tuple = one) -> tuple[float, int]:
+            rule = {**prep["rule"], "thresholds": th}
+            pred = relabel(one, prep["texts"][fold], prep["terms"][fold], rule, prep["normalise"])
+            false = sum(g == "other" and p != "other" for g, p in zip(one[1], pred))
+            return classification_metrics(one[1], pred, LABELS)["macro_f1"], false
+
+        start = prep["rule"]["thresholds"]
+        best = T.coordinate_search(start, grid or ORACLE_GRID, lambda th: result(th)[0])
+        out.append({"run": name, "config": result(start), "oracle": result(best), "thresholds": best})
+    return out
+
+
 def halves(prep: dict, seed: int = 0) -> tuple[dict, dict]:
     """The prepared runs cut into two halves of every fold's lines at random (the same lines in every run)."""
     rng = np.random.default_rng(seed)
@@ -229,7 +265,19 @@ def main() -> None:
         metavar="N",
         help="instead: each run's folds with the 95 %% bootstrap interval of their macro-F1 (N resamples)",
     )
+    p.add_argument(
+        "--oracle",
+        default=None,
+        metavar="FOLD",
+        help="instead: FOLD's macro-F1 with class thresholds searched on its own gold labels (an upper bound)",
+    )
     args = p.parse_args()
+    if args.oracle:
+        for row in oracle(prepared(args.saved, args.config), args.oracle):
+            (f0, k0), (f1, k1) = row["config"], row["oracle"]
+            th = ", ".join(f"{k} {v:.2f}" for k, v in row["thresholds"].items())
+            print(f"{row['run']} {args.oracle}: config {f0:.4f} ({k0} false); oracle {f1:.4f} ({k1} false) at {th}")
+        return
     if args.intervals:
         prep = prepared(args.saved, args.config)
         for name, run in zip(prep["names"], prep["runs"]):

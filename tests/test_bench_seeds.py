@@ -193,3 +193,31 @@ def test_fold_intervals_hold_each_folds_macro_f1_and_its_dual_use_count():
     assert row["macro_f1"] == pytest.approx((0.8 + 28 / 30) / 2)
     assert row["low"] < row["macro_f1"] < row["high"] <= 1.0
     assert seed_ensemble_oof.fold_intervals(prep, [fold], n_boot=200) == [row]
+
+
+def test_oracle_thresholds_bound_a_fold_from_above():
+    import seed_ensemble_oof
+
+    # two false drone lines at 0.6 and 0.7, drone lines at 0.65 and 0.9: at the config's 0.5 all four are drone;
+    # the fold's own best cut is 0.65 (drop the false line at 0.6, keep both drone lines): drone P 2/3 R 1, other
+    # P 1 R 7/8; a cut at 0.75 would drop both false lines but lose the drone line at 0.65 (0.804 against 0.867)
+    gold = ["other"] * 8 + ["drone"] * 2
+    proba = _scores([("drone", 0.6), ("drone", 0.7)] + [("other", 1.0)] * 6 + [("drone", 0.65), ("drone", 0.9)])
+    fold = ("real", gold, proba, list(compare.LABELS), np.ones(10), None)
+    prep = {
+        "names": ["run"],
+        "folds": ["real"],
+        "runs": [[fold]],
+        "texts": {"real": [""] * 10},
+        "terms": {"real": {}},
+        "rule": _rule({"drone": 0.5, "counter_drone": 0.5}),
+        "normalise": str,
+    }
+    (row,) = seed_ensemble_oof.oracle(prep, "real")
+    assert row["run"] == "run" and row["config"][1] == 2 and row["oracle"][1] == 1
+    assert row["thresholds"]["drone"] == 0.65
+    assert row["config"][0] == pytest.approx((2 * 0.5 / 1.5 + 2 * 0.75 / 1.75) / 2)
+    assert row["oracle"][0] == pytest.approx((0.8 + 14 / 15) / 2)
+    assert row["oracle"][0] > row["config"][0]
+    with pytest.raises(KeyError, match="no fold 'w1'"):
+        seed_ensemble_oof.oracle(prep, "w1")
