@@ -112,7 +112,13 @@ def test_ood_copies_are_excluded(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "least"), [("public_rulings_decisions", 200), ("public_official_texts", 300), ("public_texts_judge", 90), ("public_texts_judge2", 150)]
+    ("name", "least"),
+    [
+        ("public_rulings_decisions", 200),
+        ("public_official_texts", 300),
+        ("public_texts_judge", 90),
+        ("public_texts_judge2", 150),
+    ],
 )
 def test_real_prose_lines_carry_their_origin_and_rights(name, least):
     # corpora/real_prose holds copied real sentences: each must say where it comes from and why it may be shipped
