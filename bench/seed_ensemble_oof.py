@@ -13,9 +13,9 @@ With ``--intervals N`` it prints instead each run's folds with the 95 % bootstra
 resamples of each fold's lines) and their count of gold dual-use lines: a fold with few of them (the real tariff
 terms: 33) moves by more with the draw of its lines than most changes of the recipe move it.
 
-With ``--oracle FOLD`` it prints instead an upper bound for that fold: the class thresholds searched on the fold's
-own gold labels (every other rule of the config kept), which no new text allows. If even they leave the fold under
-a goal, no threshold on these scores reaches it; only a change to the fit can.
+With ``--oracle FOLD`` it prints instead what thresholds fitted to that fold could give: the class thresholds a
+coordinate search finds on the fold's own gold labels (every other rule of the config kept), which no new text
+allows. If even they leave the fold well under a goal, thresholds will not reach it; only a change to the fit can.
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ ORACLE_GRID = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0
 def oracle(prep: dict, fold: str, grid=None) -> list[dict]:
     """For each run, one fold's macro-F1 and false dual-use labels under the config's thresholds and under the class
     thresholds that maximise that fold's own macro-F1 (coordinate search over ``grid``; 1.01 never labels the class
-    by its score): an upper bound for any threshold on these scores.
+    by its score): what thresholds chosen with the answers in hand could give on these scores.
 
     Returns:
         ``[{"run", "config": (macro-F1, false), "oracle": (macro-F1, false), "thresholds"}]``.
