@@ -269,7 +269,7 @@ def main() -> None:
         "--oracle",
         default=None,
         metavar="FOLD",
-        help="instead: FOLD's macro-F1 with class thresholds searched on its own gold labels (an upper bound)",
+        help="instead: FOLD's macro-F1 with class thresholds searched on its own gold labels",
     )
     args = p.parse_args()
     if args.oracle:

@@ -195,7 +195,7 @@ def test_fold_intervals_hold_each_folds_macro_f1_and_its_dual_use_count():
     assert seed_ensemble_oof.fold_intervals(prep, [fold], n_boot=200) == [row]
 
 
-def test_oracle_thresholds_bound_a_fold_from_above():
+def test_oracle_thresholds_are_searched_on_the_folds_own_labels():
     import seed_ensemble_oof
 
     # two false drone lines at 0.6 and 0.7, drone lines at 0.65 and 0.9: at the config's 0.5 all four are drone;
