@@ -210,7 +210,8 @@ def test_malformed_table_names_the_line(tmp_path):
 
 @pytest.mark.parametrize(
     "name",
-    ["Код ТН ВЭД", "код тн вэд", "G33", "hs_code", "HS Code", "tnved", "ТН ВЭД", "Код товара", "HS-code", "ТНВЭД"],
+    ["Код ТН ВЭД", "код тн вэд", "G33", "hs_code", "HS Code", "tnved", "ТН ВЭД", "Код товара", "HS-code", "ТНВЭД"]
+    + ["heading", "Declared heading", "HS heading", "declared_code", "Товарная позиция"],
 )
 def test_code_column_detected_by_usual_names(name):
     assert find_code_column(["№", "Описание товара", name, "qty"], None, "f.csv") == name

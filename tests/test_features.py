@@ -32,6 +32,26 @@ def reference_row(vec, tokens):
     return row / norm if norm else row
 
 
+def test_norm_cap_divides_long_rows_by_the_cap_only():
+    vec = TokenNgramVectorizer(word_ngram_range=(1, 1), char_ngram_range=(2, 4)).fit(DOCS)
+    docs = [("rugged",), ("rugged", "tablet", "rugged", "dji", "mavic")]
+    unit = vec.transform(docs).toarray()
+    norms = []
+    for d in docs:
+        counts = Counter(g for g in ["w:" + t for t in d] + [f for t in d for f in vec.token_feature_strings(t)])
+        row = np.zeros(len(vec.vocabulary_))
+        for g, c in counts.items():
+            if g in vec.vocabulary_:
+                row[vec.vocabulary_[g]] = (1 + math.log(c)) * vec.column_weights_[vec.vocabulary_[g]]
+        norms.append(np.linalg.norm(row))
+    cap = (norms[0] + norms[1]) / 2
+    assert norms[0] < cap < norms[1]
+    capped = vec.set_params(norm_cap=cap).transform(docs).toarray()
+    np.testing.assert_allclose(capped[0], unit[0])
+    np.testing.assert_allclose(capped[1], unit[1] * norms[1] / cap)
+    assert np.linalg.norm(capped[1]) > 1.0
+
+
 @pytest.mark.parametrize("translit", [False, True, "latin"])
 def test_transform_matches_reference(translit):
     vec = TokenNgramVectorizer(word_ngram_range=(1, 2), char_ngram_range=(2, 4), char_weight=0.7, translit=translit)

@@ -23,6 +23,7 @@ ALTERNATIVES = {
     "char_weight": 0.5,
     "translit": "only",
     "keep_digits": 0,
+    "norm_cap": 1.0,
 }
 
 

@@ -30,6 +30,14 @@ CODE_COLUMN_CANDIDATES = (
     "commoditycode",
     "tariffcode",
     "customscode",
+    "declaredcode",
+    "declaredhscode",
+    "heading",
+    "declaredheading",
+    "hsheading",
+    "tariffheading",
+    "tnvedheading",
+    "товарнаяпозиция",
 )
 
 

@@ -55,6 +55,8 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
             ``mavic``); ``False``: words only.
         keep_digits: character n-grams see only the first ``keep_digits`` digits of a token; later digits read as
             ``0`` (see :func:`squash_digits`). Word n-grams keep every digit.
+        norm_cap: a row is divided by its L2 norm, but by no more than this (0: always unit length): a long line
+            keeps more of the weight of each of its words instead of spreading one unit over all of them.
 
     Attributes:
         vocabulary_: feature string → column index (word n-grams are prefixed ``w:``, char n-grams ``c:``,
@@ -72,6 +74,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         "char_weight": params.non_negative,
         "translit": params.one_of(True, False, TRANSLIT_ONLY, TRANSLIT_LATIN),
         "keep_digits": params.count,
+        "norm_cap": params.non_negative,
     }
 
     def __init__(
@@ -85,6 +88,7 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         char_weight: float = 1.0,
         translit: bool | str = False,
         keep_digits: int = 4,
+        norm_cap: float = 0.0,
     ):
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -95,11 +99,16 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         self.char_weight = char_weight
         self.translit = translit
         self.keep_digits = keep_digits
+        self.norm_cap = norm_cap
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
         state.pop("_index", None)
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("norm_cap", 0.0)  # pickled before the option existed
+        super().__setstate__(state)
 
     def feature_strings(self, tokens: Sequence[str]) -> list[str]:
         """The prefixed feature strings of one token sequence, repeats kept: word n-grams, then each token's.
@@ -226,6 +235,8 @@ class TokenNgramVectorizer(BaseEstimator, TransformerMixin):
         if data.size:
             sq[nonempty] = np.add.reduceat(data * data, mat.indptr[:-1][nonempty])
         norms = np.sqrt(sq)
+        if self.norm_cap:
+            np.minimum(norms, self.norm_cap, out=norms)
         norms[norms == 0] = 1.0
         data /= np.repeat(norms, np.diff(mat.indptr))
         return mat
