@@ -78,6 +78,31 @@ def flag():
         "запчасти для нужд ВКС РФ",
         "поставка навигационного оборудования для Военно-морского флота России",
         "spare parts supplied to the Russian Air Force",
+        # missed on the marker probe MP (session 59), written for the rules by two helpers who never saw them
+        "Войск. ч. 33842: квадрокоптер DJI Matrice 30T, 1 шт",
+        "Посылка военнослужащему, полевая почта 45678: термобельё, носки",
+        "Стропа капроновая ЛТКП-25-450, 10 000 м, для нужд ВДВ (76-я гв. ДШД)",
+        "Поставка для нужд Южного военного округа: палатки каркасные М-10, 15 шт",
+        "Рации Motorola DP4800e для штурмового отряда 3-й мотострелковой дивизии, 6 шт",
+        "Сбор для 810-й бригады морпехов: тепловизор Hikmicro Gryphon GH35L, 1 шт",
+        "Рации Baofeng UV-5R, 20 шт — гуманитарка на ЛБС, нашим ребятам в окопы",
+        "Гуманитарный груз для участников спец. военной операции: генераторы, канистры",
+        "7 inch FPV drone kits, 50 sets, humanitarian aid for Russian soldiers in the SMO zone",
+        "Winter boots, 400 pairs, for mobilised soldiers, sent to the SMO area",
+        "Manifest: 12 cartons satellite phones Thuraya XT-Lite, for the Southern Military District",
+        "Invoice remark: goods for the Black Sea Fleet of the Russian Navy, Sevastopol; marine VHF radios, 30 pcs",
+        "For the RF Armed Forces, via supplier LLC Tekhnoresurs: walkie-talkies Hytera HP705, 120 pcs",
+        "Garmin GPSMAP 79s navigators, 40 pcs, end user Russian Aerospace Forces (VKS) airbase unit",
+        "special military op delivery: Anker power stations 2048Wh, 15 pcs, to units at the frontline",
+        "Gumanitarnaya pomoshch uchastnikam SVO: termobele, 500 komplektov",
+        "Gruzopoluchatel: voinskaya chast 11659, Rostovskaya obl.; generatory benzinovye 3 kVt, 12 sht",
+        "Na front, rebyatam v okopy: benzogeneratory i udliniteli, 1 partiya",
+        "Ratsii Baofeng UV-5R 100 sht, dlya boytsov na LBS, ot volonterov",
+        "Teplovizor HikMicro Lynx Pro LH19, dlya nashikh voennykh v zone SMO, 10 sht",
+        "Batarei LiPo 6S 5000 mAh dlya FPV, 500 sht, dlya nuzhd spetsialnoy voennoy operatsii",
+        "Spec. operatsiya, gumpomoshch: takticheskie perchatki 1000 par",
+        "GNSS-antenny antiglushashchie, 20 sht, dlya nuzhd frontovykh podrazdeleniy VS RF",
+        "Dlya podrazdeleniy VKS RF, aerodrom Khmeymim: aviatsionnye shiny 1030x350, 16 sht",
     ],
 )
 def test_markers_found(flag, text):
@@ -147,6 +172,21 @@ def test_markers_found(flag, text):
         "Минобороны показало пуск «Ланцета» по гаубице М777",
         "На Житомирщине уничтожена станция РЭБ «Буковель», показывает Минобороны",
         "по данным Минобороны РФ, дроны сбиты над областью",
+        # flagged on the marker probe MP (session 59): a refusal after the marker, sports fighters, book and magazine
+        # titles and publishers, a former owner, transliterated and English negations
+        "Агродроны DJI Agras T50 в наличии. Продаём только сельхозпредприятиям, в зону СВО не отгружаем",
+        "Перчатки для ММА Venum Challenger 4 oz, для бойцов смешанных единоборств, 20 пар",
+        "Книга «Вооружённые силы Российской Федерации. Иллюстрированная энциклопедия», изд. Эксмо, 2018",
+        "Журнал «Армейский сборник» №3 за 2020 г., издатель — Минобороны России, б/у, 1 экз.",
+        "Автомобиль КАМАЗ-4310, 1989 г.в., ранее состоял на балансе Минобороны, ПТС гражданский",
+        "Автобус ПАЗ-32053 б/у, ранее принадлежал Министерству обороны, зарегистрирован на частное лицо",
+        "Книга «Парад Победы», Воениздат (издательство Министерства обороны СССР), 1985",
+        "Contract is not under the State Defence Order (non-GOZ); Huawei AR6120 enterprise routers, 40 pcs",
+        "Tovar ne prednaznachen dlya postavok v Minoborony i silovye struktury; radiostantsii Kenwood TK-3000",
+        # the front line with no side named (a w65 news line)
+        "Volunteers bought 15 pickup trucks and 40 generators for frontline units",
+        "сайлентблоки на передок ВАЗ-2110, 4 шт",
+        "gain vs RF power, test report for the amplifier",
     ],
 )
 def test_false_hits_avoided(flag, text):
@@ -195,3 +235,19 @@ def test_negation_only_governs_its_own_phrase(flag):
     # a disclaimer elsewhere in the line does not hide a real destination
     assert flag("НЕ ЯВЛЯЕТСЯ ТОВАРОМ ВОЕННОГО НАЗНАЧЕНИЯ, ПОСТАВКА ДЛЯ НУЖД СВО") == 1
     assert flag("поставить не позднее 1 марта, для нужд СВО") == 1
+
+
+def test_marker_probe_has_no_false_flag(flag):
+    """The marker probe MP (session 59, tests/data/marker_probe.csv): 673 trade lines two helpers wrote for the flag
+    without seeing its rules, 508 of them traps or plain lines. The rules were revised on it, so it now holds them:
+    no false flag, and at most the seven misses left after the revision (slang the rules leave alone: «на передок»
+    is also a car's front end, «на передовой» the forefront of anything)."""
+    import csv
+
+    path = Path(__file__).resolve().parent / "data" / "marker_probe.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    false = [r["text"] for r in rows if r["marker"] == "0" and flag(r["text"])]
+    missed = [r["text"] for r in rows if r["marker"] == "1" and not flag(r["text"])]
+    assert len(rows) == 673 and sum(r["marker"] == "0" for r in rows) == 508
+    assert false == []
+    assert len(missed) <= 7, missed

@@ -147,9 +147,10 @@ class MarkerMatcher:
 _GOVERNED = (
     r"для|в|во|на|к|по|и|или|а также|нужд\w*|интерес\w*|предназнач\w*|использ\w*|применени\w*|поставк\w*|"
     r"поставля\w*|явля\w*|относ\w*|товар\w*|продукци\w*|издели\w*|цел\w*|зон\w*|военн\w*|"
-    r"of|for|the|use|used|by|intended|needs|to|supplied|supply|delivery|end|in|or|and|military|any"
+    r"of|for|the|use|used|by|intended|needs|to|supplied|supply|delivery|end|in|or|and|military|any|under|"
+    r"dlya|dlia|nuzhd\w*|prednaznach\w*|postav\w*|ispolz\w*|v|na"
 )
-_NEGATED = re.compile(r"(?:^|[^\w])(?:не|ни|not|non|no)[ -](?:(?:" + _GOVERNED + r")[ ,.:-]{1,2})*$")
+_NEGATED = re.compile(r"(?:^|[^\w])(?:не|ни|ne|not|non|no)[ -](?:(?:" + _GOVERNED + r")[ ,.:-]{1,2})*$")
 _NEGATION_WINDOW = 90
 
 
