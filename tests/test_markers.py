@@ -103,6 +103,19 @@ def flag():
         "Spec. operatsiya, gumpomoshch: takticheskie perchatki 1000 par",
         "GNSS-antenny antiglushashchie, 20 sht, dlya nuzhd frontovykh podrazdeleniy VS RF",
         "Dlya podrazdeleniy VKS RF, aerodrom Khmeymim: aviatsionnye shiny 1030x350, 16 sht",
+        # missed on the second probe MP2
+        "Отчет по сбору для морпехов 155 обрмп: FPV-очки Skyzone 04X 6 шт, пульты Radiomaster 6 шт",
+        "Сбор «Zа наших»: приобретены генераторы Huter DY8000 (3 шт) для штурмового батальона",
+        "Отправили посылку СВОшникам: окопные свечи, батарейки АА 200 шт, носки",
+        "Дроны Мавик 3Т в наличии, для военных — документы для передачи в в/ч подготовим",
+        "Humanitarian aid for the 76th Guards Air Assault Division (VDV), Pskov: sleeping bags, 2 FPV drones",
+        "Deliver to the front line, Zaporozhye direction, for the guys of the 58th Army: Starlink kits, 4 pcs",
+        "To our fighters on the LBS (line of contact) from Tula volunteers: walkie-talkies Baofeng BF-888S, 50 pcs",
+        "v/č 12676 (military unit), Belgorod oblast: thermal monocular iRay Rico Micro, 5 pcs",
+        "Min. Oborony RF order: tyres 1220x400-533 for Ural-4320, 120 pcs",
+        "Field post (polevaya pochta) 25842, military unit - parcel: individual first aid kits IFAK, 20 pcs",
+        "Ministery of Defence of Russia (sic) - buyer of 40 Hikvision PTZ cameras, contract via UAE",
+        "S.V.O. humanitarian aid, Starlink + tablets Samsung Tab Active, 3 sets",
     ],
 )
 def test_markers_found(flag, text):
@@ -187,6 +200,23 @@ def test_markers_found(flag, text):
         "Volunteers bought 15 pickup trucks and 40 generators for frontline units",
         "сайлентблоки на передок ВАЗ-2110, 4 шт",
         "gain vs RF power, test report for the amplifier",
+        # flagged on the second probe MP2
+        "КП № 301: генератор бензиновый «Вепрь», гражданское исполнение, поставки для нужд Минобороны не осуществляем",
+        "КП: рюкзаки тактические 5.11 Rush 24 — 14 500 руб, товар гражданский, в ГОЗ не участвуем",
+        "Вещественные доказательства: бинокли БПЦ 8х30 — ранее списаны в/ч 12128 и проданы частным лицам",
+        "Лот № 14 торгов по реализации высвобождаемого движимого имущества Минобороны России: автомобили УАЗ-469 б/у",
+        "Возврат предоплаты за бинокли по письму № 12, поставка не состоялась. Не является платежом по ГОЗ",
+        "Отчёт ДПД: рации и ранцевые огнетушители для пожарной дружины, закупка не связана с СВО",
+        "Продаю DJI Avata 2 б/у, самовывоз м. Фрунзенская, рядом со зданием Минобороны",
+        "СПЕЦОПЕРАЦИЯ «ЧЁРНАЯ ПЯТНИЦА»: рации Baofeng BF-888S — 990 руб, только до 30.11!",
+        "Supply outside the state defence order (not GOZ), commercial contract No. 14/24: bearings SKF 6205-2RS",
+        "Shipment is not destined for the Ministry of Defence or any armed forces - porcelain insulators, 500 pcs",
+        "End user OOO TeploKontrol undertakes not to transfer the goods to the Russian Ministry of Defence",
+        "Book 'The Russian Army of the Napoleonic Wars' (Osprey Men-at-Arms), 20 copies",
+        "Used UAZ-469B, 1988, decommissioned by the Ministry of Defence, bought at auction by a hunting farm",
+        "Thermal camera core, export licence No. 2024-11873 issued by the Israel Ministry of Defense (DECA)",
+        "Not for GOZ (не в рамках гособоронзаказа): welding inverter Resanta SAI-250, 30 pcs",
+        "Сварочный инвертор Ресанта САИ-250, 30 шт, вне рамок ГОЗ",
     ],
 )
 def test_false_hits_avoided(flag, text):
@@ -238,16 +268,17 @@ def test_negation_only_governs_its_own_phrase(flag):
 
 
 def test_marker_probe_has_no_false_flag(flag):
-    """The marker probe MP (session 59, tests/data/marker_probe.csv): 673 trade lines two helpers wrote for the flag
-    without seeing its rules, 508 of them traps or plain lines. The rules were revised on it, so it now holds them:
-    no false flag, and at most the seven misses left after the revision (slang the rules leave alone: «на передок»
-    is also a car's front end, «на передовой» the forefront of anything)."""
+    """The marker probes MP and MP2 (session 59, tests/data/marker_probe.csv): 1,330 trade lines four helpers wrote
+    for the flag without seeing its rules, 1,000 of them traps or plain lines. The rules were revised on them, so
+    they now hold them: no false flag, and at most the 13 misses left after the revisions (slang the rules leave
+    alone: «на передок» is also a car's front end, «на передовой» the forefront of anything, «ПВД» also a plastic;
+    typos such as "Minobrony")."""
     import csv
 
     path = Path(__file__).resolve().parent / "data" / "marker_probe.csv"
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     false = [r["text"] for r in rows if r["marker"] == "0" and flag(r["text"])]
     missed = [r["text"] for r in rows if r["marker"] == "1" and not flag(r["text"])]
-    assert len(rows) == 673 and sum(r["marker"] == "0" for r in rows) == 508
+    assert len(rows) == 1330 and sum(r["marker"] == "0" for r in rows) == 1000
     assert false == []
-    assert len(missed) <= 7, missed
+    assert len(missed) <= 13, missed

@@ -148,9 +148,12 @@ _GOVERNED = (
     r"для|в|во|на|к|по|и|или|а также|нужд\w*|интерес\w*|предназнач\w*|использ\w*|применени\w*|поставк\w*|"
     r"поставля\w*|явля\w*|относ\w*|товар\w*|продукци\w*|издели\w*|цел\w*|зон\w*|военн\w*|"
     r"of|for|the|use|used|by|intended|needs|to|supplied|supply|delivery|end|in|or|and|military|any|under|"
-    r"dlya|dlia|nuzhd\w*|prednaznach\w*|postav\w*|ispolz\w*|v|na"
+    r"dlya|dlia|nuzhd\w*|prednaznach\w*|postav\w*|ispolz\w*|v|na|рам(?:к|ок)\w*|платеж\w*|связан\w*|с|со|destined|"
+    r"transfer\w*|goods|russian"
 )
-_NEGATED = re.compile(r"(?:^|[^\w])(?:не|ни|ne|not|non|no)[ -](?:(?:" + _GOVERNED + r")[ ,.:-]{1,2})*$")
+_NEGATED = re.compile(
+    r"(?:^|[^\w])(?:не|ни|вне|без|ne|not|non|no|outside|without)[ -](?:(?:" + _GOVERNED + r")[ ,.:-]{1,2})*$"
+)
 _NEGATION_WINDOW = 90
 
 
