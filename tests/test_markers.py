@@ -116,6 +116,13 @@ def flag():
         "Field post (polevaya pochta) 25842, military unit - parcel: individual first aid kits IFAK, 20 pcs",
         "Ministery of Defence of Russia (sic) - buyer of 40 Hikvision PTZ cameras, contract via UAE",
         "S.V.O. humanitarian aid, Starlink + tablets Samsung Tab Active, 3 sets",
+        # missed on the third probe MP3
+        "Ushlo za lentochku: Mavic 3 Classic + 2 akkumulyatora, spasibo vsem!",
+        "Отправляем посылки на полевую почту бойцам бесплатно: аптечки, турникеты, носки",
+        "поставка в в/ч, генераторы дизельные 8 кВт — 2 шт, оплата по счёту",
+        "Delivery to mil. unit 3526, Kaliningrad, Baltic Fleet: marine GPS chartplotter 8 pcs",
+        "QUADCOPTER DJI MATRICE 30T 2 PCS - THE RECEIVER IS A MILITARY UNIT OF THE RUSSIAN FEDERATION",
+        "Thermal optics 10 pcs for soldiers of the Russian Vostok battalion fighting in Ukraine",
     ],
 )
 def test_markers_found(flag, text):
@@ -217,6 +224,14 @@ def test_markers_found(flag, text):
         "Thermal camera core, export licence No. 2024-11873 issued by the Israel Ministry of Defense (DECA)",
         "Not for GOZ (не в рамках гособоронзаказа): welding inverter Resanta SAI-250, 30 pcs",
         "Сварочный инвертор Ресанта САИ-250, 30 шт, вне рамок ГОЗ",
+        # flagged on the third probe MP3
+        "Адрес доставки: пос. Новый, ул. Героев СВО, д. 3, магазин «Бытовая техника». Холодильники «Бирюса» — 10 шт",
+        "Для нужд МО МВД России «Ирбитский»: шины зимние для служебных автомобилей, 24 шт",
+        "Тепловизор; разрешение на экспорт выдано DECA (Министерство обороны Израиля), конечный пользователь — АО",
+        "The UK Ministry of Defence was quoted in the article as the source of the price estimate",
+        "Russian Army Style Gorka-4 Suit Hunting Fishing Windproof Camo, Size 48-56",
+        "LETTER OF ASSURANCE: THE DRONES WILL NOT BE SUPPLIED TO ANY ARMED FORCES, INCLUDING IN THE SPECIAL MILITARY "
+        "OPERATION ZONE",
     ],
 )
 def test_false_hits_avoided(flag, text):
@@ -267,18 +282,19 @@ def test_negation_only_governs_its_own_phrase(flag):
     assert flag("поставить не позднее 1 марта, для нужд СВО") == 1
 
 
-def test_marker_probe_has_no_false_flag(flag):
-    """The marker probes MP and MP2 (session 59, tests/data/marker_probe.csv): 1,330 trade lines four helpers wrote
-    for the flag without seeing its rules, 1,000 of them traps or plain lines. The rules were revised on them, so
-    they now hold them: no false flag, and at most the 13 misses left after the revisions (slang the rules leave
-    alone: «на передок» is also a car's front end, «на передовой» the forefront of anything, «ПВД» also a plastic;
-    typos such as "Minobrony")."""
+def test_marker_probes_hold(flag):
+    """The marker probes MP, MP2 and MP3 (session 59, tests/data/marker_probe.csv): 1,999 trade lines six helpers
+    wrote for the flag without seeing its rules, 1,506 of them traps or plain lines. The rules were revised on each
+    after it was scored, so they now hold the rules: one false flag (a report sentence saying no consignment
+    mentioned the Ministry of Defence, a negation the rules do not parse), and at most the 23 misses left (slang the
+    rules leave alone: «на передок» is also a car's front end, «на передовой» the forefront of anything, «ПВД» also
+    a plastic; typos such as "Minobrony"; the front line with no side named, a decision of the corpus card)."""
     import csv
 
     path = Path(__file__).resolve().parent / "data" / "marker_probe.csv"
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     false = [r["text"] for r in rows if r["marker"] == "0" and flag(r["text"])]
     missed = [r["text"] for r in rows if r["marker"] == "1" and not flag(r["text"])]
-    assert len(rows) == 1330 and sum(r["marker"] == "0" for r in rows) == 1000
-    assert false == []
-    assert len(missed) <= 13, missed
+    assert len(rows) == 1999 and sum(r["marker"] == "0" for r in rows) == 1506
+    assert [t[:40] for t in false] == ["NGO review: none of the 34 consignments "]
+    assert len(missed) <= 23, missed

@@ -149,7 +149,7 @@ _GOVERNED = (
     r"поставля\w*|явля\w*|относ\w*|товар\w*|продукци\w*|издели\w*|цел\w*|зон\w*|военн\w*|"
     r"of|for|the|use|used|by|intended|needs|to|supplied|supply|delivery|end|in|or|and|military|any|under|"
     r"dlya|dlia|nuzhd\w*|prednaznach\w*|postav\w*|ispolz\w*|v|na|рам(?:к|ок)\w*|платеж\w*|связан\w*|с|со|destined|"
-    r"transfer\w*|goods|russian"
+    r"transfer\w*|goods|russian|будут|будет|be|armed|forces|including"
 )
 _NEGATED = re.compile(
     r"(?:^|[^\w])(?:не|ни|вне|без|ne|not|non|no|outside|without)[ -](?:(?:" + _GOVERNED + r")[ ,.:-]{1,2})*$"
