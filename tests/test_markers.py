@@ -123,6 +123,14 @@ def flag():
         "Delivery to mil. unit 3526, Kaliningrad, Baltic Fleet: marine GPS chartplotter 8 pcs",
         "QUADCOPTER DJI MATRICE 30T 2 PCS - THE RECEIVER IS A MILITARY UNIT OF THE RUSSIAN FEDERATION",
         "Thermal optics 10 pcs for soldiers of the Russian Vostok battalion fighting in Ukraine",
+        # missed on the fourth probe MP4
+        "Оплата по госконтракту, ИГК 2324187300572412248211099, за аккумуляторные батареи 12СТ-85, в т.ч. НДС 20%",
+        "Перевод на рации для ребят за ленточку, спасибо всем кто помог",
+        "Передача гуманитарного груза военнослужащим Черноморского флота: продукты, генераторы, 3 т",
+        "Пожертвование на FPV-дроны для операторов БПЛА Южной группировки войск",
+        "GNSS ANTI-JAM ANTENNA CRPA 4-ELEMENT, 20 PCS, END USER: VKS (RUSSIAN AEROSPACE FORCES)",
+        "Diesel generator spare parts, consignee Northern Fleet naval base, Severomorsk",
+        "Poluchatel: v\\ch 6688 (tak v zayavke); antidrone jammer module 5.8GHz 50W, 20 pcs",
     ],
 )
 def test_markers_found(flag, text):
@@ -230,6 +238,13 @@ def test_markers_found(flag, text):
         "Тепловизор; разрешение на экспорт выдано DECA (Министерство обороны Израиля), конечный пользователь — АО",
         "The UK Ministry of Defence was quoted in the article as the source of the price estimate",
         "Russian Army Style Gorka-4 Suit Hunting Fishing Windproof Camo, Size 48-56",
+        # flagged on the fourth probe MP4
+        "Минобороны передало администрации Сосновоборского городского округа пять списанных пожарных автомобилей",
+        "Ссылаясь на данные Минобороны, власти области сообщили о снятии ограничений на полёты БПЛА",
+        "Квадрокоптер DJI Matrice 350 RTK для инспекции ЛЭП; со слов покупателя, для нужд СВО не предназначен",
+        "Опрыскиватели прицепные 3 шт; в зону специальной военной операции товар не поставляется",
+        "Kazakhstan Ministry of Defence surplus auction lot 17: KAMAZ-4310 truck, demilitarised, 1 unit",
+        "Consent of the Ministry of Defence of the Republic of Serbia not required: PLC Siemens S7-1200, 30 pcs",
         "LETTER OF ASSURANCE: THE DRONES WILL NOT BE SUPPLIED TO ANY ARMED FORCES, INCLUDING IN THE SPECIAL MILITARY "
         "OPERATION ZONE",
     ],
@@ -283,10 +298,10 @@ def test_negation_only_governs_its_own_phrase(flag):
 
 
 def test_marker_probes_hold(flag):
-    """The marker probes MP, MP2 and MP3 (session 59, tests/data/marker_probe.csv): 1,999 trade lines six helpers
-    wrote for the flag without seeing its rules, 1,506 of them traps or plain lines. The rules were revised on each
+    """The marker probes MP to MP4 (session 59, tests/data/marker_probe.csv): 2,653 trade lines eight helpers wrote
+    for the flag without seeing its rules, 1,990 of them traps or plain lines. The rules were revised on each
     after it was scored, so they now hold the rules: one false flag (a report sentence saying no consignment
-    mentioned the Ministry of Defence, a negation the rules do not parse), and at most the 23 misses left (slang the
+    mentioned the Ministry of Defence, a negation the rules do not parse), and at most the 31 misses left (slang the
     rules leave alone: «на передок» is also a car's front end, «на передовой» the forefront of anything, «ПВД» also
     a plastic; typos such as "Minobrony"; the front line with no side named, a decision of the corpus card)."""
     import csv
@@ -295,6 +310,6 @@ def test_marker_probes_hold(flag):
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     false = [r["text"] for r in rows if r["marker"] == "0" and flag(r["text"])]
     missed = [r["text"] for r in rows if r["marker"] == "1" and not flag(r["text"])]
-    assert len(rows) == 1999 and sum(r["marker"] == "0" for r in rows) == 1506
+    assert len(rows) == 2653 and sum(r["marker"] == "0" for r in rows) == 1990
     assert [t[:40] for t in false] == ["NGO review: none of the 34 consignments "]
-    assert len(missed) <= 23, missed
+    assert len(missed) <= 31, missed
