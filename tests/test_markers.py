@@ -313,3 +313,17 @@ def test_marker_probes_hold(flag):
     assert len(rows) == 2653 and sum(r["marker"] == "0" for r in rows) == 1990
     assert [t[:40] for t in false] == ["NGO review: none of the 34 consignments "]
     assert len(missed) <= 31, missed
+
+
+def test_marker_probe_mp5_no_worse_than_when_scored_blind(flag):
+    """MP5 (tests/data/marker_probe_mp5.csv): 669 lines by two more helpers, scored once blind on the rules of
+    session 59 and not revised on (README model card): 12 false flags on its 500 unmarked lines, 149 of 169 marked
+    flagged. A later revision should be scored on it before its lines are read; this holds the floor."""
+    import csv
+
+    path = Path(__file__).resolve().parent / "data" / "marker_probe_mp5.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    false = sum(r["marker"] == "0" and flag(r["text"]) for r in rows)
+    caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
+    assert len(rows) == 669
+    assert false <= 12 and caught >= 149, (false, caught)
