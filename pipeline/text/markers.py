@@ -149,10 +149,12 @@ _GOVERNED = (
     r"поставля\w*|явля\w*|относ\w*|товар\w*|продукци\w*|издели\w*|цел\w*|зон\w*|военн\w*|"
     r"of|for|the|use|used|by|intended|needs|to|supplied|supply|delivery|end|in|or|and|military|any|under|"
     r"dlya|dlia|nuzhd\w*|prednaznach\w*|postav\w*|ispolz\w*|v|na|рам(?:к|ок)\w*|платеж\w*|связан\w*|с|со|destined|"
-    r"transfer\w*|goods|russian|будут|будет|be|armed|forces|including"
+    r"transfer\w*|goods|russian|будут|будет|be|armed|forces|including|will|shall|items?|equipment|end-users?|users?|"
+    r"connection|with|so-called|так|называем\w*|re-?export\w*|export\w*|resold|sold|shipped|provided|delivered"
 )
 _NEGATED = re.compile(
-    r"(?:^|[^\w])(?:не|ни|вне|без|ne|not|non|no|outside|without)[ -](?:(?:" + _GOVERNED + r")[ ,.:-]{1,2})*$"
+    r"(?:^|[^\w])(?:не|ни|вне|без|ne|not|non|no|none|nor|neither|never|outside|without)[ -]"
+    r"(?:(?:" + _GOVERNED + r")[ ,.:-]{1,2})*$"
 )
 _NEGATION_WINDOW = 90
 
