@@ -148,6 +148,21 @@ def flag():
         "radios for our soldiers near Kherson, 12 pcs",
         "Invoice 77: rugged tablets x 20 for Russia's defence ministry",
         "handed over to a marine brigade of Russia's Black Sea Fleet: 30 drones",
+        # fixed after the sixth probe MP6 (session 60)
+        "Заказчик: ФКУ «Военный комиссариат Курской области». Бумага А4, 200 пачек",
+        "Поставка для ФГБУ «Главный военный клинический госпиталь им. Н. Н. Бурденко»: кресла-коляски 10 шт",
+        "Сбор для мобиков из нашего района: берцы 20 пар",
+        "передадим в подразделение ВДВ: квадрокоптер и РЭБ",
+        "Закупка для 155 бригады ТОФ: планшеты 3 шт",
+        "Помогаем землякам на фронте: генераторы 2 шт",
+        "Spalnye meshki 80 sht dlya 106-y vozdushno-desantnoy divizii",
+        "GOS.OBORONZAKAZ 2024, radiostantsii 60 sht",
+        "dlia SVO -- FPV 10 dyuymov, 50 sht",
+        "SVO nuzhdy: kvadrokoptery 5 sht",
+        "for the mobiks!!! 50 sleeping mats",
+        "special mil op - trench periscopes, 30 sets",
+        "batteries for our guys in the SVO, 10 pcs",
+        "headsets for servicemen of the 155th Marine Brigade (Russian Navy), 40 pcs",
     ],
 )
 def test_markers_found(flag, text):
@@ -281,6 +296,17 @@ def test_markers_found(flag, text):
         "Проверка: в документах нет упоминания СВО или в/ч 12345; покупатель — агрохолдинг",
         "NGO review: none of the 12 consignments mentioned the Ministry of Defence; buyers were shops",
         "Перчатки для солдат тактические, 1000 пар",
+        # flagged on the sixth probe MP6 (session 60)
+        "Запасные части для рельсосварочных машин, в т.ч. блоков СВО (систем водяного охлаждения)",
+        "Возврат средств по дог. № 8/СВО от 11.01.2024 (СВО — станция водоочистки), без НДС",
+        "Подписка: журнал «Армейский сборник» (издание Минобороны России), 2 полугодие",
+        "Книга «Военная энциклопедия», Воениздат МО РФ, 1997",
+        "Screening: consignee not on SDN list, no link to the Russian Ministry of Defence found",
+        "Tovar ne prednaznachen dlya ispolzovaniya v zone SVO i ne postavlyaetsya v interesakh MO RF",
+        "Book: The Russian Army in the Great War, hardcover, 10 copies",
+        "Freight update: per Russian MoD statement, the airspace remains closed; cargo rerouted",
+        "Delay notice: Ministry of Defence reported a drone attack; vessel waiting at anchorage",
+        "Ex-army truck (previous owner: Netherlands Ministry of Defence), demilitarised",
     ],
 )
 def test_false_hits_avoided(flag, text):
@@ -348,16 +374,19 @@ def test_marker_probes_hold(flag):
     assert len(missed) <= 29, missed
 
 
-def test_marker_probe_mp5_revised_on(flag):
-    """MP5 (tests/data/marker_probe_mp5.csv): 669 lines by two more helpers, scored once blind on the rules of
-    session 59 (12 false flags on its 500 unmarked lines, 149 of 169 marked flagged; README model card), then
-    revised on in session 60: no false flag, and at most six misses («на передок», a field post written «П/п», which
-    is also a payment order, a marine brigade with no side named)."""
+@pytest.mark.parametrize(
+    ("name", "lines", "unmarked", "caught"),
+    [("marker_probe_mp5.csv", 669, 500, 163), ("marker_probe_mp6.csv", 648, 489, 157)],
+)
+def test_later_marker_probes_hold(flag, name, lines, unmarked, caught):
+    """MP5 and MP6 (tests/data/): two more rounds by two new helpers each, each scored once blind (README model card:
+    MP5 12 false flags on the rules of session 59, MP6 10 on the first revision of session 60), then revised on: no
+    false flag, and at most the misses left («на передок», a field post written «П/п», which is also a payment order,
+    marine brigades with no side named)."""
     import csv
 
-    path = Path(__file__).resolve().parent / "data" / "marker_probe_mp5.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows = list(csv.DictReader((Path(__file__).resolve().parent / "data" / name).open(encoding="utf-8")))
     false = [r["text"] for r in rows if r["marker"] == "0" and flag(r["text"])]
-    caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
-    assert len(rows) == 669
-    assert false == [] and caught >= 163, (false, caught)
+    found = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
+    assert len(rows) == lines and sum(r["marker"] == "0" for r in rows) == unmarked
+    assert false == [] and found >= caught, (false, found)

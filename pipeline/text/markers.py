@@ -150,7 +150,8 @@ _GOVERNED = (
     r"of|for|the|use|used|by|intended|needs|to|supplied|supply|delivery|end|in|or|and|military|any|under|"
     r"dlya|dlia|nuzhd\w*|prednaznach\w*|postav\w*|ispolz\w*|v|na|рам(?:к|ок)\w*|платеж\w*|связан\w*|с|со|destined|"
     r"transfer\w*|goods|russian|будут|будет|be|armed|forces|including|will|shall|items?|equipment|end-users?|users?|"
-    r"connection|with|so-called|так|называем\w*|re-?export\w*|export\w*|resold|sold|shipped|provided|delivered"
+    r"connection|with|so-called|так|называем\w*|re-?export\w*|export\w*|resold|sold|shipped|provided|delivered|"
+    r"links?|linked|ties|interes\w*"
 )
 _NEGATED = re.compile(
     r"(?:^|[^\w])(?:не|ни|вне|без|ne|not|non|no|none|nor|neither|never|outside|without)[ -]"
