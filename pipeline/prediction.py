@@ -17,6 +17,7 @@ class Prediction:
             threshold).
         score: probability-like confidence of ``label`` in [0, 1]; 0.0 when ``status`` is ``empty``.
         military_marker: 1 when the text names a military end use, else 0.
+        military_wording: the words of the text that raised ``military_marker``, as written (``""`` without it).
         status: ``ok``, ``truncated`` (classified on the first ``max_chars`` characters) or ``empty``.
         review: 1 when the best class was below its threshold and the line was relabelled ``other``, or the line
             is ``other`` but too unfamiliar to the model to trust that (see :mod:`pipeline.features.familiarity`).
@@ -34,6 +35,7 @@ class Prediction:
     candidate: str = ""
     familiarity: float = 1.0
     entities: dict[str, str] | None = None
+    military_wording: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """Return the fields as a plain dict."""
@@ -49,6 +51,7 @@ class PredictionBatch:
         proba: the full probability matrix (rows × ``classes``); rows of empty texts are all zero.
         classes: the label order of ``proba``'s columns.
         familiarity: per text, the share of its words the model saw in training (1.0 for texts without words).
+        marker_wording: per text, the words that raised its military marker, as written (``""`` without one).
     """
 
     labels: list[str]
@@ -60,6 +63,7 @@ class PredictionBatch:
     proba: np.ndarray
     classes: list[str]
     familiarity: np.ndarray | None = None
+    marker_wording: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -73,6 +77,7 @@ class PredictionBatch:
             int(self.review[i]),
             self.candidates[i],
             1.0 if self.familiarity is None else round(float(self.familiarity[i]), 4),
+            military_wording="" if self.marker_wording is None else self.marker_wording[i],
         )
 
     def __iter__(self):

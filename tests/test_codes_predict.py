@@ -79,7 +79,18 @@ def test_code_column_override_and_off(tiny_model, tmp_path):
     src = write_coded(tmp_path / "in2.csv")
     predict(src, tmp_path / "c.csv", model=tiny_model, code_column=False)
     review = ["review", "candidate", "familiarity"] if tiny_model.reviews else []
-    expected = ["id", "description", "tnved", "label", "score", "military_marker", "status", *review, *ENTITY_COLUMNS]
+    expected = [
+        "id",
+        "description",
+        "tnved",
+        "label",
+        "score",
+        "military_marker",
+        "military_wording",
+        "status",
+        *review,
+        *ENTITY_COLUMNS,
+    ]
     assert list(rows_of(tmp_path / "c.csv")[0]) == expected
 
 

@@ -41,9 +41,7 @@ def test_contributions_sum_to_the_decision_difference(which, default_model, tiny
             total = sum(c for _, c in e.items) + e.intercept + e.rest
             assert total == pytest.approx(e.margin, abs=1e-9)
             assert e.rest == pytest.approx(0.0, abs=1e-12)
-            assert e.rival != e.label and e.decision[e.rival] == max(
-                v for k, v in e.decision.items() if k != e.label
-            )
+            assert e.rival != e.label and e.decision[e.rival] == max(v for k, v in e.decision.items() if k != e.label)
 
 
 def test_words_are_shown_as_written(default_model):
@@ -94,6 +92,7 @@ def test_predict_explain_column(tiny_model, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["status"] for r in rows] == ["ok", "empty", "ok"]
     assert rows[0]["explanation"] and rows[2]["explanation"] and rows[1]["explanation"] == ""
+    assert [r["military_wording"] for r in rows] == ["", "", ""]
     assert "brand" not in rows[0]
     plain = tmp_path / "plain.csv"
     predict(src, plain, model=tiny_model, entities=False)
@@ -112,6 +111,9 @@ def test_cli_explain_command(tiny_model_dir):
     r = runner.invoke(app, ["explain", "Квадрокоптер DJI Mavic 3T", "--model", str(tiny_model_dir)])
     assert r.exit_code == 0, r.output
     assert "label:" in r.output and "explanation:" in r.output and "(intercept)" in r.output
+    assert "military_marker: 0" in r.output
+    r = runner.invoke(app, ["explain", "Рации для нужд  СВО, 5 шт", "--model", str(tiny_model_dir)])
+    assert r.exit_code == 0 and "military_marker: 1, raised by «СВО»" in r.output, r.output
     r = runner.invoke(app, ["explain", "  ", "--model", str(tiny_model_dir)])
     assert r.exit_code == 0 and "empty" in r.output
 

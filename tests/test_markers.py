@@ -163,6 +163,28 @@ def flag():
         "special mil op - trench periscopes, 30 sets",
         "batteries for our guys in the SVO, 10 pcs",
         "headsets for servicemen of the 155th Marine Brigade (Russian Navy), 40 pcs",
+        # missed on the seventh probe MP7 (session 60)
+        "На нужды фронта: аптечки, 200 шт",
+        "Для штурмовых подразделений 58-й армии: наколенники, 100 пар",
+        "Для артдивизиона: квадрокоптер Autel, 1 шт",
+        "Минобароны РФ: поставка спальников, 300 шт",
+        "End user: Black Sea Fleet of the Russian Navy; marine radar, 2 sets",
+        "The statement lists the Russian Airborne Forces (VDV) as the ultimate consignee",
+        "Spesial military operation needs: FPV goggles x 40",
+        "for the Special Milatary Operation, 5 rugged laptops",
+        "Dlja SVO: 20 ratsiy Kenwood",
+        "solar panels for the needs of the SMO, 20 pcs",
+        # missed on the eighth probe MP8 (session 60)
+        "Фонд: квадрокоптеры DJI Matrice 30T для артбригады, 3 шт",
+        "Собрали на 3 квадрокоптера для нашей артиллерии, спасибо всем",
+        "Сбор на Mavic для ребят, которые сейчас за ленточкой",
+        "spec. voennaya operaciya: sbor na generator",
+        "Postavka dlya VDV, 76 gv. DShD: binokli 100 sht",
+        "zapchasti KAMAZ dlya gosudarstvennogo oboronnogo zakaza",
+        "Perevod: pomoshch' SVO, na teplovizory",
+        "na pokupku dronov dlya uchastnikov spetsial'noy voennoy operatsii",
+        "pritsely Pulsar, rebyatam iz 237 DShP",
+        "generators for our guys on the front line (Russian volunteers, Belgorod hub)",
     ],
 )
 def test_markers_found(flag, text):
@@ -307,6 +329,24 @@ def test_markers_found(flag, text):
         "Freight update: per Russian MoD statement, the airspace remains closed; cargo rerouted",
         "Delay notice: Ministry of Defence reported a drone attack; vessel waiting at anchorage",
         "Ex-army truck (previous owner: Netherlands Ministry of Defence), demilitarised",
+        # flagged on the seventh probe MP7 (session 60)
+        "Осциллограф Rigol, 3 шт, для колледжа; к гособоронзаказу не относится",
+        "Повербанк Baseus, 500 шт; поставки в воинские части не производятся",
+        "Кастомная СВО для игрового ПК: помпа, резервуар, водоблоки CPU/GPU",
+        "Определение ВС РФ от 12.04.2023 № 305-ЭС22-1234: акустическая система классифицирована в 8518 22",
+        "Clause 9.3: the goods are not supplied under a state defence order (GOZ)",
+        "Questionnaire: Do you have contracts with the Ministry of Defence of any country? NO.",
+        "The end user confirms it is not a Russian military unit and not part of the Russian MOD",
+        "Garantiynoe pismo: ne v ramkakh GOZ, ne dlya voennogo primeneniya",
+        "Tovar ne budet peredan Minoborony ili inym silovym strukturam",
+        # flagged on the eighth probe MP8 (session 60)
+        "Насадка ночного видения на охотничью оптику; в войсковых частях не используется; 10 шт.",
+        "pls send price for SMO/SMB RF adapters, 2000 pcs",
+        "ostsillograf dlya kafedry fiziki; ne yavlyaetsya zakupkoy v ramkakh GOZ",
+        "Import licence L-2023/118 issued by the Ministry of Defence of the UAE for camera drones",
+        "Tovar ne podpadaet pod gosoboronzakaz: pnevmotsilindry Festo, 20 sht",
+        "The goods are not destined for the Russian Ministry of Defence, any military unit or the so-called special "
+        "military operation",
     ],
 )
 def test_false_hits_avoided(flag, text):
@@ -376,13 +416,18 @@ def test_marker_probes_hold(flag):
 
 @pytest.mark.parametrize(
     ("name", "lines", "unmarked", "caught"),
-    [("marker_probe_mp5.csv", 669, 500, 163), ("marker_probe_mp6.csv", 648, 489, 157)],
+    [
+        ("marker_probe_mp5.csv", 669, 500, 163),
+        ("marker_probe_mp6.csv", 648, 489, 157),
+        ("marker_probe_mp7.csv", 651, 487, 161),
+        ("marker_probe_mp8.csv", 643, 482, 155),
+    ],
 )
 def test_later_marker_probes_hold(flag, name, lines, unmarked, caught):
-    """MP5 and MP6 (tests/data/): two more rounds by two new helpers each, each scored once blind (README model card:
-    MP5 12 false flags on the rules of session 59, MP6 10 on the first revision of session 60), then revised on: no
-    false flag, and at most the misses left («на передок», a field post written «П/п», which is also a payment order,
-    marine brigades with no side named)."""
+    """MP5 to MP8 (tests/data/): four more rounds by two new helpers each, each scored once blind (README model card:
+    MP5 12 false flags on the rules of session 59; MP6 10, MP7 10, MP8 6 on the first three revisions of session
+    60), then revised on: no false flag, and at most the misses left («на передок», a field post written «П/п», which
+    is also a payment order, marine brigades and the front with no side named, «СВОих», «на SVO» in Latin letters)."""
     import csv
 
     rows = list(csv.DictReader((Path(__file__).resolve().parent / "data" / name).open(encoding="utf-8")))
@@ -390,3 +435,26 @@ def test_later_marker_probes_hold(flag, name, lines, unmarked, caught):
     found = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
     assert len(rows) == lines and sum(r["marker"] == "0" for r in rows) == unmarked
     assert false == [] and found >= caught, (false, found)
+
+
+@pytest.mark.parametrize(
+    ("text", "wording"),
+    [
+        ("Квадрокоптер DJI, ДЛЯ НУЖД  CBO, 5 шт", "ДЛЯ НУЖД  CBO"),  # Latin look-alikes and two spaces, as written
+        ("Рации Kenwood. НЕ ДЛЯ НУЖД СВО; получатель: Мин0бороны России", "Мин0бороны"),  # after a negation
+        ("Не является товаром военного назначения. Поставка по гособоронзаказу", "гособоронзаказу"),  # after a cut
+        ("Дог. № 8/СВО (СВО — станция водоочистки); поставка для нужд Минобороны", "Минобороны"),  # two cuts
+        ("Ноутбук Getac B360, 2 шт", ""),
+    ],
+)
+def test_marker_wording_is_the_original_text(text, wording):
+    from pipeline.text.markers import original_wording
+
+    matcher = MarkerMatcher.from_file(RULES)
+    normalised = Normaliser()(text)
+    span = matcher.span(normalised)
+    got = "" if span is None else original_wording(text, normalised, span)
+    assert got == wording
+    assert matcher.mark([text], {0: normalised}) == ([int(bool(wording))], [got])
+    if span is not None:
+        assert matcher.find(normalised) == normalised[span[0] : span[1]]

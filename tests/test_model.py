@@ -37,8 +37,8 @@ def test_batch_equals_single(tiny_model, tiny_corpus):
     texts = tiny_corpus.text[:20] + ["", "   "]
     batch = tiny_model.predict(texts)
     singles = [tiny_model.predict(t)[0] for t in texts]
-    assert [(p.label, p.military_marker, p.status) for p in batch] == [
-        (p.label, p.military_marker, p.status) for p in singles
+    assert [(p.label, p.military_marker, p.military_wording, p.status) for p in batch] == [
+        (p.label, p.military_marker, p.military_wording, p.status) for p in singles
     ]
     for a, b in zip(batch, singles):
         assert a.score == pytest.approx(b.score, abs=1e-9)
@@ -48,7 +48,7 @@ def test_prediction_fields(tiny_model):
     preds = tiny_model.predict(["Квадрокоптер DJI Mavic 3 для нужд СВО", "", "-- ..."])
     assert preds[0].label in LABELS
     assert 0.0 <= preds[0].score <= 1.0
-    assert preds[0].military_marker == 1
+    assert preds[0].military_marker == 1 and preds[0].military_wording == "СВО"
     assert preds[0].status == "ok"
     assert preds[1].status == "empty" and preds[1].label == "other" and preds[1].score == 0.0
     assert preds[2].status == "empty"
@@ -59,6 +59,9 @@ def test_truncated_status(tiny_model):
     (p,) = tiny_model.predict([long_text])
     assert p.status == "truncated"
     assert p.label == "drone"
+    # the marker rules read the whole line, and the wording is found in it as written
+    (p,) = tiny_model.predict([long_text + "ПОЛУЧАТЕЛЬ В/Ч 12345"])
+    assert p.status == "truncated" and p.military_marker == 1 and p.military_wording == "ПОЛУЧАТЕЛЬ В/Ч"
 
 
 @pytest.mark.parametrize("name", ["model.json", "vocabulary.json", "weights.npz", "config.cfg"])

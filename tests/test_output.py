@@ -41,7 +41,7 @@ def test_bare_cr_in_field_round_trips(tiny_model, tmp_path):
     out = tmp_path / "out.csv"
     predict(src, out, model=tiny_model)
     got = records(out)
-    assert len(got) == 3 and all(len(r) == 12 for r in got)  # 3 input + 4 label + 5 entity columns
+    assert len(got) == 3 and all(len(r) == 13 for r in got)  # 3 input + 5 label + 5 entity columns
     assert got[1][:3] == ["1", "Квадрокоптер\rDJI Mavic 3", "CN"]
     assert got[2][:3] == ["2", "Ноутбук Lenovo", "CN"]
     # and through the project's own reader

@@ -36,7 +36,18 @@ def test_output_contract_csv(tiny_model, tmp_path):
     got = rows_of(out)
     inp = rows_of(src)
     assert len(got) == len(inp) == s.rows == 60
-    added = ["label", "score", "military_marker", "status", "manufacturer", "brand", "model", "quantity", "unit"]
+    added = [
+        "label",
+        "score",
+        "military_marker",
+        "military_wording",
+        "status",
+        "manufacturer",
+        "brand",
+        "model",
+        "quantity",
+        "unit",
+    ]
     assert list(got[0]) == ["№", "Описание товара", "qty", *added]
     assert [{k: r[k] for k in inp[0]} for r in got] == inp
     assert got[0]["status"] == "empty" and got[1]["status"] == "ok"

@@ -54,6 +54,8 @@ class Explanation:
         rest: contributions of features no word of the line could be named for (normally 0).
         peer_weight: the character peer's share of ``scores`` (0: the model has no peer).
         peer_scores: the character peer's own scores of every label (``None`` without a peer).
+        military_wording: the words that raised the military end-use flag, as written (``""``: no flag; set by
+            :func:`explain`).
     """
 
     text: str
@@ -67,6 +69,7 @@ class Explanation:
     rest: float = 0.0
     peer_weight: float = 0.0
     peer_scores: dict[str, float] | None = None
+    military_wording: str = ""
 
     def summary(self, top: int = TOP) -> str:
         """The ``top`` strongest words as ``квадрокоптер +2.10; mavic +1.30`` (what ``--explain`` writes)."""
@@ -88,6 +91,8 @@ class Explanation:
             "peer_weight": self.peer_weight,
             "peer_scores": self.peer_scores,
             "rest": self.rest,
+            "military_marker": int(bool(self.military_wording)),
+            "military_wording": self.military_wording,
             "explanation": self.summary(),
         }
 
@@ -288,7 +293,9 @@ def explain(text: str, model=None, apply_thresholds: bool = True) -> Explanation
     batch = model.predict_batch([text], apply_thresholds=apply_thresholds)
     if batch.statuses[0] == "empty":
         return None
-    return Explainer(model).explain_batch([text], batch.labels, batch.proba)[0]
+    found = Explainer(model).explain_batch([text], batch.labels, batch.proba)[0]
+    found.military_wording = (batch.marker_wording or [""])[0]
+    return found
 
 
 def format_explanation(e: Explanation, top: int = 10) -> str:
@@ -303,6 +310,8 @@ def format_explanation(e: Explanation, top: int = 10) -> str:
         peer = "" if e.peer_scores is None else f"   peer {e.peer_scores[label]:.4f}"
         lines.append(f"  {label:<16} {p:.4f}   decision {e.decision[label]:+.3f}{peer}")
     lines.append(f"explanation: {e.summary()}")
+    flag = f"1, raised by «{e.military_wording}»" if e.military_wording else "0 (no military end use named)"
+    lines.append(f"military_marker: {flag}")
     lines.append(f"contributions to decision[{e.label}] - decision[{e.rival}] = {e.margin:+.3f}:")
     for word, c in e.items[:top]:
         lines.append(f"  {c:+8.3f}  {word}")

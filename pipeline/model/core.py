@@ -210,10 +210,11 @@ class DualUseModel:
         lean, flags = float(self.meta.get("unfamiliar_lean") or 0.0), (review, candidates)
         unfamiliar_review(proba, best, has_text, familiarity, flags, classes, self.unfamiliar_below, lean)
         labels = [classes[j] if h else "other" for j, h in zip(best.tolist(), has_text.tolist())]
-        markers = np.zeros(n, dtype=np.int8)
-        for i, text in marker_texts.items():
-            markers[i] = self.markers(text)
-        return PredictionBatch(labels, scores, markers, statuses, review, candidates, proba, classes, familiarity)
+        marked, wording = self.markers.mark(raw, marker_texts)
+        markers = np.asarray(marked, dtype=np.int8)
+        return PredictionBatch(
+            labels, scores, markers, statuses, review, candidates, proba, classes, familiarity, wording
+        )
 
     def predict(
         self,

@@ -12,10 +12,12 @@ from pipeline.tables import TableReader, find_columns, row_text
 ORDERS = ("margin", "flagged", "input")
 # Columns `dualuse predict` and the optional enrichers write that a card shows when the file has them.
 CARD_COLUMNS = (
-    "explanation", "manufacturer", "brand", "model", "quantity", "unit",
+    "military_wording", "explanation", "manufacturer", "brand", "model", "quantity", "unit",
     "hs_code", "code_label", "chpl_tier", "code_conflict",
 )  # fmt: skip
-PREDICT_COLUMNS = ("label", "score", "military_marker", "status", "review", "candidate", "familiarity")
+PREDICT_COLUMNS = (
+    "label", "score", "military_marker", "military_wording", "status", "review", "candidate", "familiarity",
+)  # fmt: skip
 
 
 @dataclass
@@ -160,4 +162,3 @@ def order_items(items: Sequence[Item], order: str = "margin") -> list[int]:
     else:
         ranked = sorted(items, key=lambda it: (not it.flagged, -it.score if it.flagged else it.margin, it.id))
     return [it.id for it in ranked]
-

@@ -13,7 +13,7 @@ from pipeline.config import ENTITY_COLUMNS, ENTITY_MODES
 from pipeline.model.core import DualUseModel
 from pipeline.model.decision import code_assist_rule
 
-OUTPUT_COLUMNS = ("label", "score", "military_marker", "status")
+OUTPUT_COLUMNS = ("label", "score", "military_marker", "military_wording", "status")
 EXPLANATION_COLUMN = "explanation"
 REVIEW_COLUMNS = ("review", "candidate", "familiarity")
 
@@ -25,6 +25,8 @@ def entity_mode(entities: bool | str) -> str:
     if entities not in ENTITY_MODES:
         raise ValueError(f"entities must be one of {ENTITY_MODES}, not {entities!r}")
     return entities
+
+
 STATUS_FAILED = "failed"
 
 
@@ -104,13 +106,22 @@ def label_texts(
         first = label_texts(model, texts[:half], top_k, apply_thresholds, explain=explain, entities=entities)
         second = label_texts(model, texts[half:], top_k, apply_thresholds, explain=explain, entities=entities)
         return {k: first[k] + second[k] for k in first}
+    out = _batch_columns(batch, model.reviews and apply_thresholds, top_k)
+    if explain or entities != "none":
+        out.update(extra)
+    return out
+
+
+def _batch_columns(batch, reviews: bool, top_k: int) -> dict[str, list]:
+    """The label, marker, status, review and top-k columns of a labelled batch."""
     out: dict[str, list] = {
         "label": list(batch.labels),
         "score": [round(s, 4) for s in batch.scores.tolist()],
         "military_marker": batch.markers.tolist(),
+        "military_wording": list(batch.marker_wording or [""] * len(batch)),
         "status": list(batch.statuses),
     }
-    if model.reviews and apply_thresholds:
+    if reviews:
         out["review"] = [int(r) for r in batch.review]
         out["candidate"] = list(batch.candidates)
         out["familiarity"] = [round(f, 4) for f in batch.familiarity.tolist()]
@@ -119,8 +130,6 @@ def label_texts(
         for k in range(2, top_k + 1):
             out[f"label_{k}"] = [t[k - 1][0] if len(t) >= k else "" for t in tops]
             out[f"score_{k}"] = [round(t[k - 1][1], 4) if len(t) >= k else 0.0 for t in tops]
-    if explain or entities != "none":
-        out.update(extra)
     return out
 
 
@@ -195,6 +204,7 @@ def _failed_columns(
         "label": ["other"],
         "score": [0.0],
         "military_marker": [0],
+        "military_wording": [""],
         "status": [f"{STATUS_FAILED}: {type(exc).__name__}: {message}"],
     }
     if model.reviews and apply_thresholds:

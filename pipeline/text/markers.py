@@ -8,6 +8,7 @@ disclaimers such as «не является товаром военного на
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import MarkerRuleError
@@ -104,13 +105,22 @@ class MarkerMatcher:
 
     def find(self, normalised_text: str) -> str | None:
         """Return the first marker wording found in ``normalised_text``, or ``None``."""
+        span = self.span(normalised_text)
+        return None if span is None else normalised_text[span[0] : span[1]]
+
+    def span(self, normalised_text: str) -> tuple[int, int] | None:
+        """Where in ``normalised_text`` the first marker wording lies (start, end), or ``None`` when there is none.
+
+        The span is of the text as given, though the exclusions are cut out before the rules are tried.
+        """
         if self._pattern is None or not normalised_text:
             return None
         text = normalised_text
         if self._pattern_literals is not None and not self._runs_may_match(text):
             return None
+        where = None  # where each character of the cut text stands in the given text, when something was cut
         if self._exclusion is not None and _may_match(self._exclusion_literals, text):
-            text = self._exclusion.sub(" ", text)
+            text, where = _cut(self._exclusion, text)
         if not _may_match(self._pattern_literals, text):
             return None
         # The leftmost match of any rule, the earlier rule on a tie: what the rules joined by "|" would find.
@@ -121,7 +131,29 @@ class MarkerMatcher:
             m = next((m for m in rule.finditer(text) if not negated(text, m.start())), None)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
-        return best.group(0) if best else None
+        if best is None:
+            return None
+        start, end = best.span()
+        while start < end and text[start] == " ":
+            start += 1
+        while end > start and text[end - 1] == " ":
+            end -= 1
+        if where is None:
+            return start, end
+        return where[start], where[end - 1] + 1
+
+    def mark(self, originals: Sequence[str], normalised: dict[int, str]) -> tuple[list[int], list[str]]:
+        """The marker (0/1) and its wording as written (:func:`original_wording`) of each of ``originals``.
+
+        ``normalised`` holds the normalised text of the rows that may name a military end use (row index → text);
+        the other rows get 0 and ``""``.
+        """
+        markers, wording = [0] * len(originals), [""] * len(originals)
+        for i, text in normalised.items():
+            span = self.span(text)
+            if span is not None:
+                markers[i], wording[i] = 1, original_wording(originals[i], text, span)
+        return markers, wording
 
     def _runs_may_match(self, text: str) -> bool:
         """Whether some space-free run of ``text`` may match (see :meth:`run_may_match`; cached per run)."""
@@ -151,13 +183,24 @@ _GOVERNED = (
     r"dlya|dlia|nuzhd\w*|prednaznach\w*|postav\w*|ispolz\w*|v|na|рам(?:к|ок)\w*|платеж\w*|связан\w*|с|со|destined|"
     r"transfer\w*|goods|russian|будут|будет|be|armed|forces|including|will|shall|items?|equipment|end-users?|users?|"
     r"connection|with|so-called|так|называем\w*|re-?export\w*|export\w*|resold|sold|shipped|provided|delivered|"
-    r"links?|linked|ties|interes\w*"
+    r"links?|linked|ties|interes\w*|a|an|part|member|affiliated|subsidiary|separate|отдельн\w*|ramk\w*|budet|budut|"
+    r"peredan\w*|peredav\w*|postavlen\w*|ispolzovan\w*|prodan\w*|передан\w*|продан\w*|yavlya\w*|zakupk\w*|закупк\w*|"
+    r"otnos\w*|podpada\w*|подпада\w*|pod|под|ministry|defen[cs]e|units?|mod|rf|рф|россии|министерств\w*|обороны|"
+    r"минобороны|част\w*|воинск\w*|войсков\w*"
 )
 _NEGATED = re.compile(
     r"(?:^|[^\w])(?:не|ни|вне|без|ne|not|non|no|none|nor|neither|never|outside|without)[ -]"
     r"(?:(?:" + _GOVERNED + r")[ ,.:-]{1,2})*$"
 )
 _NEGATION_WINDOW = 90
+
+
+def original_wording(original: str, normalised: str, span: tuple[int, int]) -> str:
+    """The words of ``original`` that a span of its normalised form came from (the normalised words if unaligned)."""
+    from pipeline.text.align import char_map, original_span
+
+    got = original_span(span, char_map(normalised, original))
+    return original[got[0] : got[1]] if got else normalised[span[0] : span[1]]
 
 
 def negated(text: str, start: int) -> bool:
@@ -226,6 +269,25 @@ def _prefilter(rules: list[str]) -> tuple[str, ...] | None:
             return None
         literals.update(lits)
     return tuple(sorted(literals, key=len))
+
+
+def _cut(exclusion: re.Pattern, text: str) -> tuple[str, list[int]]:
+    """``text`` with every match of ``exclusion`` replaced by one space, and where each character of it came from.
+
+    The space standing for a cut match points at the match's first character.
+    """
+    pieces: list[str] = []
+    where: list[int] = []
+    at = 0
+    for m in exclusion.finditer(text):
+        pieces.append(text[at : m.start()])
+        where.extend(range(at, m.start()))
+        pieces.append(" ")
+        where.append(m.start())
+        at = m.end()
+    pieces.append(text[at:])
+    where.extend(range(at, len(text)))
+    return "".join(pieces), where
 
 
 def _may_match(literals: tuple[str, ...] | None, text: str) -> bool:
