@@ -458,3 +458,18 @@ def test_marker_wording_is_the_original_text(text, wording):
     assert matcher.mark([text], {0: normalised}) == ([int(bool(wording))], [got])
     if span is not None:
         assert matcher.find(normalised) == normalised[span[0] : span[1]]
+
+
+def test_marker_probe_mp9_no_worse_than_when_scored_blind(flag):
+    """MP9 (tests/data/marker_probe_mp9.csv): 668 lines by two more helpers, scored once blind on the final rules of
+    session 60 and not read or revised on (README model card): 6 false flags on its 505 unmarked lines, 143 of 163
+    marked flagged. A later revision should be scored on it before its lines are read; this holds the floor."""
+    import csv
+
+    rows = list(
+        csv.DictReader((Path(__file__).resolve().parent / "data" / "marker_probe_mp9.csv").open(encoding="utf-8"))
+    )
+    false = sum(r["marker"] == "0" and flag(r["text"]) for r in rows)
+    caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
+    assert len(rows) == 668 and sum(r["marker"] == "0" for r in rows) == 505
+    assert false <= 6 and caught >= 143, (false, caught)

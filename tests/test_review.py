@@ -260,3 +260,11 @@ def test_serve_refuses_a_port_in_use(labelled, tiny_model_dir, tmp_path):
         srv = review(labelled, model=tiny_model_dir, store=tmp_path / "c.csv", port=port)
         with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}"):
             srv.serve()
+
+
+def test_card_shows_the_military_wording(tmp_path, tiny_model_dir):
+    lines = [("Рации Kenwood для нужд  СВО, 5 шт", "8517", "Kenwood"), ("Ноутбук Asus 10 шт", "8471", "Asus")]
+    lf = read_labelled(write_labelled(tmp_path, tiny_model_dir, lines))
+    assert lf.items[0].file["military_marker"] == "1"
+    assert lf.items[0].extra["military_wording"] == "СВО"
+    assert "military_wording" not in lf.items[1].extra

@@ -104,7 +104,7 @@ def predict(
     entities: Entities = "flagged",
     no_entities: NoEntities = False,
 ) -> None:
-    """Label every row of a file; input columns pass through, plus label, score, military_marker, status.
+    """Label every row; input columns pass through, plus label, score, military_marker, military_wording, status.
 
     Exit code 0: all rows read cleanly; 1: some rows could not be read or labelled (see OUTPUT.errors.csv);
     2: error, nothing written (also a binary input, an output that is the input or exists without --force);
