@@ -39,6 +39,10 @@ class MarkerMatcher:
         # regular expressions for the great majority of lines, which name no military end use.
         self._pattern_literals = _prefilter(self.patterns)
         self._exclusion_literals = _prefilter(self.exclusions)
+        # Each exclusion's required literals; the exclusions a text may match, joined in their order, are compiled
+        # once per set. Leaving out rules that cannot match changes no match of the joined expression.
+        self._exclusion_rules = [required_literals(p) for p in self.exclusions]
+        self._exclusion_sets: dict[tuple[int, ...], re.Pattern] = {}
         # Each rule with its required literals: a text is searched only with the rules whose literal it holds.
         self._rules = [(required_literals(p), re.compile(p)) for p in self.patterns]
         self._run_flags: dict[str, bool] = {}
@@ -120,7 +124,9 @@ class MarkerMatcher:
             return None
         where = None  # where each character of the cut text stands in the given text, when something was cut
         if self._exclusion is not None and _may_match(self._exclusion_literals, text):
-            text, where = _cut(self._exclusion, text)
+            exclusion = self._exclusions_for(text)
+            if exclusion is not None:
+                text, where = _cut(exclusion, text)
         if not _may_match(self._pattern_literals, text):
             return None
         # The leftmost match of any rule, the earlier rule on a tie: what the rules joined by "|" would find.
@@ -141,6 +147,18 @@ class MarkerMatcher:
         if where is None:
             return start, end
         return where[start], where[end - 1] + 1
+
+    def _exclusions_for(self, text: str) -> re.Pattern | None:
+        """The exclusions that may match ``text`` (each holds one of its literals), joined; ``None`` when none may."""
+        key = tuple(i for i, lits in enumerate(self._exclusion_rules) if lits is None or any(x in text for x in lits))
+        if not key:
+            return None
+        found = self._exclusion_sets.get(key)
+        if found is None:
+            if len(self._exclusion_sets) >= 4096:
+                self._exclusion_sets.clear()
+            found = self._exclusion_sets[key] = re.compile("|".join(f"(?:{self.exclusions[i]})" for i in key))
+        return found
 
     def mark(self, originals: Sequence[str], normalised: dict[int, str]) -> tuple[list[int], list[str]]:
         """The marker (0/1) and its wording as written (:func:`original_wording`) of each of ``originals``.
