@@ -481,3 +481,25 @@ def test_marker_probe_mp9_no_worse_than_when_scored_blind(flag):
     caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
     assert len(rows) == 668 and sum(r["marker"] == "0" for r in rows) == 505
     assert false <= 6 and caught >= 143, (false, caught)
+
+
+def test_marker_wording_is_a_piece_of_every_flagged_probe_line():
+    """On every flagged line of the probes (about 1,400 in three scripts, look-alike letters, odd spacing), the
+    wording is a literal piece of the line and normalises to the words the rule matched."""
+    import csv
+
+    from pipeline.text.markers import original_wording
+
+    matcher, norm = MarkerMatcher.from_file(RULES), Normaliser()
+    flagged = 0
+    for probe in sorted((Path(__file__).resolve().parent / "data").glob("marker_probe*.csv")):
+        for row in csv.DictReader(probe.open(encoding="utf-8")):
+            text = row["text"]
+            normalised = norm(text)
+            span = matcher.span(normalised)
+            if span is None:
+                continue
+            flagged += 1
+            wording = original_wording(text, normalised, span)
+            assert wording in text and norm(wording) == normalised[span[0] : span[1]], (text, wording)
+    assert flagged > 1300
