@@ -403,6 +403,15 @@ def test_negation_only_governs_its_own_phrase(flag):
     # a disclaimer elsewhere in the line does not hide a real destination
     assert flag("НЕ ЯВЛЯЕТСЯ ТОВАРОМ ВОЕННОГО НАЗНАЧЕНИЯ, ПОСТАВКА ДЛЯ НУЖД СВО") == 1
     assert flag("поставить не позднее 1 марта, для нужд СВО") == 1
+    # a purpose phrase that starts again after a comma names a receiver (session 60)
+    assert flag("не для военного использования, для нужд Минобороны России") == 1
+    assert flag("not for military use, for the Russian MoD") == 1
+    assert flag("not for military purposes; consignee: military unit 45807") == 1
+    # a negated list stays negated, to its last item
+    assert flag("не для нужд Минобороны, СВО и в/ч 12345") == 0
+    assert flag("НЕ ДЛЯ НУЖД СВО, ГОЗ") == 0
+    assert flag("NOT FOR MILITARY USE OR THE MINISTRY OF DEFENCE") == 0
+    assert flag("not for the MoD, not for SVO") == 0
 
 
 def test_marker_probes_hold(flag):

@@ -204,13 +204,16 @@ _GOVERNED = (
     r"links?|linked|ties|interes\w*|a|an|part|member|affiliated|subsidiary|separate|отдельн\w*|ramk\w*|budet|budut|"
     r"peredan\w*|peredav\w*|postavlen\w*|ispolzovan\w*|prodan\w*|передан\w*|продан\w*|yavlya\w*|zakupk\w*|закупк\w*|"
     r"otnos\w*|podpada\w*|подпада\w*|pod|под|ministry|defen[cs]e|units?|mod|rf|рф|россии|министерств\w*|обороны|"
-    r"минобороны|част\w*|воинск\w*|войсков\w*"
+    r"минобороны|част\w*|воинск\w*|войсков\w*|сво|svo|smo|гоз|goz|гособоронзаказ\w*|gosoboronzakaz\w*"
 )
 _NEGATED = re.compile(
     r"(?:^|[^\w])(?:не|ни|вне|без|ne|not|non|no|none|nor|neither|never|outside|without)[ -]"
     r"(?:(?:" + _GOVERNED + r")[ ,.:-]{1,2})*$"
 )
 _NEGATION_WINDOW = 90
+# A purpose phrase that starts again after a comma or stop is not governed by the negation before it: «не для
+# военного использования, для нужд Минобороны» names a receiver after its disclaimer.
+_NEW_PHRASE = re.compile(r"[,.;] (?:для|for|dlya|dlja|dlia)\b")
 
 
 def original_wording(original: str, normalised: str, span: tuple[int, int]) -> str:
@@ -227,7 +230,9 @@ def negated(text: str, start: int) -> bool:
     Disclaimers such as «не для нужд СВО», «не предназначен для использования в зоне СВО» or "not for the Ministry of
     Defence" name a military end use only to deny it; a flag on them would send investigators after ordinary goods.
     """
-    return _NEGATED.search(text[max(0, start - _NEGATION_WINDOW) : start]) is not None
+    window = text[max(0, start - _NEGATION_WINDOW) : start]
+    found = _NEGATED.search(window)
+    return found is not None and _NEW_PHRASE.search(window, found.start()) is None
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
