@@ -20,7 +20,7 @@ from pipeline.tables import ChunkWriter, InputError
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ["drone", "counter_drone", "rugged_computer", "navigation", "aircraft_parts", "other"]
 COLUMNS = ["Описание товара", "Дата ДТ", "Стоимость, USD", "Получатель", "Отправитель", "Страна происхождения",
-           "label", "score", "military_marker", "status", "review", "candidate", "familiarity",
+           "label", "score", "military_marker", "military_wording", "status", "review", "candidate", "familiarity",
            "brand", "manufacturer", "model", "quantity", "unit", "explanation",
            "hs_code", "code_label", "chpl_tier", "code_conflict"]
 
@@ -42,6 +42,7 @@ def make_dump(n=500, seed=7):
             "Получатель": rng.choice(["ООО «А»", "ООО «Б»", "<i>ЗАО</i>", ""]),
             "Отправитель": rng.choice(["SHIPPER 1", "SHIPPER 2"]), "Страна происхождения": rng.choice(["CN", "HK"]),
             "label": label, "score": f"{rng.random():.4f}", "military_marker": str(int(rng.random() < 0.1)),
+            "military_wording": rng.choice(["для нужд СВО", "ДЛЯ НУЖД  СВО", "в/ч 12345", "Minoborony"]),
             "status": "ok", "review": str(int(label == "other" and rng.random() < 0.2)),
             "candidate": "drone" if label == "other" else "", "familiarity": "0.9",
             "brand": rng.choice(["DJI", "Autel", "", "Getac"]), "manufacturer": "", "model": "M3T", "quantity": "2",
@@ -49,6 +50,9 @@ def make_dump(n=500, seed=7):
             "hs_code": "8806229000", "code_label": "drone", "chpl_tier": "1",
             "code_conflict": rng.choice(["", "", "text>code", "code>text"]),
         })
+    for r in rows:
+        if r["military_marker"] == "0":
+            r["military_wording"] = ""
     return rows
 
 
@@ -120,6 +124,13 @@ def test_totals_equal_direct_counts(tmp_path, dump_rows, ext):
     assert h["dual_use_rows"] == len(dual)
     assert h["military_flagged"] == sum(r["military_marker"] == "1" for r in dump_rows)
     assert h["review_queue"] == sum(r["review"] == "1" for r in dump_rows)
+    wording = {r["military_wording"].casefold(): (r["military_flagged"], r["military_flagged_dual_use"])
+               for r in s.table("military_wording").as_dicts()}
+    flagged = [r for r in dump_rows if r["military_marker"] == "1"]
+    for shown, variants in (("для нужд сво", ("для нужд СВО", "ДЛЯ НУЖД  СВО")), ("в/ч 12345", ("в/ч 12345",))):
+        mine = [r for r in flagged if r["military_wording"] in variants]
+        assert wording[shown] == (len(mine), sum(r["label"] != "other" for r in mine))  # case and spacing folded
+    assert sum(n for n, _ in wording.values()) == len(flagged)
 
 
 def test_top_lines_are_the_highest_scoring_dual_use_lines(tmp_path, dump_rows):
@@ -149,6 +160,9 @@ def test_html_is_self_contained_and_escaped(tmp_path, dump_rows):
     top_table = page.split('<table class="top">')[1].split("</table>")[0]
     assert top_table.count("<tr>") == 51  # header + 50 lines
     assert "explanation" in top_table
+    flagged_top = [r for r in s.table("top_flagged").as_dicts() if r["military_marker"]]
+    assert flagged_top and all(f'<span class="milw">«{r["military_wording"]}»</span>' in top_table for r in flagged_top)
+    assert "Military end-use flags by the words that raised them" in page
     for t in s.tables:
         assert (tmp_path / "out" / f"{t.name}.csv").is_file()
 

@@ -63,7 +63,9 @@ class Aggregates:
             ``label_country``: (label, key) → :class:`Cell` (the last three for dual-use rows only);
             ``label_by``: column → (label, key) → :class:`Cell`.
         dates: label → Counter of ``ok``, ``missing``, ``malformed``.
-        military: label → flagged rows; ``month_military``: month → [rows, dual-use rows, flagged, flagged dual-use].
+        military: label → flagged rows; ``month_military``: month → [rows, dual-use rows, flagged, flagged dual-use];
+        ``wording``: the words that raised the flag (``military_wording``, case and spacing folded) → [flagged rows,
+        flagged dual-use rows, the first spelling met].
         review: candidate → rows with ``review=1``; ``conflicts``: (label, code_conflict) → rows;
         statuses: status → rows; ``top``: a heap of the highest-scoring dual-use lines.
     """
@@ -81,6 +83,7 @@ class Aggregates:
     dates: defaultdict = field(default_factory=lambda: defaultdict(Counter))
     military: Counter = field(default_factory=Counter)
     month_military: defaultdict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    wording: dict = field(default_factory=dict)
     review: Counter = field(default_factory=Counter)
     conflicts: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)
@@ -90,8 +93,8 @@ class Aggregates:
         self.label_by = {col: _cells() for col in self.roles.by}
         r = self.roles
         self._top_fields = [
-            (k, r[k]) for k in ("text", "brand", "manufacturer", "model", "explanation", "importer", "exporter",
-                                "country", "date", "value", "hs_code", "code_conflict", "status") if r[k]
+            (k, r[k]) for k in ("text", "military_wording", "brand", "manufacturer", "model", "explanation", "importer",
+                                "exporter", "country", "date", "value", "hs_code", "code_conflict", "status") if r[k]
         ]
 
     def add(self, row: dict[str, Any], line: int, error: str | None) -> None:
@@ -107,6 +110,8 @@ class Aggregates:
         flagged = bool(r["military_marker"]) and parse_flag(row.get(r["military_marker"]))
         if flagged:
             self.military[label] += 1
+            if r["military_wording"]:
+                self._add_wording(cell_text(row.get(r["military_wording"])), dual)
         if r["status"]:
             self.statuses[cell_text(row.get(r["status"])) or NONE] += 1
         if r["review"] and parse_flag(row.get(r["review"])):
@@ -126,6 +131,12 @@ class Aggregates:
                 if r[role]:
                     cells[(label, cell_text(row.get(r[role])) or NONE)].add(value)
             self._add_top(row, line, label, value, flagged)
+
+    def _add_wording(self, wording: str, dual: bool) -> None:
+        shown = " ".join(wording.split()) or NONE
+        entry = self.wording.setdefault(shown.casefold(), [0, 0, shown])
+        entry[0] += 1
+        entry[1] += dual
 
     def _add_month(self, label: str, month: str | None, value: float | str, dual: bool, flagged: bool) -> None:
         if month:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 ROWS_SHOWN = 40
 # Tables shown on the page, in order (all are written as CSV); the top lines have a section of their own.
-PAGE_TABLES = ("labels", "military", "label_brand", "dual_use_importers", "dual_use_exporters",
+PAGE_TABLES = ("labels", "military", "military_wording", "label_brand", "dual_use_importers", "dual_use_exporters",
                "dual_use_countries", "code_conflicts", "review", "statuses", "label_month", "military_by_month")
 
 

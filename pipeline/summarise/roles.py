@@ -34,7 +34,7 @@ INPUT_ROLES: dict[str, tuple[str, ...]] = {
 }
 # Columns written by `dualuse predict` and by the entity (issue 13) and code (issue 12) steps.
 PREDICT_ROLES = (
-    "label", "score", "military_marker", "status", "review", "candidate",
+    "label", "score", "military_marker", "military_wording", "status", "review", "candidate",
     "brand", "manufacturer", "model", "quantity", "unit", "explanation",
     "hs_code", "code_label", "chpl_tier", "code_conflict",
 )

@@ -101,6 +101,11 @@ def build_tables(agg: Aggregates) -> list[Table]:
                         "military_share"], [[lb, agg.by_label[lb].rows, agg.military[lb],
                                              round(agg.military[lb] / agg.by_label[lb].rows, 4)]
                                             for lb in label_order(agg.by_label)]))
+    if r["military_wording"]:
+        tables.append(Table("military_wording", "Military end-use flags by the words that raised them",
+                            ["military_wording", "military_flagged", "military_flagged_dual_use"],
+                            [[shown, n, dual] for n, dual, shown in sorted(agg.wording.values(),
+                                                                          key=lambda e: (-e[0], e[2]))]))
     if with_date:
         tables += _month_tables(agg, with_value)
     if r["brand"] or r["manufacturer"]:
