@@ -183,6 +183,35 @@ def test_evaluate_uses_lang_and_marker_columns(tiny_model):
     json.dumps(m)  # JSON-serialisable
 
 
+def test_military_flag_against_the_gold_marker(tiny_model, tiny_model_dir, tmp_path):
+    path = tmp_path / "flags.csv"
+    rows = [
+        ("Квадрокоптер DJI Mavic 3 для нужд СВО", "drone", "1"),  # caught
+        ("Ноутбук Getac B360 для в/ч 12345", "rugged_computer", "1"),  # caught
+        ("Рации Kenwood на передок", "other", "1"),  # missed (slang the rules leave alone)
+        ("Фронтальный погрузчик XCMG", "other", "0"),
+        ("Поставка ноутбуков для нужд Минобороны России", "other", "0"),  # a false flag, by this file's gold
+        ("Гироскоп для навигации 2 шт", "navigation", ""),  # no gold marker: left out
+    ]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([("text", "label", "marker"), *rows])
+    m = evaluate(path, tiny_model, n_boot=10)
+    f = m["military_flag"]
+    assert {k: f[k] for k in ("n", "gold_marked", "flagged", "true_flags", "false_flags", "missed")} == {
+        "n": 5, "gold_marked": 3, "flagged": 3, "true_flags": 2, "false_flags": 1, "missed": 1
+    }  # fmt: skip
+    assert (f["precision"], f["recall"]) == (round(2 / 3, 4), round(2 / 3, 4))
+    assert f["false_flag_lines"] == [{"line": 6, "text": rows[4][0], "wording": "Минобороны"}]
+    assert f["missed_lines"] == [{"line": 4, "text": rows[2][0]}]
+    args = ["evaluate", str(path), "--model", str(tiny_model_dir), "--report", str(tmp_path / "r")]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0, out.output
+    assert "1 false flag(s), 1 missed" in out.output and "false flag, line 6: «Минобороны»" in out.output
+    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "Military end-use flag" in page and "<td class=\"l\">Минобороны</td>" in page
+    assert evaluate(TINY_CORPUS, tiny_model, n_boot=10)["military_flag"]["n"] > 0
+
+
 def test_errors_most_confident_first(tiny_model, tiny_corpus, tmp_path):
     path = tmp_path / "swapped.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:

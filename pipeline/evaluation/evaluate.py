@@ -157,6 +157,38 @@ class Evaluation:
     lang: list[str]
 
 
+def military_flag_metrics(data: LabelledData, batch: PredictionBatch) -> dict[str, Any] | None:
+    """The military flag against a gold ``marker`` column (0/1): counts, precision, recall and the wrong lines.
+
+    ``None`` when the data has no such column. Rows whose ``marker`` is neither 0 nor 1 are left out (``n`` counts
+    the rest). ``false_flag_lines`` (with the wording that raised each flag) and ``missed_lines`` list the first
+    :data:`MAX_LISTED_ERRORS` of each, in file order.
+    """
+    gold = data.column("marker")
+    rows = [(i, str(v).strip()) for i, v in enumerate(gold or []) if v is not None and str(v).strip() in ("0", "1")]
+    if not rows:
+        return None
+    wording = batch.marker_wording or [""] * len(batch)
+    true = [i for i, g in rows if g == "1" and batch.markers[i]]
+    false = [i for i, g in rows if g == "0" and batch.markers[i]]
+    missed = [i for i, g in rows if g == "1" and not batch.markers[i]]
+    flagged, marked = len(true) + len(false), len(true) + len(missed)
+    return {
+        "n": len(rows),
+        "gold_marked": marked,
+        "flagged": flagged,
+        "true_flags": len(true),
+        "false_flags": len(false),
+        "missed": len(missed),
+        "precision": round(len(true) / flagged, 4) if flagged else None,
+        "recall": round(len(true) / marked, 4) if marked else None,
+        "false_flag_lines": [
+            {"line": data.lines[i], "text": data.texts[i], "wording": wording[i]} for i in false[:MAX_LISTED_ERRORS]
+        ],
+        "missed_lines": [{"line": data.lines[i], "text": data.texts[i]} for i in missed[:MAX_LISTED_ERRORS]],
+    }
+
+
 def _marker_keys(data: LabelledData, batch: PredictionBatch) -> tuple[str, list[str]]:
     gold = data.column("marker")
     if gold is not None and any(str(v).strip() in ("0", "1") for v in gold if v is not None):
@@ -203,6 +235,7 @@ def run_evaluation(
     lang, lang_source = _languages(data)
     slices = _slices(data, batch, lang, by, codes)
     metrics["slices"] = slices
+    metrics["military_flag"] = military_flag_metrics(data, batch)
     metrics["lang_source"] = lang_source
     metrics["thresholds"] = model.thresholds if apply_thresholds else {}
     metrics.update(_decision_rules(model.meta, bool(metrics["thresholds"]), model.peer))

@@ -86,6 +86,7 @@ def _context(ev: Evaluation, figures: dict[str, Path]) -> dict[str, Any]:
                     _num(cal.get("brier"), 4), _num(cal.get("ece"), 4)],  # fmt: skip
         "prevalence": _prevalence(m.get("at_prevalence")),
         "review": m["review"] if m["thresholds"] else None,
+        "flag": _flag(m.get("military_flag")),
         "per_class": _per_class_rows(m),
         "labels": list(m["labels"]),
         "confusion": [[lab, *map(str, row)] for lab, row in zip(m["labels"], m["confusion"])],
@@ -98,6 +99,18 @@ def _context(ev: Evaluation, figures: dict[str, Path]) -> dict[str, Any]:
         "errors_file": ERRORS_FILE,
         "errors": [[str(e["line"]), e["text"], e["gold"], e["predicted"], f"{e['score']:.3f}", e["candidate"] or "",
                     e.get("explanation", "")] for e in ev.errors[:HTML_ERRORS_SHOWN]],  # fmt: skip
+    }
+
+
+def _flag(f: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The military flag section: its counts row and the false flags (line, wording, text)."""
+    if not f:
+        return None
+    counts = [str(f[k]) for k in ("gold_marked", "flagged", "true_flags", "false_flags", "missed")]
+    return {
+        "n": f["n"],
+        "counts": counts + [_num(f["precision"]), _num(f["recall"])],
+        "false_rows": [[str(e["line"]), e["wording"], e["text"]] for e in f["false_flag_lines"]],
     }
 
 

@@ -93,6 +93,7 @@ def format_evaluation(m: dict[str, Any]) -> str:
             f"review=1 lines: {r['n']} ({r['gold_dual_use']} dual-use, {r['candidate_correct']} with the "
             "right candidate)"
         )
+    lines.extend(format_military_flag(m.get("military_flag")))
     lines.append("\n" + confusion_table(m["labels"], m["confusion"]))
     for name, sl in (m.get("slices") or {}).items():
         lines.append(f"\nby {name}")
@@ -108,6 +109,21 @@ def format_evaluation(m: dict[str, Any]) -> str:
     if m.get("report"):
         lines.append(f"\nreport written to {m['report']['html']}")
     return "\n".join(lines)
+
+
+def format_military_flag(f: dict[str, Any] | None) -> list[str]:
+    """The military flag against the gold ``marker`` column, with the first false flags (none without the column)."""
+    if not f:
+        return []
+    lines = [
+        f"military flag vs gold marker ({f['n']} rows): {f['flagged']} flagged, {f['true_flags']} of "
+        f"{f['gold_marked']} marked caught (precision {_pct(f['precision']).strip()}, recall "
+        f"{_pct(f['recall']).strip()}); "
+        f"{f['false_flags']} false flag(s), {f['missed']} missed"
+    ]
+    for e in f["false_flag_lines"][:5]:
+        lines.append(f"  false flag, line {e['line']}: «{e['wording']}» in {e['text'][:70]}")
+    return lines
 
 
 def format_prevalence(p: dict[str, Any] | None) -> list[str]:
