@@ -174,6 +174,11 @@ def flag():
         "for the Special Milatary Operation, 5 rugged laptops",
         "Dlja SVO: 20 ratsiy Kenwood",
         "solar panels for the needs of the SMO, 20 pcs",
+        # a unit number followed by words, not by a unit of measure (session 60)
+        "в/ч 12345 в г. Курске: генераторы 2 шт",
+        "Получатель ВЧ 55555, а также в/ч 12346",
+        "Бушлаты 50 шт, для в/ч",
+        "поставка в в/ч, генераторы дизельные 8 кВт",
         # missed on the eighth probe MP8 (session 60)
         "Фонд: квадрокоптеры DJI Matrice 30T для артбригады, 3 шт",
         "Собрали на 3 квадрокоптера для нашей артиллерии, спасибо всем",
@@ -339,6 +344,15 @@ def test_markers_found(flag, text):
         "The end user confirms it is not a Russian military unit and not part of the Russian MOD",
         "Garantiynoe pismo: ne v ramkakh GOZ, ne dlya voennogo primeneniya",
         "Tovar ne budet peredan Minoborony ili inym silovym strukturam",
+        # high-frequency equipment whose rating follows «ВЧ» (session 60, written for the rule, not from a probe)
+        "Индукционный нагреватель ВЧ 15000 Вт, 1 шт",
+        "Генератор ВЧ 13560 кГц для плазменной установки",
+        "Фильтр в/ч 10000 пФ, 50 шт",
+        "VCH 13560 kHz RF generator",
+        "Разъем для в/ч кабеля RG-58, 100 шт",
+        "Переходник для в/ч разъемов SMA-BNC, 20 шт",
+        "Фильтр для в/ч сигнала",
+        "dlya v/ch kabelya RG-58",
         # flagged on the eighth probe MP8 (session 60)
         "Насадка ночного видения на охотничью оптику; в войсковых частях не используется; 10 шт.",
         "pls send price for SMO/SMB RF adapters, 2000 pcs",
