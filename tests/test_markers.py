@@ -182,6 +182,7 @@ def flag():
         "Поставка флагов для нужд Минобороны России",
         "Flags for the Russian Ministry of Defence, 100 pcs",
         "BLDC motors for Russian army drones, 2000 pcs",
+        "Ministry of Defence of Russia tender, tested and approved drones",
         # missed on the eighth probe MP8 (session 60)
         "Фонд: квадрокоптеры DJI Matrice 30T для артбригады, 3 шт",
         "Собрали на 3 квадрокоптера для нашей артиллерии, спасибо всем",
@@ -370,6 +371,9 @@ def test_markers_found(flag, text):
         "Кружка с эмблемой Минобороны России, 300 мл",
         "Флаг Министерства обороны РФ 90х135 см",
         "Ремень для армии и флота, латунная пряжка",
+        "Ex-Ministry of Defence Land Rover Defender 110, 1998",
+        "Ministry of Defence (MoD) approved supplier, ISO 9001",
+        "MIL-STD and Ministry of Defence DEF-STAN compliant cable",
         # flagged on the eighth probe MP8 (session 60)
         "Насадка ночного видения на охотничью оптику; в войсковых частях не используется; 10 шт.",
         "pls send price for SMO/SMB RF adapters, 2000 pcs",
