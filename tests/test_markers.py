@@ -512,19 +512,22 @@ def test_marker_wording_is_the_original_text(text, wording):
         assert matcher.find(normalised) == normalised[span[0] : span[1]]
 
 
-def test_marker_probe_mp9_no_worse_than_when_scored_blind(flag):
-    """MP9 (tests/data/marker_probe_mp9.csv): 668 lines by two more helpers, scored once blind on the final rules of
-    session 60 and not read or revised on (README model card): 6 false flags on its 505 unmarked lines, 143 of 163
-    marked flagged. A later revision should be scored on it before its lines are read; this holds the floor."""
+@pytest.mark.parametrize(
+    ("name", "lines", "unmarked", "most_false", "least_caught"),
+    [("marker_probe_mp9.csv", 668, 505, 6, 143), ("marker_probe_mp10.csv", 664, 503, 8, 145)],
+)
+def test_blind_marker_probes_no_worse_than_when_scored(flag, name, lines, unmarked, most_false, least_caught):
+    """MP9 and MP10 (tests/data/): two rounds by two more helpers each (MP10: product titles and catalogue lines),
+    scored once blind on the rules of session 60 and not read or revised on (README model card): MP9 6 false flags
+    of 505 unmarked, 143 of 163 marked flagged; MP10 8 of 503 and 145 of 161. A later revision should be scored on
+    them before their lines are read; this holds the floor."""
     import csv
 
-    rows = list(
-        csv.DictReader((Path(__file__).resolve().parent / "data" / "marker_probe_mp9.csv").open(encoding="utf-8"))
-    )
+    rows = list(csv.DictReader((Path(__file__).resolve().parent / "data" / name).open(encoding="utf-8")))
     false = sum(r["marker"] == "0" and flag(r["text"]) for r in rows)
     caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
-    assert len(rows) == 668 and sum(r["marker"] == "0" for r in rows) == 505
-    assert false <= 6 and caught >= 143, (false, caught)
+    assert len(rows) == lines and sum(r["marker"] == "0" for r in rows) == unmarked
+    assert false <= most_false and caught >= least_caught, (false, caught)
 
 
 def test_marker_wording_is_a_piece_of_every_flagged_probe_line():
