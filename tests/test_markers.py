@@ -183,6 +183,17 @@ def flag():
         "Flags for the Russian Ministry of Defence, 100 pcs",
         "BLDC motors for Russian army drones, 2000 pcs",
         "Ministry of Defence of Russia tender, tested and approved drones",
+        # missed on the tenth probe MP10 (session 60)
+        "Аптечки и турникеты, 200 комплектов — мобилизованным землякам",
+        "Термобельё, 40 комплектов — бойцам «за ленточку»",
+        "Окопные свечи 500 шт — ребятам из 3-й мсд",
+        "Шины для УАЗ, 20 шт — на нужды СпецВоенОперации",
+        "Toyota Hilux x2 donated for a Russian mortar crew",
+        "For the special operation (SVO) needs: ESC 4-in-1 60A, 50 pcs",
+        "Kvadrik Mavic 3 Pro dlya SVOshnikov, 2 sht",
+        "CBO nuzhdy: teplovizory, 6 sht",
+        "Otpravka voennosluzhashchim Chernomorskogo flota: fonari, 40 sht",
+        "Spets. voen. operatsiya, gumanitarnyy gruz: 20 sht",
         # missed on the eighth probe MP8 (session 60)
         "Фонд: квадрокоптеры DJI Matrice 30T для артбригады, 3 шт",
         "Собрали на 3 квадрокоптера для нашей артиллерии, спасибо всем",
@@ -374,6 +385,15 @@ def test_markers_found(flag, text):
         "Ex-Ministry of Defence Land Rover Defender 110, 1998",
         "Ministry of Defence (MoD) approved supplier, ISO 9001",
         "MIL-STD and Ministry of Defence DEF-STAN compliant cable",
+        # flagged on the tenth probe MP10 (session 60)
+        "Жидкость для СВО Alphacool Eiszeit 1 л, прозрачная",
+        "Устав внутренней службы ВС РФ, карманный формат, издание 2024 (книга)",
+        "Календарь настенный 2025 «Вооружённые силы России», перекидной, А3",
+        "Товар не для военного применения и не для передачи в зону СВО — камеры, 50 шт",
+        "RF MOD module for satellite receiver, VHF ch3/4, 100 pcs",
+        "The Russian Army in the Great War, paperback, 1 pc",
+        "Tamiya 35035 1/35 Russian Army tank crew figures",
+        "Wall calendar 2025 (source: Ministry of Defence press service), 100 pcs",
         # flagged on the eighth probe MP8 (session 60)
         "Насадка ночного видения на охотничью оптику; в войсковых частях не используется; 10 шт.",
         "pls send price for SMO/SMB RF adapters, 2000 pcs",
@@ -473,11 +493,12 @@ def test_marker_probes_hold(flag):
         ("marker_probe_mp6.csv", 648, 489, 157),
         ("marker_probe_mp7.csv", 651, 487, 161),
         ("marker_probe_mp8.csv", 643, 482, 155),
+        ("marker_probe_mp10.csv", 664, 503, 157),
     ],
 )
 def test_later_marker_probes_hold(flag, name, lines, unmarked, caught):
-    """MP5 to MP8 (tests/data/): four more rounds by two new helpers each, each scored once blind (README model card:
-    MP5 12 false flags on the rules of session 59; MP6 10, MP7 10, MP8 6 on the first three revisions of session
+    """MP5 to MP8 and MP10 (tests/data/): more rounds by two new helpers each, each scored once blind (README model
+    card: MP5 12 false flags on the rules of session 59; MP6 10, MP7 10, MP8 6, MP10 8 on the revisions of session
     60), then revised on: no false flag, and at most the misses left («на передок», a field post written «П/п», which
     is also a payment order, marine brigades and the front with no side named, «СВОих», «на SVO» in Latin letters)."""
     import csv
@@ -514,13 +535,12 @@ def test_marker_wording_is_the_original_text(text, wording):
 
 @pytest.mark.parametrize(
     ("name", "lines", "unmarked", "most_false", "least_caught"),
-    [("marker_probe_mp9.csv", 668, 505, 6, 143), ("marker_probe_mp10.csv", 664, 503, 8, 145)],
+    [("marker_probe_mp9.csv", 668, 505, 6, 143)],
 )
 def test_blind_marker_probes_no_worse_than_when_scored(flag, name, lines, unmarked, most_false, least_caught):
-    """MP9 and MP10 (tests/data/): two rounds by two more helpers each (MP10: product titles and catalogue lines),
-    scored once blind on the rules of session 60 and not read or revised on (README model card): MP9 6 false flags
-    of 505 unmarked, 143 of 163 marked flagged; MP10 8 of 503 and 145 of 161. A later revision should be scored on
-    them before their lines are read; this holds the floor."""
+    """MP9 (tests/data/): a round by two more helpers, scored once blind on the rules of session 60 and not read or
+    revised on (README model card): 6 false flags of 505 unmarked, 143 of 163 marked flagged. A later revision should
+    be scored on it before its lines are read; this holds the floor."""
     import csv
 
     rows = list(csv.DictReader((Path(__file__).resolve().parent / "data" / name).open(encoding="utf-8")))

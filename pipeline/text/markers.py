@@ -202,7 +202,8 @@ _GOVERNED = (
     r"transfer\w*|goods|russian|будут|будет|be|armed|forces|including|will|shall|items?|equipment|end-users?|users?|"
     r"connection|with|so-called|так|называем\w*|re-?export\w*|export\w*|resold|sold|shipped|provided|delivered|"
     r"links?|linked|ties|interes\w*|a|an|part|member|affiliated|subsidiary|separate|отдельн\w*|ramk\w*|budet|budut|"
-    r"peredan\w*|peredav\w*|postavlen\w*|ispolzovan\w*|prodan\w*|передан\w*|продан\w*|yavlya\w*|zakupk\w*|закупк\w*|"
+    r"peredan\w*|peredav\w*|peredach\w*|postavlen\w*|ispolzovan\w*|prodan\w*|передан\w*|передач\w*|передав\w*|продан\w*|"
+    r"yavlya\w*|zakupk\w*|закупк\w*|"
     r"otnos\w*|podpada\w*|подпада\w*|pod|под|ministry|defen[cs]e|units?|mod|rf|рф|россии|министерств\w*|обороны|"
     r"минобороны|част\w*|воинск\w*|войсков\w*|сво|svo|smo|гоз|goz|гособоронзаказ\w*|gosoboronzakaz\w*"
 )
