@@ -535,12 +535,13 @@ def test_marker_wording_is_the_original_text(text, wording):
 
 @pytest.mark.parametrize(
     ("name", "lines", "unmarked", "most_false", "least_caught"),
-    [("marker_probe_mp9.csv", 668, 505, 6, 143)],
+    [("marker_probe_mp9.csv", 668, 505, 6, 143), ("marker_probe_mp11.csv", 661, 496, 7, 153)],
 )
 def test_blind_marker_probes_no_worse_than_when_scored(flag, name, lines, unmarked, most_false, least_caught):
-    """MP9 (tests/data/): a round by two more helpers, scored once blind on the rules of session 60 and not read or
-    revised on (README model card): 6 false flags of 505 unmarked, 143 of 163 marked flagged. A later revision should
-    be scored on it before its lines are read; this holds the floor."""
+    """MP9 and MP11 (tests/data/): rounds by two more helpers each, scored once blind on the rules of session 60 and
+    not read or revised on (README model card): MP9 6 false flags of 505 unmarked, 143 of 163 marked flagged; MP11
+    (product titles and declarations) 7 of 496 and 153 of 165. A later revision should be scored on them before their
+    lines are read; this holds the floor."""
     import csv
 
     rows = list(csv.DictReader((Path(__file__).resolve().parent / "data" / name).open(encoding="utf-8")))
