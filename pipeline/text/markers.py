@@ -30,11 +30,6 @@ class MarkerMatcher:
         self._compile()
 
     def _compile(self) -> None:
-        def join(rules: list[str]) -> re.Pattern | None:
-            return re.compile("|".join(f"(?:{r})" for r in rules)) if rules else None
-
-        self._pattern = join(self.patterns)
-        self._exclusion = join(self.exclusions)
         # A rule can only match a text holding its required literal; checking literals with `in` first skips the
         # regular expressions for the great majority of lines, which name no military end use.
         self._pattern_literals = _prefilter(self.patterns)
@@ -64,7 +59,7 @@ class MarkerMatcher:
         A text none of whose runs may match has no marker, so callers that already hold a text's runs (the
         per-run featuriser) can skip :meth:`find` for it. ``True`` for every run when some rule has no literal.
         """
-        if self._pattern is None:
+        if not self.patterns:
             return False
         if self._pattern_literals is None:
             return True
@@ -117,13 +112,13 @@ class MarkerMatcher:
 
         The span is of the text as given, though the exclusions are cut out before the rules are tried.
         """
-        if self._pattern is None or not normalised_text:
+        if not self.patterns or not normalised_text:
             return None
         text = normalised_text
         if self._pattern_literals is not None and not self._runs_may_match(text):
             return None
         where = None  # where each character of the cut text stands in the given text, when something was cut
-        if self._exclusion is not None and _may_match(self._exclusion_literals, text):
+        if self.exclusions and _may_match(self._exclusion_literals, text):
             exclusion = self._exclusions_for(text)
             if exclusion is not None:
                 text, where = _cut(exclusion, text)
