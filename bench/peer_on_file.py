@@ -42,8 +42,10 @@ def main() -> None:
         peer = classification_metrics(gold, charwb_peer_fit_predict(list(corpus.text), list(corpus.label), texts))
         keywords = classification_metrics(gold, keyword_predict(texts))
         d = peer["any_dual_use"]
-        print(f"{path}: {len(rows)} lines; char_wb peer macro-F1 {peer['macro_f1']:.3f} "
-              f"(dual-use P {d['precision']:.3f} R {d['recall']:.3f}); keywords {keywords['macro_f1']:.3f}")
+        print(
+            f"{path}: {len(rows)} lines; char_wb peer macro-F1 {peer['macro_f1']:.3f} "
+            f"(dual-use P {d['precision']:.3f} R {d['recall']:.3f}); keywords {keywords['macro_f1']:.3f}"
+        )
 
 
 if __name__ == "__main__":

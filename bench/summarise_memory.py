@@ -22,8 +22,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ["drone", "counter_drone", "rugged_computer", "navigation", "aircraft_parts", "other"]
 WEIGHTS = [4, 1, 1, 2, 1, 91]
-COLUMNS = ["Описание товара", "Дата ДТ", "Стоимость, USD", "Получатель", "Отправитель", "Страна происхождения",
-           "label", "score", "military_marker", "status", "review", "candidate", "familiarity", "brand"]
+COLUMNS = [
+    "Описание товара",
+    "Дата ДТ",
+    "Стоимость, USD",
+    "Получатель",
+    "Отправитель",
+    "Страна происхождения",
+    "label",
+    "score",
+    "military_marker",
+    "status",
+    "review",
+    "candidate",
+    "familiarity",
+    "brand",
+]
 CHUNK = 10_000
 
 
@@ -42,14 +56,33 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
             for i in range(start, min(rows, start + CHUNK)):
                 label = rng.choices(LABELS, WEIGHTS)[0]
                 roll = rng.random()
-                date = "" if roll < 0.01 else "32.13.2023" if roll < 0.02 else \
-                    f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.randint(2020, 2024)}"
+                date = (
+                    ""
+                    if roll < 0.01
+                    else "32.13.2023"
+                    if roll < 0.02
+                    else f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.randint(2020, 2024)}"
+                )
                 cents = f"{rng.randint(1, 500000)},{rng.randint(0, 99)}"
                 value = "" if roll > 0.99 else "н/д" if roll > 0.98 else cents
-                batch.append([f"ТОВАР {i} {label} КВАДРОКОПТЕР МОДЕЛЬ X{i % 997}", date, value, rng.choice(importers),
-                              rng.choice(exporters), rng.choice(countries), label, f"{rng.random():.4f}",
-                              int(rng.random() < 0.01), "ok", int(rng.random() < 0.02), "", "0.9",
-                              rng.choice(brands)])
+                batch.append(
+                    [
+                        f"ТОВАР {i} {label} КВАДРОКОПТЕР МОДЕЛЬ X{i % 997}",
+                        date,
+                        value,
+                        rng.choice(importers),
+                        rng.choice(exporters),
+                        rng.choice(countries),
+                        label,
+                        f"{rng.random():.4f}",
+                        int(rng.random() < 0.01),
+                        "ok",
+                        int(rng.random() < 0.02),
+                        "",
+                        "0.9",
+                        rng.choice(brands),
+                    ]
+                )
             writer.writerows(batch)
 
 
@@ -69,8 +102,9 @@ def child(path: str, out: str) -> None:
 
 def measure(path: Path, out: Path) -> dict:
     """Summarise ``path`` in a fresh interpreter and return its figures."""
-    proc = subprocess.run([sys.executable, __file__, "--child", str(path), str(out)], capture_output=True,
-                          text=True, check=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), str(out)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -93,9 +127,12 @@ def main() -> None:
         gen = time.perf_counter() - t0
         r = measure(path, tmp / f"summary_{rows}")
         results[name] = r
-        print(f"{rows:>10,} rows ({path.stat().st_size / 2**20:,.0f} MiB CSV, generated in {gen:.0f}s): "
-              f"peak RSS {r['peak_mib']:.1f} MiB, summarise {r['seconds']:.1f}s "
-              f"({rows / r['seconds']:,.0f} rows/s)", flush=True)
+        print(
+            f"{rows:>10,} rows ({path.stat().st_size / 2**20:,.0f} MiB CSV, generated in {gen:.0f}s): "
+            f"peak RSS {r['peak_mib']:.1f} MiB, summarise {r['seconds']:.1f}s "
+            f"({rows / r['seconds']:,.0f} rows/s)",
+            flush=True,
+        )
         assert r["rows"] == rows, (r["rows"], rows)
         if not args.keep:
             path.unlink()

@@ -97,18 +97,22 @@ def report(saved: dict, config: dict) -> None:
         return f1s, fp, n
 
     base, fp, n = run(lambda name, p, c: p)
-    print(f"{len(base)} folds; config's rules: mean {np.mean(list(base.values())):.4f}, worst "
-          f"{min(base.values()):.3f}, ordinary false dual-use {fp} of {n}")
+    print(
+        f"{len(base)} folds; config's rules: mean {np.mean(list(base.values())):.4f}, worst "
+        f"{min(base.values()):.3f}, ordinary false dual-use {fp} of {n}"
+    )
     for size in SIZES:
         for mode in ("replace", "mean"):
             for min_score in (0.0, 0.5, 0.8, 0.9):
                 f1s, fp, _ = run(lambda name, p, c, m=mode, s=min_score, w=size: combine(p, c, wins[name], m, s, w))
                 d = {k: f1s[k] - base[k] for k in base}
                 low = min(d, key=d.get)
-                print(f"windows of {size}, {mode}, window's dual-use >= {min_score}: mean "
-                      f"{np.mean(list(f1s.values())):.4f}, worst {min(f1s.values()):.3f}, false dual-use {fp}; "
-                      f"up {sum(v > 0.001 for v in d.values())}, down {sum(v < -0.001 for v in d.values())}, "
-                      f"largest drop {low} {d[low]:+.3f}")
+                print(
+                    f"windows of {size}, {mode}, window's dual-use >= {min_score}: mean "
+                    f"{np.mean(list(f1s.values())):.4f}, worst {min(f1s.values()):.3f}, false dual-use {fp}; "
+                    f"up {sum(v > 0.001 for v in d.values())}, down {sum(v < -0.001 for v in d.values())}, "
+                    f"largest drop {low} {d[low]:+.3f}"
+                )
 
 
 def main() -> None:
@@ -128,8 +132,9 @@ def main() -> None:
 
         corpus = read_corpus(cfg["paths"]["corpus"], cfg["corpus"]["text_column"], cfg["corpus"]["label_column"])
         ood = read_corpus([cfg["paths"]["ood"]]) if cfg["paths"].get("ood") else None
-        res = leave_one_source_out(cfg, corpus, {"dualuse": WindowSystem(cfg)}, ood=ood, only=args.folds,
-                                   n_jobs=args.jobs)
+        res = leave_one_source_out(
+            cfg, corpus, {"dualuse": WindowSystem(cfg)}, ood=ood, only=args.folds, n_jobs=args.jobs
+        )
         saved = {"folds": res["folds"], "corpus": corpus, "ood": ood}
         if args.save:
             joblib.dump(saved, args.save)

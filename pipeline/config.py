@@ -45,7 +45,6 @@ def bundled_path(*parts: str) -> Path:
 DEFAULT_CONFIG_PATH = bundled_path("configs", "default.cfg")
 
 
-
 def parse_override_value(raw: str) -> Any:
     """Turn a command-line override string into a value: JSON when it parses, else the plain string."""
     try:

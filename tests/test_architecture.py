@@ -69,7 +69,7 @@ def test_no_import_cycles():
             if node.startswith(nxt + ".") or nxt == "pipeline":
                 continue
             if state.get(nxt) == 1:
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt, stack + [nxt])
         state[node] = 2

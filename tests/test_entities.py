@@ -33,8 +33,11 @@ def test_latin_cyrillic_mix_inside_a_brand(ex):
 @pytest.mark.parametrize(
     "text, field, value",
     [
-        ("КВАДРОКОПТЕР, ИЗГОТОВИТЕЛЬ SZ DJI TECHNOLOGY CO., LTD, ТОВАРНЫЙ ЗНАК DJI", "manufacturer",
-         "SZ DJI TECHNOLOGY CO., LTD"),
+        (
+            "КВАДРОКОПТЕР, ИЗГОТОВИТЕЛЬ SZ DJI TECHNOLOGY CO., LTD, ТОВАРНЫЙ ЗНАК DJI",
+            "manufacturer",
+            "SZ DJI TECHNOLOGY CO., LTD",
+        ),
         ("Антенна, производитель Harxon, модель HX-CSX601A, 10 шт", "manufacturer", "Harxon"),
         ("GNSS antenna, MFR: Tallysman, P/N 33-2710NW-00-1000, 25 pcs", "manufacturer", "Tallysman"),
         ("НАВИГАТОР, ТОВАРНЫЙ ЗНАК GARMIN, МОДЕЛЬ GPSMAP 67I", "brand", "Garmin"),
@@ -67,7 +70,7 @@ def test_field_patterns(ex, text, field, value):
         ("Rugged tablet Getac F110 G6 IP66 drop tested 6ft 10 pcs", "F110 G6"),
         ("Модуль ГНСС u-blox ZED-F9P двухчастотный 50 шт", "ZED-F9P"),
         ("Аккумулятор LiPo 6S 1300mAh 120C, 400 шт", ""),
-        ("Планшет Durabook R8 8\" IP66, 25 шт", "R8"),
+        ('Планшет Durabook R8 8" IP66, 25 шт', "R8"),
     ],
 )
 def test_model_code_next_to_a_brand(ex, text, model):

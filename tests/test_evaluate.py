@@ -208,7 +208,7 @@ def test_military_flag_against_the_gold_marker(tiny_model, tiny_model_dir, tmp_p
     assert out.exit_code == 0, out.output
     assert "1 false flag(s), 1 missed" in out.output and "false flag, line 6: «Минобороны»" in out.output
     page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
-    assert "Military end-use flag" in page and "<td class=\"l\">Минобороны</td>" in page
+    assert "Military end-use flag" in page and '<td class="l">Минобороны</td>' in page
     assert evaluate(TINY_CORPUS, tiny_model, n_boot=10)["military_flag"]["n"] > 0
 
 

@@ -54,8 +54,12 @@ def test_queue_orders_by_margin_and_shows_runner_up(server):
 
 
 def test_orders_flagged_and_input():
-    items = [Item(0, 2, "a", label="other", score=0.9, margin=0.1), Item(1, 3, "b", label="drone", score=0.6),
-             Item(2, 4, "c", label="navigation", score=0.8), Item(3, 5, "d", label="other", marker=1, score=0.5)]
+    items = [
+        Item(0, 2, "a", label="other", score=0.9, margin=0.1),
+        Item(1, 3, "b", label="drone", score=0.6),
+        Item(2, 4, "c", label="navigation", score=0.8),
+        Item(3, 5, "d", label="other", marker=1, score=0.5),
+    ]
     assert order_items(items, "flagged") == [2, 1, 3, 0]
     assert order_items(items, "input") == [0, 1, 2, 3]
     assert order_items(items, "margin")[0] == 0
@@ -234,17 +238,20 @@ def test_cli_review_prints_url_and_refuses_bad_input(labelled, tiny_model_dir, t
     monkeypatch.setattr(server_mod.ReviewServer, "serve", lambda self: self.close())
     runner = CliRunner()
     store = tmp_path / "c.csv"
-    r = runner.invoke(app, ["review", str(labelled), "--model", str(tiny_model_dir), "--store", str(store),
-                            "--port", "8099"])
+    r = runner.invoke(
+        app, ["review", str(labelled), "--model", str(tiny_model_dir), "--store", str(store), "--port", "8099"]
+    )
     assert r.exit_code == 0, r.output
     assert "review at http://127.0.0.1:8099/" in r.output and "10 lines, 0 decided" in r.output
-    r = runner.invoke(app, ["review", str(labelled), "--model", str(tiny_model_dir), "--store", str(store),
-                            "--host", "0.0.0.0"])
+    r = runner.invoke(
+        app, ["review", str(labelled), "--model", str(tiny_model_dir), "--store", str(store), "--host", "0.0.0.0"]
+    )
     assert r.exit_code == 0 and "access token: " in r.output and "?token=" in r.output
     r = runner.invoke(app, ["review", str(tmp_path / "missing.csv"), "--model", str(tiny_model_dir)])
     assert r.exit_code == 2 and "not found" in r.output
-    r = runner.invoke(app, ["review", str(labelled), "--model", str(tiny_model_dir), "--store", str(store),
-                            "--order", "random"])
+    r = runner.invoke(
+        app, ["review", str(labelled), "--model", str(tiny_model_dir), "--store", str(store), "--order", "random"]
+    )
     assert r.exit_code == 2 and "unknown order" in r.output
     assert csv.reader(store.open(encoding="utf-8")).__next__() == list(STORE_COLUMNS)
     assert json.loads(json.dumps(STORE_COLUMNS))

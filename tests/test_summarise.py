@@ -19,10 +19,32 @@ from pipeline.tables import ChunkWriter, InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ["drone", "counter_drone", "rugged_computer", "navigation", "aircraft_parts", "other"]
-COLUMNS = ["Описание товара", "Дата ДТ", "Стоимость, USD", "Получатель", "Отправитель", "Страна происхождения",
-           "label", "score", "military_marker", "military_wording", "status", "review", "candidate", "familiarity",
-           "brand", "manufacturer", "model", "quantity", "unit", "explanation",
-           "hs_code", "code_label", "chpl_tier", "code_conflict"]
+COLUMNS = [
+    "Описание товара",
+    "Дата ДТ",
+    "Стоимость, USD",
+    "Получатель",
+    "Отправитель",
+    "Страна происхождения",
+    "label",
+    "score",
+    "military_marker",
+    "military_wording",
+    "status",
+    "review",
+    "candidate",
+    "familiarity",
+    "brand",
+    "manufacturer",
+    "model",
+    "quantity",
+    "unit",
+    "explanation",
+    "hs_code",
+    "code_label",
+    "chpl_tier",
+    "code_conflict",
+]
 
 
 def make_dump(n=500, seed=7):
@@ -32,24 +54,45 @@ def make_dump(n=500, seed=7):
     for i in range(n):
         label = rng.choice(LABELS)
         kind = i % 10
-        date_cell = "" if kind == 0 else "31.02.2023" if kind == 1 else "вчера" if kind == 2 else \
-            f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.choice([2023, 2024])}"
+        date_cell = (
+            ""
+            if kind == 0
+            else "31.02.2023"
+            if kind == 1
+            else "вчера"
+            if kind == 2
+            else f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.choice([2023, 2024])}"
+        )
         cents = rng.randint(0, 10_000_00)
         value_cell = "" if kind == 3 else "н/д" if kind == 4 else f"{cents // 100},{cents % 100:02d}"
-        rows.append({
-            "Описание товара": f"ТОВАР {i} <b>&amp;</b>" if i % 17 else f"<script>alert({i})</script>",
-            "Дата ДТ": date_cell, "Стоимость, USD": value_cell,
-            "Получатель": rng.choice(["ООО «А»", "ООО «Б»", "<i>ЗАО</i>", ""]),
-            "Отправитель": rng.choice(["SHIPPER 1", "SHIPPER 2"]), "Страна происхождения": rng.choice(["CN", "HK"]),
-            "label": label, "score": f"{rng.random():.4f}", "military_marker": str(int(rng.random() < 0.1)),
-            "military_wording": rng.choice(["для нужд СВО", "ДЛЯ НУЖД  СВО", "в/ч 12345", "Minoborony"]),
-            "status": "ok", "review": str(int(label == "other" and rng.random() < 0.2)),
-            "candidate": "drone" if label == "other" else "", "familiarity": "0.9",
-            "brand": rng.choice(["DJI", "Autel", "", "Getac"]), "manufacturer": "", "model": "M3T", "quantity": "2",
-            "unit": "шт", "explanation": f"слово «квадрокоптер» {i}",
-            "hs_code": "8806229000", "code_label": "drone", "chpl_tier": "1",
-            "code_conflict": rng.choice(["", "", "text>code", "code>text"]),
-        })
+        rows.append(
+            {
+                "Описание товара": f"ТОВАР {i} <b>&amp;</b>" if i % 17 else f"<script>alert({i})</script>",
+                "Дата ДТ": date_cell,
+                "Стоимость, USD": value_cell,
+                "Получатель": rng.choice(["ООО «А»", "ООО «Б»", "<i>ЗАО</i>", ""]),
+                "Отправитель": rng.choice(["SHIPPER 1", "SHIPPER 2"]),
+                "Страна происхождения": rng.choice(["CN", "HK"]),
+                "label": label,
+                "score": f"{rng.random():.4f}",
+                "military_marker": str(int(rng.random() < 0.1)),
+                "military_wording": rng.choice(["для нужд СВО", "ДЛЯ НУЖД  СВО", "в/ч 12345", "Minoborony"]),
+                "status": "ok",
+                "review": str(int(label == "other" and rng.random() < 0.2)),
+                "candidate": "drone" if label == "other" else "",
+                "familiarity": "0.9",
+                "brand": rng.choice(["DJI", "Autel", "", "Getac"]),
+                "manufacturer": "",
+                "model": "M3T",
+                "quantity": "2",
+                "unit": "шт",
+                "explanation": f"слово «квадрокоптер» {i}",
+                "hs_code": "8806229000",
+                "code_label": "drone",
+                "chpl_tier": "1",
+                "code_conflict": rng.choice(["", "", "text>code", "code>text"]),
+            }
+        )
     for r in rows:
         if r["military_marker"] == "0":
             r["military_wording"] = ""
@@ -58,8 +101,17 @@ def make_dump(n=500, seed=7):
 
 def direct_counts(rows):
     """What the summary must say, counted directly on the rows."""
-    out = {"labels": Counter(), "value": defaultdict(float), "value_missing": 0, "value_malformed": 0,
-           "date_missing": 0, "date_malformed": 0, "months": Counter(), "brands": Counter(), "conflicts": Counter()}
+    out = {
+        "labels": Counter(),
+        "value": defaultdict(float),
+        "value_missing": 0,
+        "value_malformed": 0,
+        "date_missing": 0,
+        "date_malformed": 0,
+        "months": Counter(),
+        "brands": Counter(),
+        "conflicts": Counter(),
+    }
     for r in rows:
         lb = r["label"]
         out["labels"][lb] += 1
@@ -86,7 +138,7 @@ def direct_counts(rows):
 def write_dump(rows, path):
     w = ChunkWriter(path, COLUMNS, encoding="utf-8-sig" if path.suffix == ".csv" else "utf-8")
     for i in range(0, len(rows), 128):
-        w.write(rows[i:i + 128])
+        w.write(rows[i : i + 128])
     return w.commit()
 
 
@@ -124,8 +176,10 @@ def test_totals_equal_direct_counts(tmp_path, dump_rows, ext):
     assert h["dual_use_rows"] == len(dual)
     assert h["military_flagged"] == sum(r["military_marker"] == "1" for r in dump_rows)
     assert h["review_queue"] == sum(r["review"] == "1" for r in dump_rows)
-    wording = {r["military_wording"].casefold(): (r["military_flagged"], r["military_flagged_dual_use"])
-               for r in s.table("military_wording").as_dicts()}
+    wording = {
+        r["military_wording"].casefold(): (r["military_flagged"], r["military_flagged_dual_use"])
+        for r in s.table("military_wording").as_dicts()
+    }
     flagged = [r for r in dump_rows if r["military_marker"] == "1"]
     for shown, variants in (("для нужд сво", ("для нужд СВО", "ДЛЯ НУЖД  СВО")), ("в/ч 12345", ("в/ч 12345",))):
         mine = [r for r in flagged if r["military_wording"] in variants]
@@ -176,36 +230,84 @@ def test_tables_csv_round_trip(tmp_path, dump_rows):
 
 
 def test_roles_detected_given_and_missing_label():
-    cols = ["Описание товара", "Дата ДТ", "Стоимость, USD", "Получатель", "Отправитель", "Страна происхождения",
-            "dualuse_label", "label", "score"]
+    cols = [
+        "Описание товара",
+        "Дата ДТ",
+        "Стоимость, USD",
+        "Получатель",
+        "Отправитель",
+        "Страна происхождения",
+        "dualuse_label",
+        "label",
+        "score",
+    ]
     roles = detect_roles(cols)
     assert roles["label"] == "dualuse_label"
     assert (roles["date"], roles["value"], roles["importer"], roles["exporter"], roles["country"]) == (
-        "Дата ДТ", "Стоимость, USD", "Получатель", "Отправитель", "Страна происхождения")
+        "Дата ДТ",
+        "Стоимость, USD",
+        "Получатель",
+        "Отправитель",
+        "Страна происхождения",
+    )
     roles = detect_roles(["date", "usd", "consignee", "shipper", "origin", "label", "x"], {"value": "X"})
-    assert (roles["value"], roles.how["value"], roles["importer"], roles["country"]) == ("x", "given", "consignee",
-                                                                                          "origin")
+    assert (roles["value"], roles.how["value"], roles["importer"], roles["country"]) == (
+        "x",
+        "given",
+        "consignee",
+        "origin",
+    )
     with pytest.raises(InputError, match="no 'label' column"):
         detect_roles(["text", "date"])
     with pytest.raises(InputError, match="not found"):
         detect_roles(["label"], {"date": "when"})
 
 
-@pytest.mark.parametrize("cell,want", [
-    ("98500", 98500.0), ("9,2", 9.2), ("1 234 567,50", 1234567.5), ("1\u00a0234,5", 1234.5),
-    ("1,234,567.50", 1234567.5), ("1.234.567,50", 1234567.5), ("USD 12.5", 12.5), ("$1,000.00", 1000.0),
-    (42, 42.0), (1.5, 1.5), ("", "missing"), (None, "missing"), ("  ", "missing"), ("н/д", "malformed"),
-    ("12abc", "malformed"), ("nan", "malformed"), (float("inf"), "malformed"), ("-", "malformed"),
-])
+@pytest.mark.parametrize(
+    "cell,want",
+    [
+        ("98500", 98500.0),
+        ("9,2", 9.2),
+        ("1 234 567,50", 1234567.5),
+        ("1\u00a0234,5", 1234.5),
+        ("1,234,567.50", 1234567.5),
+        ("1.234.567,50", 1234567.5),
+        ("USD 12.5", 12.5),
+        ("$1,000.00", 1000.0),
+        (42, 42.0),
+        (1.5, 1.5),
+        ("", "missing"),
+        (None, "missing"),
+        ("  ", "missing"),
+        ("н/д", "malformed"),
+        ("12abc", "malformed"),
+        ("nan", "malformed"),
+        (float("inf"), "malformed"),
+        ("-", "malformed"),
+    ],
+)
 def test_parse_value(cell, want):
     assert parse_value(cell) == want
 
 
-@pytest.mark.parametrize("cell,want", [
-    ("15.03.2023", "2023-03"), ("15/03/2023", "2023-03"), ("1.2.24", "2024-02"), ("2023-03-15", "2023-03"),
-    ("2023-03-15T10:00:00", "2023-03"), ("15.03.2023 0:00:00", "2023-03"), (date(2024, 8, 1), "2024-08"),
-    ("", ""), (None, ""), ("31.02.2023", None), ("15.13.2023", None), ("вчера", None), ("15.03.1800", None),
-])
+@pytest.mark.parametrize(
+    "cell,want",
+    [
+        ("15.03.2023", "2023-03"),
+        ("15/03/2023", "2023-03"),
+        ("1.2.24", "2024-02"),
+        ("2023-03-15", "2023-03"),
+        ("2023-03-15T10:00:00", "2023-03"),
+        ("15.03.2023 0:00:00", "2023-03"),
+        (date(2024, 8, 1), "2024-08"),
+        ("", ""),
+        (None, ""),
+        ("31.02.2023", None),
+        ("15.13.2023", None),
+        ("вчера", None),
+        ("15.03.1800", None),
+    ],
+)
 def test_parse_month(cell, want):
     assert parse_month(cell) == want
 
@@ -243,8 +345,9 @@ def test_cli_summarise(tmp_path, dump_rows):
 def test_predict_then_summarise_sample(tmp_path):
     labelled = tmp_path / "x.csv"
     runner = CliRunner()
-    result = runner.invoke(app, ["predict", str(ROOT / "corpora/samples/declarations_sample.csv"), "--output",
-                                 str(labelled), "--quiet"])
+    result = runner.invoke(
+        app, ["predict", str(ROOT / "corpora/samples/declarations_sample.csv"), "--output", str(labelled), "--quiet"]
+    )
     assert result.exit_code in (0, 1), result.output
     result = runner.invoke(app, ["summarise", str(labelled), "--output", str(tmp_path / "summary")])
     assert result.exit_code == 0, result.output
@@ -262,10 +365,24 @@ def test_page_renders_in_chromium(tmp_path, dump_rows):
     s = summarise(path, tmp_path / "out")
     for width in (1280, 390):
         shot = tmp_path / f"shot_{width}.png"
-        subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-                        f"--screenshot={shot}", f"--window-size={width},2000", s.html.as_uri()],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                f"--screenshot={shot}",
+                f"--window-size={width},2000",
+                s.html.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         assert shot.stat().st_size > 20_000
 
 
@@ -274,7 +391,8 @@ def test_xlsx_split_over_sheets_is_read_whole(tmp_path, dump_rows, monkeypatch):
     path = write_dump(dump_rows, tmp_path / "labelled.xlsx")
     s = summarise(path, tmp_path / "out", charts=False)
     assert s.headline["rows"] == 500
-    assert {r["label"]: r["rows"] for r in s.table("labels").as_dicts()}["drone"] == \
-        sum(r["label"] == "drone" for r in dump_rows)
+    assert {r["label"]: r["rows"] for r in s.table("labels").as_dicts()}["drone"] == sum(
+        r["label"] == "drone" for r in dump_rows
+    )
     lines = [t["line"] for t in s.table("top_flagged").as_dicts()]
     assert len(set(lines)) == len(lines)

@@ -91,7 +91,6 @@ def test_fast_path_equals_plain_features_with_marks():
     assert gap == 0
 
 
-
 @pytest.mark.parametrize(
     "text,joined",
     [

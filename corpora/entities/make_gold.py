@@ -21,40 +21,103 @@ FIELDS = ["text", "manufacturer", "brand", "model", "quantity", "unit", "style"]
 
 # (Russian noun, English noun, brand, spellings of the brand, model, manufacturer as the gazetteer names it)
 PRODUCTS = [
-    ("квадрокоптер", "quadcopter", "DJI", ["DJI", "ДЖИАЙ", "DJl", "DJІ", "ДЖИ-АЙ"], "Mavic 3T", "SZ DJI Technology Co., Ltd."),
+    (
+        "квадрокоптер",
+        "quadcopter",
+        "DJI",
+        ["DJI", "ДЖИАЙ", "DJl", "DJІ", "ДЖИ-АЙ"],
+        "Mavic 3T",
+        "SZ DJI Technology Co., Ltd.",
+    ),
     ("квадрокоптер", "drone", "DJI", ["DJI", "DJl", "Д Ж И А Й"], "Matrice 350 RTK", "SZ DJI Technology Co., Ltd."),
-    ("БПЛА сельскохозяйственный", "agricultural drone", "DJI", ["DJI", "ДЖИАЙ"], "Agras T50", "SZ DJI Technology Co., Ltd."),
+    (
+        "БПЛА сельскохозяйственный",
+        "agricultural drone",
+        "DJI",
+        ["DJI", "ДЖИАЙ"],
+        "Agras T50",
+        "SZ DJI Technology Co., Ltd.",
+    ),
     ("квадрокоптер", "drone", "Autel", ["Autel", "АУТЕЛ", "Autel Robotics"], "EVO Max 4T", "Autel Robotics Co. Ltd."),
     ("квадрокоптер", "drone", "Parrot", ["Parrot", "ПАРРОТ"], "Anafi USA", "Parrot Drones SAS"),
     ("полетный контроллер", "flight controller", "Holybro", ["Holybro", "ХОЛИБРО"], "Pixhawk 6X", "Holybro"),
-    ("моторы бесколлекторные", "brushless motors", "T-Motor", ["T-Motor", "Т-МОТОР", "TMotor"], "F90", "Jiangxi Xintuo Enterprise Co. Ltd."),
+    (
+        "моторы бесколлекторные",
+        "brushless motors",
+        "T-Motor",
+        ["T-Motor", "Т-МОТОР", "TMotor"],
+        "F90",
+        "Jiangxi Xintuo Enterprise Co. Ltd.",
+    ),
     ("FPV камера", "FPV camera", "Caddx", ["Caddx", "CADDX", "КАДДКС"], "Ratel 2", "Caddx Technology"),
     ("видеопередатчик", "video transmitter", "TBS", ["TBS", "Team BlackSheep"], "Unify Pro32", "Team BlackSheep"),
     ("пульт управления", "radio transmitter", "Radiomaster", ["Radiomaster", "РАДИОМАСТЕР"], "TX16S", "Radiomaster"),
     ("регулятор оборотов", "ESC", "Hobbywing", ["Hobbywing", "ХОББИВИНГ"], "XRotor 60A", "Hobbywing Technology"),
     ("FPV очки", "FPV goggles", "Skyzone", ["Skyzone", "СКАЙЗОН"], "SKY04X", "Skyzone"),
-    ("подавитель дронов", "drone jammer", "DroneShield", ["DroneShield", "ДРОНШИЛД"], "DroneGun Mk4", "DroneShield Ltd"),
+    (
+        "подавитель дронов",
+        "drone jammer",
+        "DroneShield",
+        ["DroneShield", "ДРОНШИЛД"],
+        "DroneGun Mk4",
+        "DroneShield Ltd",
+    ),
     ("детектор дронов", "drone detector", "Aaronia", ["Aaronia", "ААРОНИЯ"], "AARTOS X7", "Aaronia AG"),
-    ("защищенный ноутбук", "rugged laptop", "Panasonic", ["Panasonic", "ПАНАСОНИК", "PANASОNIC"], "Toughbook CF-33", "Panasonic Connect Co. Ltd."),
+    (
+        "защищенный ноутбук",
+        "rugged laptop",
+        "Panasonic",
+        ["Panasonic", "ПАНАСОНИК", "PANASОNIC"],
+        "Toughbook CF-33",
+        "Panasonic Connect Co. Ltd.",
+    ),
     ("защищенный планшет", "rugged tablet", "Getac", ["Getac", "ГЕТАК"], "F110 G6", "Getac Technology Corporation"),
-    ("защищенный ноутбук", "rugged laptop", "Durabook", ["Durabook", "ДЮРАБУК"], "S14I", "Twinhead International Corp."),
+    (
+        "защищенный ноутбук",
+        "rugged laptop",
+        "Durabook",
+        ["Durabook", "ДЮРАБУК"],
+        "S14I",
+        "Twinhead International Corp.",
+    ),
     ("защищенный ноутбук", "rugged laptop", "Dell", ["Dell", "ДЕЛЛ"], "Latitude 7330 Rugged", "Dell Technologies"),
     ("терминал сбора данных", "mobile computer", "Zebra", ["Zebra", "ЗЕБРА"], "TC58", "Zebra Technologies"),
     ("модуль ГНСС", "GNSS module", "u-blox", ["u-blox", "ublox", "Ю-БЛОКС"], "ZED-F9P", "u-blox AG"),
     ("навигатор", "GPS navigator", "Garmin", ["Garmin", "ГАРМИН", "Gаrmin"], "GPSMAP 67i", "Garmin Ltd."),
     ("приемник ГНСС", "GNSS receiver", "Septentrio", ["Septentrio", "СЕПТЕНТРИО"], "mosaic-X5", "Septentrio NV"),
     ("приемник ГНСС", "GNSS receiver", "Trimble", ["Trimble", "ТРИМБЛ"], "R12i", "Trimble Inc."),
-    ("инерциальная система", "inertial navigation system", "SBG Systems", ["SBG", "SBG Systems"], "Ellipse-D", "SBG Systems SAS"),
+    (
+        "инерциальная система",
+        "inertial navigation system",
+        "SBG Systems",
+        ["SBG", "SBG Systems"],
+        "Ellipse-D",
+        "SBG Systems SAS",
+    ),
     ("датчик инерциальный", "IMU", "VectorNav", ["VectorNav", "ВЕКТОРНАВ"], "VN-200", "VectorNav Technologies"),
     ("модуль ГНСС", "GNSS board", "Unicore", ["Unicore", "ЮНИКОР"], "UM982", "Unicore Communications"),
-    ("лопатка турбины двигателя", "turbine blade for engine", "CFM", ["CFM", "CFM International"], "CFM56-7B", "CFM International"),
+    (
+        "лопатка турбины двигателя",
+        "turbine blade for engine",
+        "CFM",
+        ["CFM", "CFM International"],
+        "CFM56-7B",
+        "CFM International",
+    ),
     ("двигатель вертолетный", "helicopter engine", "Safran", ["Safran", "САФРАН"], "Arriel 2D", "Safran SA"),
     ("ответчик", "transponder", "Honeywell", ["Honeywell", "ХОНЕЙВЕЛЛ"], "KT 74", "Honeywell International Inc."),
     ("ноутбук", "laptop", "Lenovo", ["Lenovo", "ЛЕНОВО"], "ThinkPad E14", "Lenovo Group Ltd."),
     ("смартфон", "smartphone", "Samsung", ["Samsung", "САМСУНГ"], "Galaxy A35", "Samsung Electronics"),
     ("радиостанция", "two-way radio", "Baofeng", ["Baofeng", "БАОФЕНГ"], "UV-5R", "Baofeng Electronics"),
     ("радиостанция", "radio", "Motorola", ["Motorola", "МОТОРОЛА"], "DP4400e", "Motorola Solutions"),
-    ("камера видеонаблюдения", "surveillance camera", "Hikvision", ["Hikvision", "ХИКВИЖН"], "DS-2CD2043G2", "Hangzhou Hikvision Digital Technology"),
+    (
+        "камера видеонаблюдения",
+        "surveillance camera",
+        "Hikvision",
+        ["Hikvision", "ХИКВИЖН"],
+        "DS-2CD2043G2",
+        "Hangzhou Hikvision Digital Technology",
+    ),
     ("смартфон", "smartphone", "Xiaomi", ["Xiaomi", "СЯОМИ"], "Redmi Note 13", "Xiaomi Corporation"),
 ]
 UNITS_RU = [("шт", "шт"), ("ШТ", "шт"), ("штук", "шт"), ("компл", "компл"), ("шт.", "шт")]
@@ -91,8 +154,10 @@ def rows(rng: random.Random):
             gold["unit"] = g_ru
         elif style == "dt31_fields":
             stated = STATED_MAKERS.get(brand, maker.upper())
-            text = (f"{noun_ru.upper()}, ИЗГОТОВИТЕЛЬ {stated}, ТОВАРНЫЙ ЗНАК {form.upper()}, "
-                    f"МОДЕЛЬ {model.upper()}, КОЛ-ВО {qty} {u_ru.upper()}")
+            text = (
+                f"{noun_ru.upper()}, ИЗГОТОВИТЕЛЬ {stated}, ТОВАРНЫЙ ЗНАК {form.upper()}, "
+                f"МОДЕЛЬ {model.upper()}, КОЛ-ВО {qty} {u_ru.upper()}"
+            )
             gold.update(manufacturer=stated, model=model.upper())
         elif style == "shorthand":
             text = f"{noun_ru.split()[0][:6]}. {form} {model} - {qty}{u_ru}"
@@ -103,7 +168,7 @@ def rows(rng: random.Random):
             text = f"{noun_en.capitalize()}; Brand: {form}; Model: {model}; Qty: {qty} {u_en}"
             gold["unit"] = g_en
         elif style == "news":
-            text = (f"Customs records show that {qty} {form} {model} {noun_en}s reached Moscow via a reseller in 2023")
+            text = f"Customs records show that {qty} {form} {model} {noun_en}s reached Moscow via a reseller in 2023"
             gold.update(unit="")
         else:
             text = f"{noun_ru} {form} {model} ({noun_en}) x {qty} {u_en}"

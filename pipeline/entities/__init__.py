@@ -31,8 +31,10 @@ from pipeline.text.align import char_map, original_span
 # Distinct lines whose entities extract_many keeps (dumps repeat lines; the cache is emptied when full).
 CACHE_LINES = 50_000
 _FOR = re.compile(r"(?<!\w)(?:для|for|под|к|fits|fit|compatible with|совместим\w* с)\s+(?:\S+\s+)?$")
-_FIELD_HINT = re.compile(r"изготов|производит|manufact|mfr|mfg|maker|знак|марк|brand|trade|модел|model|mod\.|"
-                         r"артикул|арт\.|p/n|pn|part|номер|tm")
+_FIELD_HINT = re.compile(
+    r"изготов|производит|manufact|mfr|mfg|maker|знак|марк|brand|trade|модел|model|mod\.|"
+    r"артикул|арт\.|p/n|pn|part|номер|tm"
+)
 
 
 @dataclass
@@ -190,7 +192,7 @@ def _model_after(norm: str, end: int, brand: Brand, back) -> str:
     pos = end
     for m in P.MODEL_TOKEN.finditer(norm, end):
         gap = norm[pos : m.start()]
-        if any(c in gap for c in ",;()\"«»") or len(picked) >= P.MAX_MODEL_TOKENS:
+        if any(c in gap for c in ',;()"«»') or len(picked) >= P.MAX_MODEL_TOKENS:
             break
         tok = m.group(0)
         code = any(c.isdigit() for c in tok) and not P.SPEC.match(tok) and norm[m.end() : m.end() + 1] != '"'

@@ -28,19 +28,17 @@ _UNIT_RE = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True)
 _NUMBER = r"\d{1,3}(?:[ \u00a0,]\d{3})+(?!\d)|\d+"
 
 QUANTITY = re.compile(rf"(?<![\w.,/\-])(?P<q>{_NUMBER})\s?(?:x\s?)?(?P<u>{_UNIT_RE})(?![\w])")
-QUANTITY_FIELD = re.compile(
-    rf"(?:{_QTY_KW})\s*[:.\-=]?\s*(?P<q>{_NUMBER})(?:\s?(?P<u>{_UNIT_RE})(?![\w]))?"
-)
+QUANTITY_FIELD = re.compile(rf"(?:{_QTY_KW})\s*[:.\-=]?\s*(?P<q>{_NUMBER})(?:\s?(?P<u>{_UNIT_RE})(?![\w]))?")
 # A value runs to the next field keyword, a semicolon, a bracket, the end, or a comma that does not introduce a
 # company-form suffix (``CO., LTD``).
 _COMPANY_FORM = r"ltd|co|inc|llc|gmbh|corp|limited|ag|sas|nv|plc|sa|bv|kk|oy|ab|pte|pty|s\.a|ооо|оао|зао|ао"
 _VALUE_END = rf"(?=\s*(?:;|\(|\)|$|,(?!\s*(?:{_COMPANY_FORM})\b)|{_KW_AHEAD}))"
 
-MANUFACTURER_FIELD = re.compile(
-    rf"(?<!\w)(?:{_MANUFACTURER_KW})(?!\w)\s*[:\-—]?\s*(?P<v>[^;()]+?){_VALUE_END}"
+MANUFACTURER_FIELD = re.compile(rf"(?<!\w)(?:{_MANUFACTURER_KW})(?!\w)\s*[:\-—]?\s*(?P<v>[^;()]+?){_VALUE_END}")
+BRAND_FIELD = re.compile(
+    rf"(?<!\w)(?:{_BRAND_KW})(?!\w)\s*[:\-—]\s*(?P<v>[^,;()]+?){_VALUE_END}"
+    rf"|(?<!\w)(?:товарный знак|торговая марка|марка)(?!\w)\s+(?P<w>[^,;()]+?){_VALUE_END}"
 )
-BRAND_FIELD = re.compile(rf"(?<!\w)(?:{_BRAND_KW})(?!\w)\s*[:\-—]\s*(?P<v>[^,;()]+?){_VALUE_END}"
-                         rf"|(?<!\w)(?:товарный знак|торговая марка|марка)(?!\w)\s+(?P<w>[^,;()]+?){_VALUE_END}")
 MODEL_FIELD = re.compile(
     rf"(?<!\w)(?:{_MODEL_KW})(?!\w)\s*[:#\-—]\s*(?P<v>[^,;()]+?){_VALUE_END}"
     rf"|(?<!\w)модель(?!\w)\s+(?P<w>[^,;()]+?){_VALUE_END}"

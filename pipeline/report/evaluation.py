@@ -79,11 +79,18 @@ def _context(ev: Evaluation, figures: dict[str, Path]) -> dict[str, Any]:
     alts["calibration"] = "reliability diagram"
     return {
         "info": _info_rows(m),
-        "dual": [_ci(d.get("precision"), d.get("precision_ci"), key=True),
-                 _ci(d.get("recall"), d.get("recall_ci"), key=True), _ci(d.get("f1"), d.get("f1_ci")),
-                 str(d.get("predicted", "–")), str(d.get("support", "–"))],  # fmt: skip
-        "overall": [*(_ci(m[k], m.get(f"{k}_ci")) for k in ("macro_precision", "macro_recall", "macro_f1", "micro_f1")),
-                    _num(cal.get("brier"), 4), _num(cal.get("ece"), 4)],  # fmt: skip
+        "dual": [
+            _ci(d.get("precision"), d.get("precision_ci"), key=True),
+            _ci(d.get("recall"), d.get("recall_ci"), key=True),
+            _ci(d.get("f1"), d.get("f1_ci")),
+            str(d.get("predicted", "–")),
+            str(d.get("support", "–")),
+        ],  # fmt: skip
+        "overall": [
+            *(_ci(m[k], m.get(f"{k}_ci")) for k in ("macro_precision", "macro_recall", "macro_f1", "micro_f1")),
+            _num(cal.get("brier"), 4),
+            _num(cal.get("ece"), 4),
+        ],  # fmt: skip
         "prevalence": _prevalence(m.get("at_prevalence")),
         "review": m["review"] if m["thresholds"] else None,
         "flag": _flag(m.get("military_flag")),
@@ -91,14 +98,27 @@ def _context(ev: Evaluation, figures: dict[str, Path]) -> dict[str, Any]:
         "labels": list(m["labels"]),
         "confusion": [[lab, *map(str, row)] for lab, row in zip(m["labels"], m["confusion"])],
         "figures": {k: _figure(p, alts.get(k, k)) for k, p in figures.items()},
-        "calibration": [[f"{b['lo']:.1f}–{b['hi']:.1f}", str(b["n"]), _num(b["confidence"]), _num(b["accuracy"])]
-                        for b in cal.get("bins", []) if b["n"]],  # fmt: skip
+        "calibration": [
+            [f"{b['lo']:.1f}–{b['hi']:.1f}", str(b["n"]), _num(b["confidence"]), _num(b["accuracy"])]
+            for b in cal.get("bins", [])
+            if b["n"]
+        ],  # fmt: skip
         "slices": [(name, _slice_rows(sl)) for name, sl in m.get("slices", {}).items()],
         "n_errors": m["n_errors"],
         "errors_shown": HTML_ERRORS_SHOWN,
         "errors_file": ERRORS_FILE,
-        "errors": [[str(e["line"]), e["text"], e["gold"], e["predicted"], f"{e['score']:.3f}", e["candidate"] or "",
-                    e.get("explanation", "")] for e in ev.errors[:HTML_ERRORS_SHOWN]],  # fmt: skip
+        "errors": [
+            [
+                str(e["line"]),
+                e["text"],
+                e["gold"],
+                e["predicted"],
+                f"{e['score']:.3f}",
+                e["candidate"] or "",
+                e.get("explanation", ""),
+            ]
+            for e in ev.errors[:HTML_ERRORS_SHOWN]
+        ],  # fmt: skip
     }
 
 

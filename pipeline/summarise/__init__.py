@@ -151,8 +151,15 @@ def summarise(
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder")
     readers = _readers(labelled, encoding, delimiter, sheet)
-    given = {"value": value_column, "date": date_column, "importer": importer_column, "exporter": exporter_column,
-             "country": country_column, "brand": brand_column, "text": text_column}
+    given = {
+        "value": value_column,
+        "date": date_column,
+        "importer": importer_column,
+        "exporter": exporter_column,
+        "country": country_column,
+        "brand": brand_column,
+        "text": text_column,
+    }
     roles = detect_roles(readers[0].columns, given, by, source=str(labelled))
     agg = aggregate(readers, roles, chunk_size)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -176,8 +183,13 @@ def _write(summary: Summary, agg: Aggregates, charts: bool) -> Summary:
     from pipeline.summarise.render import render_html
 
     summary.html = _write_text(out_dir / HTML_FILE, render_html(summary))
-    meta = {"input": str(summary.input), "roles": roles.columns, "how": roles.how, "by": roles.by,
-            "headline": summary.headline}
+    meta = {
+        "input": str(summary.input),
+        "roles": roles.columns,
+        "how": roles.how,
+        "by": roles.by,
+        "headline": summary.headline,
+    }
     summary.files += [summary.html, _write_text(out_dir / JSON_FILE, json.dumps(meta, ensure_ascii=False, indent=2))]
     return summary
 

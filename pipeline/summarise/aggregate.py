@@ -93,8 +93,24 @@ class Aggregates:
         self.label_by = {col: _cells() for col in self.roles.by}
         r = self.roles
         self._top_fields = [
-            (k, r[k]) for k in ("text", "military_wording", "brand", "manufacturer", "model", "explanation", "importer",
-                                "exporter", "country", "date", "value", "hs_code", "code_conflict", "status") if r[k]
+            (k, r[k])
+            for k in (
+                "text",
+                "military_wording",
+                "brand",
+                "manufacturer",
+                "model",
+                "explanation",
+                "importer",
+                "exporter",
+                "country",
+                "date",
+                "value",
+                "hs_code",
+                "code_conflict",
+                "status",
+            )
+            if r[k]
         ]
 
     def add(self, row: dict[str, Any], line: int, error: str | None) -> None:
@@ -126,8 +142,11 @@ class Aggregates:
         for col, cells in self.label_by.items():
             cells[(label, cell_text(row.get(col)) or NONE)].add(value)
         if dual:
-            for role, cells in (("importer", self.label_importer), ("exporter", self.label_exporter),
-                                ("country", self.label_country)):
+            for role, cells in (
+                ("importer", self.label_importer),
+                ("exporter", self.label_exporter),
+                ("country", self.label_country),
+            ):
                 if r[role]:
                     cells[(label, cell_text(row.get(r[role])) or NONE)].add(value)
             self._add_top(row, line, label, value, flagged)

@@ -11,8 +11,12 @@ from pipeline.summarise.aggregate import MALFORMED_DATE, MISSING_DATE, Aggregate
 from pipeline.summarise.tables import PLURAL, label_order
 
 COLOURS = {
-    "drone": "#d62728", "counter_drone": "#9467bd", "rugged_computer": "#8c564b", "navigation": "#1f77b4",
-    "aircraft_parts": "#ff7f0e", "other": "#7f7f7f",
+    "drone": "#d62728",
+    "counter_drone": "#9467bd",
+    "rugged_computer": "#8c564b",
+    "navigation": "#1f77b4",
+    "aircraft_parts": "#ff7f0e",
+    "other": "#7f7f7f",
 }
 TOP_BARS = 8
 NAME_CHARS = 34
@@ -79,8 +83,12 @@ def _monthly(agg: Aggregates, out_dir: Path, what: str) -> Figure | None:
     fig, ax = plt.subplots(figsize=(9.5, 4))
     bottom = [0.0] * len(months)
     for lb in labels:
-        ys = [getattr(agg.label_month[(lb, m)], "rows" if what == "rows" else "value")
-              if (lb, m) in agg.label_month else 0 for m in months]
+        ys = [
+            getattr(agg.label_month[(lb, m)], "rows" if what == "rows" else "value")
+            if (lb, m) in agg.label_month
+            else 0
+            for m in months
+        ]
         ax.bar(range(len(months)), ys, bottom=bottom, label=lb, color=COLOURS.get(lb), width=0.8)
         bottom = [b + y for b, y in zip(bottom, ys)]
     step = max(1, len(months) // 24)
@@ -92,10 +100,15 @@ def _monthly(agg: Aggregates, out_dir: Path, what: str) -> Figure | None:
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    undated = sum(c.rows for (lb, m), c in agg.label_month.items()
-                  if m in (MISSING_DATE, MALFORMED_DATE) and lb in POSITIVE_LABELS)
-    caption = f"{ylabel} per month of {agg.roles['date']}; {undated} dual-use row(s) without a readable date " \
-              "are not in the chart (see label_month.csv)."
+    undated = sum(
+        c.rows
+        for (lb, m), c in agg.label_month.items()
+        if m in (MISSING_DATE, MALFORMED_DATE) and lb in POSITIVE_LABELS
+    )
+    caption = (
+        f"{ylabel} per month of {agg.roles['date']}; {undated} dual-use row(s) without a readable date "
+        "are not in the chart (see label_month.csv)."
+    )
     name = f"monthly_{what}"
     return Figure(name, f"{_cap(ylabel)} per month", _save(fig, out_dir / f"{name}.png"), caption)
 
@@ -111,8 +124,9 @@ def _top_per_label(cells: dict, out_dir: Path, name: str, what: str) -> Figure |
     plt = _plt()
     tops = {lb: sorted(per_label[lb], key=lambda t: (-t[0], -t[1], t[2]))[:TOP_BARS][::-1] for lb in labels}
     heights = [len(tops[lb]) + 2.6 for lb in labels]
-    fig, axes = plt.subplots(len(labels), 1, figsize=(7.5, 0.27 * sum(heights) + 0.4), squeeze=False,
-                             gridspec_kw={"height_ratios": heights})
+    fig, axes = plt.subplots(
+        len(labels), 1, figsize=(7.5, 0.27 * sum(heights) + 0.4), squeeze=False, gridspec_kw={"height_ratios": heights}
+    )
     for ax, lb in zip(axes.flat, labels):
         top = tops[lb]
         slots = range(len(top))
@@ -150,10 +164,12 @@ def _military(agg: Aggregates, out_dir: Path) -> Figure | None:
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    caption = "Share of rows naming a military end use («для нужд СВО», «в/ч …»), per month; counts in " \
-              "military_by_month.csv."
-    return Figure("military_share", "Military-flag share over time", _save(fig, out_dir / "military_share.png"),
-                  caption)
+    caption = (
+        "Share of rows naming a military end use («для нужд СВО», «в/ч …»), per month; counts in military_by_month.csv."
+    )
+    return Figure(
+        "military_share", "Military-flag share over time", _save(fig, out_dir / "military_share.png"), caption
+    )
 
 
 def draw_charts(agg: Aggregates, out_dir: Path) -> list[Figure]:
@@ -166,8 +182,11 @@ def draw_charts(agg: Aggregates, out_dir: Path) -> list[Figure]:
             figures.append(_monthly(agg, out_dir, "value"))
     if r["brand"] or r["manufacturer"]:
         figures.append(_top_per_label(agg.label_brand, out_dir, "label_brand", "brands"))
-    for role, cells in (("importer", agg.label_importer), ("exporter", agg.label_exporter),
-                        ("country", agg.label_country)):
+    for role, cells in (
+        ("importer", agg.label_importer),
+        ("exporter", agg.label_exporter),
+        ("country", agg.label_country),
+    ):
         if r[role]:
             what = {"importer": "importers", "exporter": "exporters", "country": "origin countries"}[role]
             figures.append(_top_per_label(cells, out_dir, f"dual_use_{PLURAL[role]}", what))

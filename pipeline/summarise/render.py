@@ -13,8 +13,20 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 ROWS_SHOWN = 40
 # Tables shown on the page, in order (all are written as CSV); the top lines have a section of their own.
-PAGE_TABLES = ("labels", "military", "military_wording", "label_brand", "dual_use_importers", "dual_use_exporters",
-               "dual_use_countries", "code_conflicts", "review", "statuses", "label_month", "military_by_month")
+PAGE_TABLES = (
+    "labels",
+    "military",
+    "military_wording",
+    "label_brand",
+    "dual_use_importers",
+    "dual_use_exporters",
+    "dual_use_countries",
+    "code_conflicts",
+    "review",
+    "statuses",
+    "label_month",
+    "military_by_month",
+)
 
 
 def fmt(value: Any) -> str:
@@ -56,17 +68,29 @@ def render_html(summary: Summary) -> str:
     tables = [by_name[n] for n in PAGE_TABLES if n in by_name]
     tables += [t for t in summary.tables if t.name.startswith("by_")]
     top = by_name.get("top_flagged")
-    figures = [{"title": f.title, "caption": f.caption, "file": f.path.name, "src": _data_uri(f.path),
-                "tall": not f.name.startswith(("monthly", "military"))} for f in summary.figures]
+    figures = [
+        {
+            "title": f.title,
+            "caption": f.caption,
+            "file": f.path.name,
+            "src": _data_uri(f.path),
+            "tall": not f.name.startswith(("monthly", "military")),
+        }
+        for f in summary.figures
+    ]
     roles = [(role, col, summary.roles.how.get(role, "")) for role, col in summary.roles.columns.items() if col]
-    return _environment().get_template("summary.html").render(
-        summary=summary,
-        h=summary.headline,
-        roles=roles,
-        figures=figures,
-        tables=tables,
-        top=top.as_dicts() if top else [],
-        top_fields=[k for k in ("brand", "model", "importer", "date", "value") if top and k in top.header],
-        rows_shown=ROWS_SHOWN,
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    return (
+        _environment()
+        .get_template("summary.html")
+        .render(
+            summary=summary,
+            h=summary.headline,
+            roles=roles,
+            figures=figures,
+            tables=tables,
+            top=top.as_dicts() if top else [],
+            top_fields=[k for k in ("brand", "model", "importer", "date", "value") if top and k in top.header],
+            rows_shown=ROWS_SHOWN,
+            generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        )
     )

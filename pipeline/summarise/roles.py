@@ -22,21 +22,50 @@ from pipeline.tables.columns import TEXT_COLUMN_CANDIDATES, column_key
 INPUT_ROLES: dict[str, tuple[str, ...]] = {
     "date": ("дата дт", "дата декларации", "дата", "date", "declaration date", "shipment date", "arrival date"),
     "value": (
-        "стоимость, usd", "стоимость usd", "статистическая стоимость", "фактурная стоимость", "стоимость*",
-        "value, usd", "value usd", "usd", "value", "total value", "amount", "cost",
+        "стоимость, usd",
+        "стоимость usd",
+        "статистическая стоимость",
+        "фактурная стоимость",
+        "стоимость*",
+        "value, usd",
+        "value usd",
+        "usd",
+        "value",
+        "total value",
+        "amount",
+        "cost",
     ),
     "importer": ("получатель", "импортер", "импортёр", "importer", "consignee", "buyer"),
     "exporter": ("отправитель", "экспортер", "экспортёр", "exporter", "shipper", "seller", "supplier"),
     "country": (
-        "страна происхождения", "страна", "country of origin", "origin country", "origin", "country",
+        "страна происхождения",
+        "страна",
+        "country of origin",
+        "origin country",
+        "origin",
+        "country",
     ),
     "text": tuple(TEXT_COLUMN_CANDIDATES),
 }
 # Columns written by `dualuse predict` and by the entity (issue 13) and code (issue 12) steps.
 PREDICT_ROLES = (
-    "label", "score", "military_marker", "military_wording", "status", "review", "candidate",
-    "brand", "manufacturer", "model", "quantity", "unit", "explanation",
-    "hs_code", "code_label", "chpl_tier", "code_conflict",
+    "label",
+    "score",
+    "military_marker",
+    "military_wording",
+    "status",
+    "review",
+    "candidate",
+    "brand",
+    "manufacturer",
+    "model",
+    "quantity",
+    "unit",
+    "explanation",
+    "hs_code",
+    "code_label",
+    "chpl_tier",
+    "code_conflict",
 )
 ROLE_OPTIONS = ("date", "value", "importer", "exporter", "country", "brand", "text")
 
@@ -70,8 +99,9 @@ def _find(by_norm: dict[str, str], candidates: Sequence[str]) -> str | None:
     return None
 
 
-def detect_roles(columns: Sequence[str], given: dict[str, str | None] | None = None,
-                 by: Sequence[str] = (), source: str = "input") -> Roles:
+def detect_roles(
+    columns: Sequence[str], given: dict[str, str | None] | None = None, by: Sequence[str] = (), source: str = "input"
+) -> Roles:
     """Choose the column of each role.
 
     Args:
@@ -98,8 +128,9 @@ def detect_roles(columns: Sequence[str], given: dict[str, str | None] | None = N
         if roles.columns[role]:
             roles.how[role] = "detected"
     if roles["label"] is None:
-        raise InputError(f"{source}: no 'label' column: give a file written by `dualuse predict`; "
-                         f"columns present: {list(columns)}")
+        raise InputError(
+            f"{source}: no 'label' column: give a file written by `dualuse predict`; columns present: {list(columns)}"
+        )
     for role in ROLE_OPTIONS:
         name = (given or {}).get(role)
         if name:

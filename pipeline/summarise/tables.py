@@ -61,8 +61,16 @@ def _labels_table(agg: Aggregates, with_value: bool, with_date: bool) -> Table:
         share = round(c.rows / agg.rows, 4) if agg.rows else 0.0
         rows.append([lb, c.rows, share, *_cell_values(c, with_value)[1:], *dates, agg.military[lb]])
     dates = [sum(d["missing"] for d in agg.dates.values()), sum(d["malformed"] for d in agg.dates.values())]
-    rows.append(["total", total.rows, 1.0 if agg.rows else 0.0, *_cell_values(total, with_value)[1:],
-                 *(dates if with_date else []), sum(agg.military.values())])
+    rows.append(
+        [
+            "total",
+            total.rows,
+            1.0 if agg.rows else 0.0,
+            *_cell_values(total, with_value)[1:],
+            *(dates if with_date else []),
+            sum(agg.military.values()),
+        ]
+    )
     return Table("labels", "Rows and value per label", header, rows)
 
 
@@ -72,18 +80,27 @@ def month_sort_key(month: str) -> tuple[int, str]:
 
 
 def _month_tables(agg: Aggregates, with_value: bool) -> list[Table]:
-    items = sorted(agg.label_month.items(), key=lambda kv: (month_sort_key(kv[0][1]), LABELS.index(kv[0][0])
-                                                             if kv[0][0] in LABELS else 99, kv[0][0]))
+    items = sorted(
+        agg.label_month.items(),
+        key=lambda kv: (month_sort_key(kv[0][1]), LABELS.index(kv[0][0]) if kv[0][0] in LABELS else 99, kv[0][0]),
+    )
     header = ["month", "label", "rows"] + (VALUE_HEADER if with_value else [])
-    per_month = Table("label_month", "Rows and value per label and month", header,
-                      [[m, lb, *_cell_values(c, with_value)] for (lb, m), c in items])
+    per_month = Table(
+        "label_month",
+        "Rows and value per label and month",
+        header,
+        [[m, lb, *_cell_values(c, with_value)] for (lb, m), c in items],
+    )
     mil = []
     for month in sorted(agg.month_military, key=month_sort_key):
         rows, dual, flagged, flagged_dual = agg.month_military[month]
         mil.append([month, rows, dual, flagged, flagged_dual, round(flagged / rows, 4) if rows else 0.0])
-    military = Table("military_by_month", "Military end-use flag per month",
-                     ["month", "rows", "dual_use_rows", "military_flagged", "military_flagged_dual_use",
-                      "military_share"], mil)
+    military = Table(
+        "military_by_month",
+        "Military end-use flag per month",
+        ["month", "rows", "dual_use_rows", "military_flagged", "military_flagged_dual_use", "military_share"],
+        mil,
+    )
     return [per_month, military]
 
 
@@ -92,45 +109,84 @@ def slug(name: str) -> str:
     return re.sub(r"[^\w]+", "_", name.casefold()).strip("_") or "column"
 
 
+def _military_tables(agg: Aggregates) -> list[Table]:
+    """The flagged rows per label, and per the words that raised the flag when the labels carry them."""
+    tables = [
+        Table(
+            "military",
+            "Military end-use flagged rows per label",
+            ["label", "rows", "military_flagged", "military_share"],
+            [
+                [lb, agg.by_label[lb].rows, agg.military[lb], round(agg.military[lb] / agg.by_label[lb].rows, 4)]
+                for lb in label_order(agg.by_label)
+            ],
+        )
+    ]
+    if agg.roles["military_wording"]:
+        tables.append(
+            Table(
+                "military_wording",
+                "Military end-use flags by the words that raised them",
+                ["military_wording", "military_flagged", "military_flagged_dual_use"],
+                [[shown, n, dual] for n, dual, shown in sorted(agg.wording.values(), key=lambda e: (-e[0], e[2]))],
+            )
+        )
+    return tables
+
+
 def build_tables(agg: Aggregates) -> list[Table]:
     """All the tables of a summary, in the order the page shows them."""
     r = agg.roles
     with_value, with_date = bool(r["value"]), bool(r["date"])
-    tables = [_labels_table(agg, with_value, with_date)]
-    tables.append(Table("military", "Military end-use flagged rows per label", ["label", "rows", "military_flagged",
-                        "military_share"], [[lb, agg.by_label[lb].rows, agg.military[lb],
-                                             round(agg.military[lb] / agg.by_label[lb].rows, 4)]
-                                            for lb in label_order(agg.by_label)]))
-    if r["military_wording"]:
-        tables.append(Table("military_wording", "Military end-use flags by the words that raised them",
-                            ["military_wording", "military_flagged", "military_flagged_dual_use"],
-                            [[shown, n, dual] for n, dual, shown in sorted(agg.wording.values(),
-                                                                          key=lambda e: (-e[0], e[2]))]))
+    tables = [_labels_table(agg, with_value, with_date), *_military_tables(agg)]
     if with_date:
         tables += _month_tables(agg, with_value)
     if r["brand"] or r["manufacturer"]:
-        tables.append(_label_key_table("label_brand", "Rows and value per label and brand", "brand",
-                                       agg.label_brand, with_value))
-    for role, cells in (("importer", agg.label_importer), ("exporter", agg.label_exporter),
-                        ("country", agg.label_country)):
+        tables.append(
+            _label_key_table("label_brand", "Rows and value per label and brand", "brand", agg.label_brand, with_value)
+        )
+    for role, cells in (
+        ("importer", agg.label_importer),
+        ("exporter", agg.label_exporter),
+        ("country", agg.label_country),
+    ):
         if r[role]:
-            tables.append(_label_key_table(f"dual_use_{PLURAL[role]}", f"Dual-use rows per {role} ({r[role]})", role,
-                                           cells, with_value))
+            tables.append(
+                _label_key_table(
+                    f"dual_use_{PLURAL[role]}", f"Dual-use rows per {role} ({r[role]})", role, cells, with_value
+                )
+            )
     for col, cells in agg.label_by.items():
-        tables.append(_label_key_table(f"by_{slug(col)}", f"Rows and value per label and {col}", col, cells,
-                                       with_value))
+        tables.append(
+            _label_key_table(f"by_{slug(col)}", f"Rows and value per label and {col}", col, cells, with_value)
+        )
     if r["code_conflict"]:
-        tables.append(Table("code_conflicts", "Code conflicts per label (text>code, code>text)",
-                            ["label", "code_conflict", "rows"],
-                            [[lb, k, n] for (lb, k), n in sorted(agg.conflicts.items(),
-                                                                 key=lambda kv: (label_order(agg.by_label).index(
-                                                                     kv[0][0]), kv[0][1]))]))
+        tables.append(
+            Table(
+                "code_conflicts",
+                "Code conflicts per label (text>code, code>text)",
+                ["label", "code_conflict", "rows"],
+                [
+                    [lb, k, n]
+                    for (lb, k), n in sorted(
+                        agg.conflicts.items(), key=lambda kv: (label_order(agg.by_label).index(kv[0][0]), kv[0][1])
+                    )
+                ],
+            )
+        )
     if r["review"]:
-        tables.append(Table("review", "Review queue (review=1) by candidate class", ["candidate", "rows"],
-                            [[k, n] for k, n in agg.review.most_common()]))
+        tables.append(
+            Table(
+                "review",
+                "Review queue (review=1) by candidate class",
+                ["candidate", "rows"],
+                [[k, n] for k, n in agg.review.most_common()],
+            )
+        )
     if r["status"]:
-        tables.append(Table("statuses", "Rows per status", ["status", "rows"],
-                            [[k, n] for k, n in agg.statuses.most_common()]))
+        tables.append(
+            Table("statuses", "Rows per status", ["status", "rows"], [[k, n] for k, n in agg.statuses.most_common()])
+        )
     tables.append(_top_table(agg))
     return tables
 
@@ -139,8 +195,10 @@ def _top_table(agg: Aggregates) -> Table:
     lines = agg.top_lines()
     extra = [k for k, _ in agg._top_fields]
     header = ["rank", "line", "label", "score", "military_marker", *extra]
-    rows = [[i, t["line"], t["label"], round(t["score"], 4), t["military_marker"], *(t.get(k, "") for k in extra)]
-            for i, t in enumerate(lines, 1)]
+    rows = [
+        [i, t["line"], t["label"], round(t["score"], 4), t["military_marker"], *(t.get(k, "") for k in extra)]
+        for i, t in enumerate(lines, 1)
+    ]
     return Table("top_flagged", f"The {len(rows)} highest-scoring dual-use lines", header, rows)
 
 

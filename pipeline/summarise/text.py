@@ -26,8 +26,10 @@ def format_roles(summary: Summary) -> str:
 def _grid(header: list[str], rows: list[list]) -> str:
     cells = [header] + [[fmt(v) for v in r] for r in rows]
     widths = [max(len(str(r[i])) for r in cells) for i in range(len(header))]
-    return "\n".join("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in
-                               enumerate(zip(r, widths))).rstrip() for r in cells)
+    return "\n".join(
+        "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+        for r in cells
+    )
 
 
 def _top_keys(summary: Summary, name: str, key: str, what: str) -> str | None:
@@ -44,21 +46,27 @@ def _top_keys(summary: Summary, name: str, key: str, what: str) -> str | None:
 def format_summary(summary: Summary) -> str:
     """The headline, the per-label table and the top importers, exporters, countries and brands, in short."""
     h = summary.headline
-    out = [f"{fmt(h['rows'])} rows, {fmt(h['dual_use_rows'])} dual-use"
-           + (f" worth {fmt(h['dual_use_value'])} ({summary.roles['value']})" if h["dual_use_value"] is not None
-              else "")
-           + f", {fmt(h['military_flagged'])} military-flagged, review queue {fmt(h['review_queue'])}"]
+    out = [
+        f"{fmt(h['rows'])} rows, {fmt(h['dual_use_rows'])} dual-use"
+        + (f" worth {fmt(h['dual_use_value'])} ({summary.roles['value']})" if h["dual_use_value"] is not None else "")
+        + f", {fmt(h['military_flagged'])} military-flagged, review queue {fmt(h['review_queue'])}"
+    ]
     if h["first_month"]:
-        out.append(f"months: {h['first_month']} to {h['last_month']} ({h['months']} with rows); dates missing "
-                   f"{h['date_missing']}, malformed {h['date_malformed']}")
+        out.append(
+            f"months: {h['first_month']} to {h['last_month']} ({h['months']} with rows); dates missing "
+            f"{h['date_missing']}, malformed {h['date_malformed']}"
+        )
     if h["value_missing"] is not None:
         out.append(f"values missing {h['value_missing']}, malformed {h['value_malformed']}")
     labels = summary.table("labels")
     keep = [i for i, c in enumerate(labels.header) if c in ("label", "rows", "value", "military_flagged")]
     out.append(_grid([labels.header[i] for i in keep], [[r[i] for i in keep] for r in labels.rows]))
-    for name, key, what in (("label_brand", "brand", "brands"), ("dual_use_importers", "importer", "importers"),
-                            ("dual_use_exporters", "exporter", "exporters"),
-                            ("dual_use_countries", "country", "origin countries")):
+    for name, key, what in (
+        ("label_brand", "brand", "brands"),
+        ("dual_use_importers", "importer", "importers"),
+        ("dual_use_exporters", "exporter", "exporters"),
+        ("dual_use_countries", "country", "origin countries"),
+    ):
         line = _top_keys(summary, name, key, what)
         if line:
             out.append(line)

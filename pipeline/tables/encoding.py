@@ -44,6 +44,7 @@ BINARY_CONTROL_RATIO = 50
 STDIN_HEAD_BYTES = 4096
 COPY_BUFFER_BYTES = 1 << 20
 
+
 def _escape_decode_errors(exc: UnicodeError) -> tuple[str, int]:
     """Codec error handler: each undecodable byte becomes U+DC00 + byte (found and reported per row later)."""
     if not isinstance(exc, UnicodeDecodeError):

@@ -24,7 +24,6 @@ SPLITS = ("train", "dev", "test")
 REQUIRED_COLUMNS = ("text", "label", "lang")
 
 
-
 @dataclass
 class Corpus:
     """Labelled lines, one entry per line in every list.

@@ -59,7 +59,6 @@ def cross_validate(cfg: dict, corpus: Corpus, splits: Splits, k: int) -> dict[st
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
-
     if k < 2:
         raise ValueError(f"--cv {k}: need at least 2 folds")
     idx = [i for i, s in enumerate(splits.split) if s != "excluded"]
