@@ -551,6 +551,22 @@ def test_blind_marker_probes_no_worse_than_when_scored(flag, name, lines, unmark
     assert false <= most_false and caught >= least_caught, (false, caught)
 
 
+def test_dump_checks_at_real_proportions_raise_no_false_flag(flag):
+    """corpora/unseen/w110 to w117: declaration dumps of four kinds of importer (machinery, electronics, aviation and
+    optics, consumer goods) at real proportions, about 3 % of lines marked, written by eight helpers told to write as
+    declarants do, not traps (session 61, corpus card), scored once on the rules of session 60: no false flag on their
+    2,200 unmarked lines, every marked line flagged. Real dumps carry «не военного назначения», «фронтальный
+    погрузчик», «ВЧ», «ВСУ» (an aircraft's auxiliary power unit) on ordinary lines."""
+    import csv
+
+    unseen = Path(__file__).resolve().parents[1] / "corpora" / "unseen"
+    rows = [r for f in sorted(unseen.glob("w11[0-7]_dump_*.csv")) for r in csv.DictReader(f.open(encoding="utf-8"))]
+    false = [r["text"] for r in rows if r["marker"] == "0" and flag(r["text"])]
+    missed = [r["text"] for r in rows if r["marker"] == "1" and not flag(r["text"])]
+    assert len(rows) == 2273 and sum(r["marker"] == "1" for r in rows) == 73
+    assert false == [] and missed == [], (false, missed)
+
+
 def test_marker_wording_is_a_piece_of_every_flagged_probe_line():
     """On every flagged line of the probes (about 1,400 in three scripts, look-alike letters, odd spacing), the
     wording is a literal piece of the line and normalises to the words the rule matched."""
