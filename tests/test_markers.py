@@ -587,3 +587,15 @@ def test_marker_wording_is_a_piece_of_every_flagged_probe_line():
             wording = original_wording(text, normalised, span)
             assert wording in text and norm(wording) == normalised[span[0] : span[1]], (text, wording)
     assert flagged > 1300
+
+
+def test_literal_index_names_the_rules_a_text_may_match_in_order():
+    """Each rule is tried when the text holds one of its required literals, a rule without one always, in rule order."""
+    from pipeline.text.markers import _LiteralIndex
+
+    index = _LiteralIndex([("сво",), ("в/ч", "войсков"), None, ("сво", "минобороны")])
+    assert index.candidates("для нужд сво") == (0, 2, 3)
+    assert index.candidates("войсковая часть 12345, в/ч") == (1, 2)
+    assert index.candidates("ноутбук") == (2,)
+    assert _LiteralIndex([("сво",)]).candidates("ноутбук") == ()
+    assert _LiteralIndex([("сво",), ("сво",)]).candidates("сво") == (0, 1)

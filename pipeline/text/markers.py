@@ -33,13 +33,13 @@ class MarkerMatcher:
         # A rule can only match a text holding its required literal; checking literals with `in` first skips the
         # regular expressions for the great majority of lines, which name no military end use.
         self._pattern_literals = _prefilter(self.patterns)
-        self._exclusion_literals = _prefilter(self.exclusions)
-        # Each exclusion's required literals; the exclusions a text may match, joined in their order, are compiled
-        # once per set. Leaving out rules that cannot match changes no match of the joined expression.
-        self._exclusion_rules = [required_literals(p) for p in self.exclusions]
+        # The exclusions a text may match (it holds one of their required literals), joined in their order, are
+        # compiled once per set. Leaving out rules that cannot match changes no match of the joined expression.
         self._exclusion_sets: dict[tuple[int, ...], re.Pattern] = {}
-        # Each rule with its required literals: a text is searched only with the rules whose literal it holds.
-        self._rules = [(required_literals(p), re.compile(p)) for p in self.patterns]
+        self._exclusion_index = _LiteralIndex([required_literals(p) for p in self.exclusions])
+        # A text is searched only with the rules one of whose required literals it holds.
+        self._rules = [re.compile(p) for p in self.patterns]
+        self._rule_index = _LiteralIndex([required_literals(p) for p in self.patterns])
         self._run_flags: dict[str, bool] = {}
         # Every required literal has a space-free piece that one run of any text holding the literal must contain,
         # start with, end with or equal (see _piece): a text none of whose runs passes that test cannot match.
@@ -118,18 +118,14 @@ class MarkerMatcher:
         if self._pattern_literals is not None and not self._runs_may_match(text):
             return None
         where = None  # where each character of the cut text stands in the given text, when something was cut
-        if self.exclusions and _may_match(self._exclusion_literals, text):
+        if self.exclusions:
             exclusion = self._exclusions_for(text)
             if exclusion is not None:
                 text, where = _cut(exclusion, text)
-        if not _may_match(self._pattern_literals, text):
-            return None
         # The leftmost match of any rule, the earlier rule on a tie: what the rules joined by "|" would find.
         best = None
-        for literals, rule in self._rules:
-            if literals is not None and not any(lit in text for lit in literals):
-                continue
-            m = next((m for m in rule.finditer(text) if not negated(text, m.start())), None)
+        for i in self._rule_index.candidates(text):
+            m = next((m for m in self._rules[i].finditer(text) if not negated(text, m.start())), None)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
         if best is None:
@@ -145,7 +141,7 @@ class MarkerMatcher:
 
     def _exclusions_for(self, text: str) -> re.Pattern | None:
         """The exclusions that may match ``text`` (each holds one of its literals), joined; ``None`` when none may."""
-        key = tuple(i for i, lits in enumerate(self._exclusion_rules) if lits is None or any(x in text for x in lits))
+        key = self._exclusion_index.candidates(text)
         if not key:
             return None
         found = self._exclusion_sets.get(key)
@@ -309,8 +305,30 @@ def _cut(exclusion: re.Pattern, text: str) -> tuple[str, list[int]]:
     return "".join(pieces), where
 
 
-def _may_match(literals: tuple[str, ...] | None, text: str) -> bool:
-    return literals is None or any(lit in text for lit in literals)
+class _LiteralIndex:
+    """Which of a list of rules may match a text.
+
+    Those with no required literal, and those one of whose required literals (:func:`required_literals`) the text
+    holds; each distinct literal is tested once per text.
+    """
+
+    def __init__(self, rule_literals: list[tuple[str, ...] | None]):
+        by_literal: dict[str, list[int]] = {}
+        self.always = tuple(i for i, lits in enumerate(rule_literals) if lits is None)
+        for i, lits in enumerate(rule_literals):
+            for lit in lits or ():
+                by_literal.setdefault(lit, []).append(i)
+        self.literals = tuple(by_literal)
+        self.rules = tuple(tuple(by_literal[lit]) for lit in self.literals)
+
+    def candidates(self, text: str) -> tuple[int, ...]:
+        """The indices, in order, of the rules that may match ``text``."""
+        found = [rules for lit, rules in zip(self.literals, self.rules) if lit in text]
+        if not found:
+            return self.always
+        if len(found) == 1 and not self.always:
+            return found[0]
+        return tuple(sorted(set(self.always).union(*found)))
 
 
 def _piece(literal: str) -> tuple[str, str]:
