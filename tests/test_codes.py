@@ -211,7 +211,7 @@ def test_malformed_table_names_the_line(tmp_path):
 @pytest.mark.parametrize(
     "name",
     ["Код ТН ВЭД", "код тн вэд", "G33", "hs_code", "HS Code", "tnved", "ТН ВЭД", "Код товара", "HS-code", "ТНВЭД"]
-    + ["heading", "Declared heading", "HS heading", "declared_code", "Товарная позиция"],
+    + ["heading", "Declared heading", "HS heading", "declared_code", "Товарная позиция", "code", "CODE"],
 )
 def test_code_column_detected_by_usual_names(name):
     assert find_code_column(["№", "Описание товара", name, "qty"], None, "f.csv") == name
@@ -222,6 +222,8 @@ def test_code_column_detection_and_override():
     assert find_code_column(["text", "qty"], None, "f.csv") is None
     assert find_code_column(cols, "My Code", "f.csv") == "my code"
     assert find_code_column(cols, None, "f.csv", exclude=["hs_code"]) is None
+    # A plain `code` is the least specific name: any usual name before it wins.
+    assert find_code_column(["text", "code", "Код ТН ВЭД"], None, "f.csv") == "Код ТН ВЭД"
     assert resolve_code_column(cols, False, "f.csv") is None
     with pytest.raises(InputError, match="code column 'nope' not found"):
         find_code_column(cols, "nope", "f.csv")

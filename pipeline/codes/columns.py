@@ -38,6 +38,8 @@ CODE_COLUMN_CANDIDATES = (
     "tariffheading",
     "tnvedheading",
     "товарнаяпозиция",
+    # Last, as the least specific: the corpus files and the public reference data name their declared code `code`.
+    "code",
 )
 
 
