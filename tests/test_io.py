@@ -135,8 +135,12 @@ def test_xlsx_sheet_choice(tmp_path):
         (["id", "«ОПИСАНИЕ ТОВАРА»"], None, ["«ОПИСАНИЕ ТОВАРА»"]),
         (["id", "Описание  товара "], None, ["Описание  товара "]),
         (["id", "g31_1"], None, ["g31_1"]),
-        (["id", "G31_1", "Desc_Extension"], ["g31_1", "desc extension"], None),
+        (["id", "G31_1", "Desc_Extension"], ["g31 1", "desc extension"], ["G31_1", "Desc_Extension"]),
         (["id", "G31_1", "desc extension"], ["G31_1", "DESC EXTENSION"], ["G31_1", "desc extension"]),
+        (["id", "G31_1"], ["G31_2"], None),
+        (["id", "goods_description", "qty"], None, ["goods_description"]),
+        (["id", "Description of goods", "qty"], None, ["Description of goods"]),
+        (["id", "G31", "G33"], None, ["G31"]),
     ],
 )
 def test_find_columns(columns, wanted, expect):

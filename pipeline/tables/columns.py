@@ -16,20 +16,30 @@ TEXT_COLUMN_CANDIDATES = (
     "описание",
     "наименование товара",
     "наименование",
-    "g31_1",
+    "g31 1",
+    "g31",
     "графа 31",
+    "гр 31",
     "description",
     "goods description",
+    "description of goods",
     "product description",
     "item description",
+    "commodity description",
     "commodity",
+    "goods",
+    "product name",
+    "item name",
     "товар",
 )
 
 
 def column_key(name: str) -> str:
-    """A column name as names are compared: spaces collapsed, quotes stripped, case folded."""
-    return re.sub(r"\s+", " ", str(name).strip().strip("«»\"'").strip()).casefold()
+    """A column name as names are compared: underscores read as spaces, spaces collapsed, quotes stripped, case folded.
+
+    ``G31_1`` and ``g31 1``, ``goods_description`` and ``Goods description`` are one name.
+    """
+    return re.sub(r"[\s_]+", " ", str(name).strip().strip("«»\"'").strip()).strip().casefold()
 
 
 def find_columns(columns: Sequence[str], wanted: Sequence[str] | None, source: str) -> list[str]:
