@@ -535,13 +535,18 @@ def test_marker_wording_is_the_original_text(text, wording):
 
 @pytest.mark.parametrize(
     ("name", "lines", "unmarked", "most_false", "least_caught"),
-    [("marker_probe_mp9.csv", 668, 505, 6, 143), ("marker_probe_mp11.csv", 661, 496, 7, 153)],
+    [
+        ("marker_probe_mp9.csv", 668, 505, 6, 143),
+        ("marker_probe_mp11.csv", 661, 496, 7, 153),
+        ("marker_probe_mp12.csv", 607, 457, 1, 147),
+    ],
 )
 def test_blind_marker_probes_no_worse_than_when_scored(flag, name, lines, unmarked, most_false, least_caught):
-    """MP9 and MP11 (tests/data/): rounds by two more helpers each, scored once blind on the rules of session 60 and
-    not read or revised on (README model card): MP9 6 false flags of 505 unmarked, 143 of 163 marked flagged; MP11
-    (product titles and declarations) 7 of 496 and 153 of 165. A later revision should be scored on them before their
-    lines are read; this holds the floor."""
+    """MP9, MP11 and MP12 (tests/data/): rounds by two more helpers each, scored once blind and not read or revised on
+    (README model card): MP9 6 false flags of 505 unmarked, 143 of 163 marked flagged; MP11 (product titles and
+    declarations) 7 of 496 and 153 of 165, both on the rules of session 60; MP12 (abbreviations and designations that
+    look like markers, and markers written with them; session 61) 1 of 457 and 147 of 150. A later revision should be
+    scored on them before their lines are read; this holds the floor."""
     import csv
 
     rows = list(csv.DictReader((Path(__file__).resolve().parent / "data" / name).open(encoding="utf-8")))
