@@ -572,6 +572,22 @@ def test_dump_checks_at_real_proportions_raise_no_false_flag(flag):
     assert false == [] and missed == [], (false, missed)
 
 
+def test_english_trade_dumps_raise_no_false_flag_on_lines_left_unmarked(flag):
+    """corpora/unseen/w118 to w121: English trade-data dumps at real proportions (session 61), scored once: no flag on
+    their 1,032 lines the writers left unmarked, 18 of the 24 they marked. The six left are foreign militaries as
+    receivers and the front with no side named, which the corpus card's decisions leave unflagged."""
+    import csv
+
+    unseen = Path(__file__).resolve().parents[1] / "corpora" / "unseen"
+    rows = [
+        r for f in sorted(unseen.glob("w1[12][0-9]_trade_en_*.csv")) for r in csv.DictReader(f.open(encoding="utf-8"))
+    ]
+    false = [r["text"] for r in rows if r["marker"] == "0" and flag(r["text"])]
+    caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
+    assert len(rows) == 1056 and sum(r["marker"] == "1" for r in rows) == 24
+    assert false == [] and caught >= 18, (false, caught)
+
+
 def test_marker_wording_is_a_piece_of_every_flagged_probe_line():
     """On every flagged line of the probes (about 1,400 in three scripts, look-alike letters, odd spacing), the
     wording is a literal piece of the line and normalises to the words the rule matched."""
