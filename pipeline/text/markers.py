@@ -30,16 +30,16 @@ class MarkerMatcher:
         self._compile()
 
     def _compile(self) -> None:
-        # A rule can only match a text holding its required literal; checking literals with `in` first skips the
-        # regular expressions for the great majority of lines, which name no military end use.
-        self._pattern_literals = _prefilter(self.patterns)
         # The exclusions a text may match (it holds one of their required literals), joined in their order, are
         # compiled once per set. Leaving out rules that cannot match changes no match of the joined expression.
         self._exclusion_sets: dict[tuple[int, ...], re.Pattern] = {}
         self._exclusion_index = _LiteralIndex([required_literals(p) for p in self.exclusions])
-        # A text is searched only with the rules one of whose required literals it holds.
+        # A text is searched only with the rules one of whose required literals it holds; the great majority of
+        # lines, which name no military end use, hold none and skip the regular expressions.
         self._rules = [re.compile(p) for p in self.patterns]
         self._rule_index = _LiteralIndex([required_literals(p) for p in self.patterns])
+        # Every literal of every rule, or None when some rule has none (then nothing can be skipped).
+        self._pattern_literals = None if self._rule_index.always else tuple(sorted(self._rule_index.literals, key=len))
         self._run_flags: dict[str, bool] = {}
         # Every required literal has a space-free piece that one run of any text holding the literal must contain,
         # start with, end with or equal (see _piece): a text none of whose runs passes that test cannot match.
@@ -273,17 +273,6 @@ def _seq_literals(seq, sp) -> list[str] | None:
         if best is None or min(map(len, cand)) >= min(map(len, best)):
             best = cand
     return best
-
-
-def _prefilter(rules: list[str]) -> tuple[str, ...] | None:
-    """The required literal of every rule, or ``None`` when some rule has none (then nothing can be skipped)."""
-    literals: set[str] = set()
-    for rule in rules:
-        lits = required_literals(rule)
-        if lits is None:
-            return None
-        literals.update(lits)
-    return tuple(sorted(literals, key=len))
 
 
 def _cut(exclusion: re.Pattern, text: str) -> tuple[str, list[int]]:
