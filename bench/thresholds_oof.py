@@ -36,6 +36,7 @@ from pipeline.model.decision import (  # noqa: E402
     word_counts,
 )
 from pipeline.model.keywords import KeywordRules, read_keywords  # noqa: E402
+from pipeline.text.ground import ground_reason  # noqa: E402
 from pipeline.text.normalise import Normaliser  # noqa: E402
 from pipeline.training.crossval import source_of_file  # noqa: E402
 from pipeline.training.recipe import load_config  # noqa: E402
@@ -66,8 +67,9 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
                 keyword_classes(texts, list(ex["classes"])),
                 np.fromiter((opens_assist(t[:MAX_CHARS]) for t in texts), dtype=bool, count=len(texts)),
                 named_lines(texts),
+                ground_lines(texts),
             ],
-            names="words,code,prose,keyword,opener,named",
+            names="words,code,prose,keyword,opener,named,ground",
         )
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
         out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), lines))
@@ -104,6 +106,13 @@ def named_lines(texts: list[str]) -> np.ndarray:
     return np.fromiter((names_a_type(normalise(t)) for t in texts), dtype=bool, count=len(texts))
 
 
+def ground_lines(texts: list[str]) -> np.ndarray:
+    """Which texts the ground rule reads as a ground machine's engine or aviation's ground equipment
+    (:func:`pipeline.text.ground.ground_reason`), on the normalised text of the default recipe."""
+    normalise = Normaliser(**load_config(REPO / "configs" / "default.cfg")["normalise"])
+    return np.fromiter((bool(ground_reason(normalise(t))) for t in texts), dtype=bool, count=len(texts))
+
+
 def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:
     """Row softmax of ``temperature * log(proba)``."""
     z = temperature * np.log(np.clip(proba, 1e-300, None))
@@ -128,6 +137,7 @@ def label(
     agree=0.0,
     bare=0,
     terms=0,
+    ground=False,
 ) -> list[str]:
     """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
     rule ``long`` = ``(words, threshold)`` on lines of more than that many words, the model-code rule ``code`` =
@@ -135,7 +145,8 @@ def label(
     the pooling rule ``pool``, the prose rule ``prose`` = ``(function words, other scale)`` and on its prose lines the
     keyword assist at ``keywords`` (and on lines of at most ``terms`` words), and on any line the keyword agreement
     at ``agree``, :mod:`pipeline.model.keywords`, then the bare-word rule on lines of at most ``bare`` words,
-    :func:`pipeline.model.decision.bare_word_review`);
+    :func:`pipeline.model.decision.bare_word_review`, and with ``ground`` the ground rule,
+    :func:`pipeline.model.ground_rule.ground_review`);
     the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
     is_prose = None
     if lines is not None and prose[0] > 0 and prose[1] < 1:
@@ -179,6 +190,8 @@ def label(
         other = classes.index("other")
         plain = (lines.words <= bare) & (lines.words > 0) & ~lines.code & (lines.keyword < 0) & ~lines.named
         best[(best != other) & plain] = other
+    if ground and lines is not None and thresholds and "aircraft_parts" in classes:
+        best[(best == classes.index("aircraft_parts")) & lines.ground] = classes.index("other")
     return [classes[j] for j in best.tolist()]
 
 
@@ -218,6 +231,7 @@ def variants(config: dict) -> dict[str, dict]:
     agree = float(config["training"].get("keyword_agree", 0.0))
     bare = int(config["training"].get("bare_words", 0))
     terms = int(config["training"].get("keyword_terms", 0))
+    ground = bool(config["training"].get("ground_rule", False))
     cfg = {
         "thresholds": current,
         "long": long,
@@ -228,8 +242,11 @@ def variants(config: dict) -> dict[str, dict]:
         "agree": agree,
         "bare": bare,
         "terms": terms,
+        "ground": ground,
     }
     out = {"none": {"thresholds": {}}, "config": cfg}
+    out["config without the ground rule"] = {**cfg, "ground": False}
+    out["config with the ground rule"] = {**cfg, "ground": True}
     out["config without the bare-word rule"] = {**cfg, "bare": 0}
     for words in (1, 2):
         out[f"config, bare-word rule on lines of <= {words} words"] = {**cfg, "bare": words}

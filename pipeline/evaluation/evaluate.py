@@ -262,7 +262,8 @@ def _decision_rules(meta: dict, active: bool, peer=None) -> dict[str, Any]:
     """The decision rules the labels were given with (``None`` where not applied).
 
     The character peer's blend (``peer``, applied with or without thresholds), the long-line, model-code, pooling and
-    prose rules, the keyword assist and agreement and the bare-word rule (with the count of class terms it spares).
+    prose rules, the keyword assist and agreement, the bare-word rule (with the count of class terms it spares) and
+    the ground rule.
     """
     rules: dict[str, Any] = {"peer": peer.summary() if peer is not None else None}
     for key, rule in (("long_line_rule", long_line_rule(meta)), ("code_line_rule", code_line_rule(meta))):
@@ -278,6 +279,7 @@ def _decision_rules(meta: dict, active: bool, peer=None) -> dict[str, Any]:
         rules[key] = value if active and keywords and value > 0 else None
     terms = len(meta.get("class_terms") or {})
     rules["class_terms"] = terms if rules["bare_words"] and terms else None
+    rules["ground_rule"] = True if active and meta.get("ground_rule") else None
     return rules
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from pipeline.model.ground_rule import ground_review
 from pipeline.model.keywords import KeywordRules, keyword_assist
 from pipeline.model.terms import is_class_term
 from pipeline.text.aircraft import is_aircraft_type
@@ -102,7 +103,8 @@ def decide(
     With ``thresholds`` (empty: the best class always) the prose rule (:func:`prose_prior`, on a copy of
     ``proba``: the scores are those of the copy), the long-line and model-code caps (:func:`line_caps`), the
     pooling rule and, given the model's ``normalise``, the keyword assist on prose lines and the keyword agreement
-    (:func:`pipeline.model.keywords.keyword_assist`) and then the bare-word rule (:func:`bare_word_review`) apply.
+    (:func:`pipeline.model.keywords.keyword_assist`), the bare-word rule (:func:`bare_word_review`) and the ground
+    rule (:func:`pipeline.model.ground_rule.ground_review`) apply.
     """
     prose = None
     if thresholds and prose_rule(meta)[0]:
@@ -122,6 +124,7 @@ def decide(
             scope = assist_scope(texts, prose, meta, max_chars, counts) & has_text
         keyword_assist(texts, proba, scope, (best, scores, review, candidates), classes, meta, normalise)
         bare_word_review(texts, proba, counts, (best, scores, review, candidates), classes, meta, normalise)
+        ground_review(texts, proba, (best, scores, review, candidates), classes, meta, normalise)
     return best, scores, review, candidates
 
 

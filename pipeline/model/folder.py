@@ -41,6 +41,7 @@ DECISION_KEYS = (
     "keyword_agree",
     "keyword_terms",
     "bare_words",
+    "ground_rule",
     "keyword_rules",
     "class_terms",
 )

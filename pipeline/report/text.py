@@ -51,6 +51,8 @@ def thresholds_text(m: dict[str, Any]) -> str:
             if m.get("class_terms"):
                 what = f"keyword, model code, named type or term of its class ({m['class_terms']} terms)"
             text += f"; lines of at most {m['bare_words']} word(s) with no {what}: other (review)"
+        if m.get("ground_rule"):
+            text += "; aircraft_parts lines naming a ground machine's engine or ground equipment: other (review)"
     return text
 
 
