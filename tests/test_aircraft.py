@@ -267,6 +267,12 @@ def test_normalise_with_joined_types_is_idempotent(text):
     assert n(once) == once
 
 
+def test_series_after_a_cyrillic_family_letter_joins_in_one_pass():
+    n = Normaliser(join_aircraft_types=True)
+    for text in ("А 330 200", "А330 200", "A 330 200"):  # Cyrillic А in the first two
+        assert n(text) == "a330-200" == n(n(text))
+
+
 def test_spaced_type_is_marked_and_fast_path_equals_plain_features():
     texts = [
         "лопасть Ми 8 МТВ", "Bell 407 seat cushion", "Xiaomi Mi 8 Lite 64GB", "по ТУ 16-538 кабель", "Ил 76 шасси",

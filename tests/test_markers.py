@@ -574,8 +574,9 @@ def test_dump_checks_at_real_proportions_raise_no_false_flag(flag):
 
 def test_english_trade_dumps_raise_no_false_flag_on_lines_left_unmarked(flag):
     """corpora/unseen/w118 to w121: English trade-data dumps at real proportions (session 61), scored once: no flag on
-    their 1,032 lines the writers left unmarked, 18 of the 24 they marked. The six left are foreign militaries as
-    receivers and the front with no side named, which the corpus card's decisions leave unflagged."""
+    their lines left unmarked, 16 of the 18 marked. Six lines the writers marked, other countries' militaries as
+    receivers, were set to 0 by the corpus card's decision (session 62), which the rules now follow; the two left
+    name the front with no side, which the card leaves unflagged."""
     import csv
 
     unseen = Path(__file__).resolve().parents[1] / "corpora" / "unseen"
@@ -584,8 +585,8 @@ def test_english_trade_dumps_raise_no_false_flag_on_lines_left_unmarked(flag):
     ]
     false = [r["text"] for r in rows if r["marker"] == "0" and flag(r["text"])]
     caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
-    assert len(rows) == 1056 and sum(r["marker"] == "1" for r in rows) == 24
-    assert false == [] and caught >= 18, (false, caught)
+    assert len(rows) == 1056 and sum(r["marker"] == "1" for r in rows) == 18
+    assert false == [] and caught >= 16, (false, caught)
 
 
 def test_marker_wording_is_a_piece_of_every_flagged_probe_line():
@@ -620,3 +621,38 @@ def test_literal_index_names_the_rules_a_text_may_match_in_order():
     assert index.candidates("ноутбук") == (2,)
     assert _LiteralIndex([("сво",)]).candidates("ноутбук") == ()
     assert _LiteralIndex([("сво",), ("сво",)]).candidates("сво") == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Радиостанции 10 шт для в/ч 21548 МО Республики Казахстан",
+        "military unit 5512 of the Armed Forces of Uzbekistan, consignee",
+        "Rugged laptops for military unit 21548, Ministry of Defence of Kazakhstan",
+        "Consignee: Kazakh military unit 21548, Almaty",
+        "for the Armed Forces of Ukraine, 20 pcs",
+        "для нужд армии Республики Армения",
+        "Поставка для Министерства обороны Республики Беларусь, 40 шт",
+        "для узбекской армии",
+        "для в/ч 3526 ВС РК",
+        "для ЗСУ, 5 дронов",
+    ],
+)
+def test_other_countries_militaries_as_receivers_are_not_flagged(flag, text):
+    assert flag(text) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Радиостанции для в/ч 21548",
+        "для в/ч 12345, доставка через Казахстан",  # a route, not whose the unit is
+        "в/ч 01162 (201-я российская военная база, Таджикистан)",  # a Russian base abroad
+        "military unit 04436, 102nd Russian military base, Gyumri, Armenia",
+        "для нужд СВО, против ВСУ",
+        "войсковая часть 12345, г. Алматы",
+        "для в/ч 12345 Вооруженных сил РФ",
+    ],
+)
+def test_russian_and_unnamed_units_stay_flagged_beside_other_countries(flag, text):
+    assert flag(text) == 1

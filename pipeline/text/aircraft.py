@@ -217,9 +217,10 @@ _TIGHT_NUMBERS["а"] = _TIGHT_NUMBERS["a"]  # a Cyrillic capital А in «А 320�
 _UNITS = "mm|cm|m|kg|g|v|w|kw|hz|ohm|mah|ah|pcs|л|мм|см|м|кг|г|вт|квт|гц|ом|мач|шт"
 _UNIT = rf"(?!\s*(?:(?i:{_UNITS})\b|В\b|[°%\"]|[xх×*]\s*\d))"
 _SPACED_RE = re.compile(rf"(?<![\w\-./])([^\W\d_]{{1,4}})\s+(\d{{1,3}})(?!\d|[.,/\-]\d){_UNIT}")
-# An Airbus or Boeing type and its series written apart ("A330 200", "B 787 9", "Boeing 737 800" → "A330-200" …).
+# An Airbus or Boeing type and its series written apart ("A330 200", "B 787 9", "Boeing 737 800" → "A330-200" …), the
+# family letter in either script: «А 330 200» with a Cyrillic А is joined to «А330» first.
 _SERIES_RE = re.compile(
-    rf"(?<![\w\-./])((?:a3[0-8][0189]|a220|b?7[0-8]7)(?:neo|ceo|max)?)\s+(\d{{1,4}})(?![\w.,/\-]){_UNIT}", re.I
+    rf"(?<![\w\-./])((?:[aа]3[0-8][0189]|[aа]220|[bв]?7[0-8]7)(?:neo|ceo|max)?)\s+(\d{{1,4}})(?![\w.,/\-]){_UNIT}", re.I
 )
 _SERIES_HINT = re.compile(r"[37][0-8][0-9]\S*\s+\d")  # cheap test before the series pattern
 _SERIES = frozenset("100 200 300 400 500 600 700 800 900 1000".split())
@@ -269,7 +270,7 @@ def join_spaced_types(text: str, fold=str.lower) -> str:
 
     def series(match: re.Match) -> str:
         kind, number = match.group(1), match.group(2)
-        short = number in _SHORT_SERIES and kind.lower().lstrip("b")[:3] in ("747", "777", "787")
+        short = number in _SHORT_SERIES and kind.lower().lstrip("bв")[:3] in ("747", "777", "787")
         if number not in _SERIES and not short:
             return match.group(0)
         if kind[:1] in "7" and not _BOEING_BEFORE.search(text, 0, match.start()):
