@@ -81,14 +81,27 @@ class MarkerMatcher:
     def from_file(cls, path: str | Path) -> MarkerMatcher:
         """Read rules from a text file, one regular expression a line.
 
+        A line ``=NAME expression`` defines a named piece that later lines write as ``{=NAME}`` (it stands for
+        ``(?:expression)``): long alternations such as the countries of the rules on other countries' militaries
+        are written once.
+
         Raises:
-            MarkerRuleError: naming the file and line of a rule that does not compile.
+            MarkerRuleError: naming the file and line of a rule that does not compile, or of an unknown or
+                repeated piece.
         """
         path = Path(path)
         patterns, exclusions = [], []
+        pieces: dict[str, str] = {}
         for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             line = raw.strip()
             if not line or line.startswith("#"):
+                continue
+            line = _expand(line, pieces, f"{path}, line {lineno}")
+            if line.startswith("="):
+                name, _, body = line[1:].partition(" ")
+                if not _PIECE_NAME.fullmatch(name) or not body.strip() or name in pieces:
+                    raise MarkerRuleError(f"{path}, line {lineno}: bad or repeated piece definition {raw.strip()!r}")
+                pieces[name] = body.strip()
                 continue
             target = patterns
             if line.startswith("!"):
@@ -206,6 +219,22 @@ _NEGATION_WINDOW = 90
 # A purpose phrase that starts again after a comma or stop is not governed by the negation before it: «не для
 # военного использования, для нужд Минобороны» names a receiver after its disclaimer.
 _NEW_PHRASE = re.compile(r"[,.;] (?:для|for|dlya|dlja|dlia)\b")
+
+
+_PIECE_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_PIECE_USE = re.compile(r"\{=([A-Z][A-Z0-9_]*)\}")
+
+
+def _expand(line: str, pieces: dict[str, str], where: str) -> str:
+    """``line`` with each ``{=NAME}`` replaced by ``(?:`` its piece ``)``."""
+
+    def piece(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in pieces:
+            raise MarkerRuleError(f"{where}: unknown piece {{={name}}}")
+        return f"(?:{pieces[name]})"
+
+    return _PIECE_USE.sub(piece, line)
 
 
 def original_wording(original: str, normalised: str, span: tuple[int, int]) -> str:
