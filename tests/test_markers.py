@@ -539,14 +539,17 @@ def test_marker_wording_is_the_original_text(text, wording):
         ("marker_probe_mp9.csv", 668, 505, 6, 143),
         ("marker_probe_mp11.csv", 661, 496, 7, 153),
         ("marker_probe_mp12.csv", 607, 457, 1, 147),
+        ("marker_probe_mp14.csv", 603, 423, 16, 157),
     ],
 )
 def test_blind_marker_probes_no_worse_than_when_scored(flag, name, lines, unmarked, most_false, least_caught):
     """MP9, MP11 and MP12 (tests/data/): rounds by two more helpers each, scored once blind and not read or revised on
     (README model card): MP9 6 false flags of 505 unmarked, 143 of 163 marked flagged; MP11 (product titles and
     declarations) 7 of 496 and 153 of 165, both on the rules of session 60; MP12 (abbreviations and designations that
-    look like markers, and markers written with them; session 61) 1 of 457 and 147 of 150. A later revision should be
-    scored on them before their lines are read; this holds the floor."""
+    look like markers, and markers written with them; session 61) 1 of 457 and 147 of 150; MP14 (other countries'
+    militaries as receivers beside Russian and unnamed units and bases abroad; session 62, the judge of revision R2)
+    16 of 423 and 157 of 180. A later revision should be scored on them before their lines are read; this holds the
+    floor."""
     import csv
 
     rows = list(csv.DictReader((Path(__file__).resolve().parent / "data" / name).open(encoding="utf-8")))
@@ -656,3 +659,20 @@ def test_other_countries_militaries_as_receivers_are_not_flagged(flag, text):
 )
 def test_russian_and_unnamed_units_stay_flagged_beside_other_countries(flag, text):
     assert flag(text) == 1
+
+
+def test_other_countries_militaries_round_read_and_revised_on(flag):
+    """MP13 (tests/data/marker_probe_mp13.csv, session 62): two helpers' lines naming other countries' militaries as
+    receivers (marker 0 by the corpus card's decision), Russian and unnamed units and Russian bases abroad (1) and
+    look-alikes; scored blind on the rules before (82 false flags of 420, 22 of 181 missed), then read and the rules
+    revised on it (R2): 1 false flag left (a Ukrainian brigade after «Помощь ЗСУ —»), 2 missed (the front with no
+    side, «на SVO» in Latin letters)."""
+    import csv
+
+    rows = list(
+        csv.DictReader((Path(__file__).resolve().parent / "data" / "marker_probe_mp13.csv").open(encoding="utf-8"))
+    )
+    false = sum(r["marker"] == "0" and flag(r["text"]) for r in rows)
+    caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
+    assert len(rows) == 601 and sum(r["marker"] == "0" for r in rows) == 420
+    assert false <= 1 and caught >= 179, (false, caught)
