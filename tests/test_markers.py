@@ -676,3 +676,21 @@ def test_other_countries_militaries_round_read_and_revised_on(flag):
     caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
     assert len(rows) == 601 and sum(r["marker"] == "0" for r in rows) == 420
     assert false <= 1 and caught >= 179, (false, caught)
+
+
+@pytest.mark.parametrize(
+    "text, marked",
+    [
+        ("Фильтр СВО 2000 для воды", 0),
+        ("Установка СВО-М для очистки воды", 0),
+        ("Модуль охлаждения СВО 240, алюминий", 0),
+        ("для нужд СВО 200 шт", 1),
+        ("помощь СВО 2024", 1),  # a year
+        ("носки для СВО 300 пар", 1),
+        ("участникам СВО 50 комплектов", 1),
+        ("Турникеты СВО 100 шт", 1),  # a quantity
+        ("сбор на СВО 2000 руб", 1),
+    ],
+)
+def test_svo_as_a_model_name_is_not_flagged_but_svo_before_a_year_or_quantity_is(flag, text, marked):
+    assert flag(text) == marked
