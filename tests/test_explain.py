@@ -150,3 +150,14 @@ def test_explanation_column_from_the_batch_scores_equals_recomputing(default_mod
     assert explain_texts(default_model, texts, batch.labels, batch.proba) == explain_texts(
         default_model, texts, batch.labels
     )
+
+
+def test_explain_names_the_ground_rule_that_sent_a_line_to_review(default_model):
+    e = explain("Used engine Deutz F4L912 complete", default_model)
+    assert e.label == "other" and e.review == 1 and e.candidate == "aircraft_parts"
+    assert e.rule.startswith("ground rule: the engine")
+    text = format_explanation(e)
+    assert "review: 1, candidate aircraft_parts (ground rule: the engine" in text
+    assert e.as_dict()["rule"] == e.rule
+    plain = explain("Квадрокоптер DJI Mavic 3T", default_model)
+    assert plain.review == 0 and plain.rule == "" and "review:" not in format_explanation(plain)

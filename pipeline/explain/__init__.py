@@ -31,6 +31,7 @@ from pipeline.model.core import DualUseModel, load_model
 from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
 from pipeline.text.align import char_map, original_span, token_spans
 from pipeline.text.aviation import MARK as TERM_MARK
+from pipeline.text.ground import ground_reason
 from pipeline.text.systems import MARKS as SYSTEM_MARKS
 
 TOP = 5
@@ -56,6 +57,9 @@ class Explanation:
         peer_scores: the character peer's own scores of every label (``None`` without a peer).
         military_wording: the words that raised the military end-use flag, as written (``""``: no flag; set by
             :func:`explain`).
+        review: 1 when a decision rule sent the line to review (set by :func:`explain`).
+        candidate: the class the line was sent to review with (``""``: none).
+        rule: what sent it there, when :func:`explain` can name it (the ground rule), else ``""``.
     """
 
     text: str
@@ -70,6 +74,9 @@ class Explanation:
     peer_weight: float = 0.0
     peer_scores: dict[str, float] | None = None
     military_wording: str = ""
+    review: int = 0
+    candidate: str = ""
+    rule: str = ""
 
     def summary(self, top: int = TOP) -> str:
         """The ``top`` strongest words as ``квадрокоптер +2.10; mavic +1.30`` (what ``--explain`` writes)."""
@@ -91,6 +98,9 @@ class Explanation:
             "peer_weight": self.peer_weight,
             "peer_scores": self.peer_scores,
             "rest": self.rest,
+            "review": self.review,
+            "candidate": self.candidate,
+            "rule": self.rule,
             "military_marker": int(bool(self.military_wording)),
             "military_wording": self.military_wording,
             "explanation": self.summary(),
@@ -295,7 +305,23 @@ def explain(text: str, model=None, apply_thresholds: bool = True) -> Explanation
         return None
     found = Explainer(model).explain_batch([text], batch.labels, batch.proba)[0]
     found.military_wording = (batch.marker_wording or [""])[0]
+    found.review, found.candidate = int(batch.review[0]), batch.candidates[0]
+    found.rule = _ground_rule_note(model, text, found) if apply_thresholds else ""
     return found
+
+
+def _ground_rule_note(model: DualUseModel, text: str, found: Explanation) -> str:
+    """What the ground rule read in a line it sent to review (``""`` when it did not)."""
+    if not (found.review and found.candidate == "aircraft_parts" and found.label == "other"):
+        return ""
+    if not model.meta.get("ground_rule"):
+        return ""
+    reason = ground_reason(model.tokeniser.normaliser(text))
+    if reason == "engine":
+        return "ground rule: the engine of a ground machine, boat or generator, and nothing about aircraft"
+    if reason == "equipment":
+        return "ground rule: ground equipment, a tool or a consumable at the head of the line"
+    return ""
 
 
 def format_explanation(e: Explanation, top: int = 10) -> str:
@@ -312,6 +338,8 @@ def format_explanation(e: Explanation, top: int = 10) -> str:
     lines.append(f"explanation: {e.summary()}")
     flag = f"1, raised by «{e.military_wording}»" if e.military_wording else "0 (no military end use named)"
     lines.append(f"military_marker: {flag}")
+    if e.review:
+        lines.append(f"review: 1, candidate {e.candidate}" + (f" ({e.rule})" if e.rule else ""))
     lines.append(f"contributions to decision[{e.label}] - decision[{e.rival}] = {e.margin:+.3f}:")
     for word, c in e.items[:top]:
         lines.append(f"  {c:+8.3f}  {word}")
