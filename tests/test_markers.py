@@ -694,3 +694,22 @@ def test_other_countries_militaries_round_read_and_revised_on(flag):
 )
 def test_svo_as_a_model_name_is_not_flagged_but_svo_before_a_year_or_quantity_is(flag, text, marked):
     assert flag(text) == marked
+
+
+@pytest.mark.parametrize(
+    "text, marked",
+    [
+        ("МАРКА: СВО. МОДЕЛЬ: СВО-М. Фильтр обратного осмоса", 0),
+        ("Поставщик ООО «СВО-Трейд»: кабель ВВГнг 3х2,5, 500 м", 0),
+        ("Приёмник ГНСС СВО-Нав 2, 12 каналов", 0),
+        ("Окно ПВХ ГОЗ-Термо 1300х1400", 0),
+        ("Drone detector model GOZ-A1, 3 km", 0),
+        ("Продавец: АО «Опытный завод» (ГОЗ). Шестерня редуктора", 0),
+        ("поставка по ГОЗ-2024, 10 шт", 1),  # a year, not a name
+        ("Лопасти несущего винта Ми-8, получатель ВКС России", 1),
+        ("Ремкомплект колёс для ВС России", 1),
+        ("komplekty dlya fronta, 100 sht", 1),
+    ],
+)
+def test_marker_letters_as_brand_model_or_firm_names(flag, text, marked):
+    assert flag(text) == marked
