@@ -540,6 +540,7 @@ def test_marker_wording_is_the_original_text(text, wording):
         ("marker_probe_mp11.csv", 661, 496, 7, 153),
         ("marker_probe_mp12.csv", 607, 457, 1, 147),
         ("marker_probe_mp14.csv", 603, 423, 16, 157),
+        ("marker_probe_mp16.csv", 600, 422, 12, 170),
     ],
 )
 def test_blind_marker_probes_no_worse_than_when_scored(flag, name, lines, unmarked, most_false, least_caught):
@@ -548,8 +549,9 @@ def test_blind_marker_probes_no_worse_than_when_scored(flag, name, lines, unmark
     declarations) 7 of 496 and 153 of 165, both on the rules of session 60; MP12 (abbreviations and designations that
     look like markers, and markers written with them; session 61) 1 of 457 and 147 of 150; MP14 (other countries'
     militaries as receivers beside Russian and unnamed units and bases abroad; session 62, the judge of revision R2)
-    16 of 423 and 157 of 180. A later revision should be scored on them before their lines are read; this holds the
-    floor."""
+    16 of 423 and 157 of 180; MP16 (goods, models and firms named with marker letters beside real markers; session 62,
+    the judge of revision R3) 12 of 422 and 170 of 178 with this test's normaliser (13 with the recipe's). A later
+    revision should be scored on them before their lines are read; this holds the floor."""
     import csv
 
     rows = list(csv.DictReader((Path(__file__).resolve().parent / "data" / name).open(encoding="utf-8")))
@@ -713,3 +715,20 @@ def test_svo_as_a_model_name_is_not_flagged_but_svo_before_a_year_or_quantity_is
 )
 def test_marker_letters_as_brand_model_or_firm_names(flag, text, marked):
     assert flag(text) == marked
+
+
+def test_marker_letter_names_round_read_and_revised_on(flag):
+    """MP15 (tests/data/marker_probe_mp15.csv, session 62): two helpers' goods, models and firms named with marker
+    letters («СВО 2000», «СВО-Трейд», «ГОЗ-Термо», Sheremetyevo SVO …) beside real markers in the same goods; scored
+    blind as the judge of the rule for «СВО» as a model name (28 -> 24 false flags of 420), then read and the rules
+    revised on it (R3): no false flag left, 10 of 182 missed (the front line, trenches and brigades with no receiver
+    word, which the corpus card leaves unflagged)."""
+    import csv
+
+    rows = list(
+        csv.DictReader((Path(__file__).resolve().parent / "data" / "marker_probe_mp15.csv").open(encoding="utf-8"))
+    )
+    false = sum(r["marker"] == "0" and flag(r["text"]) for r in rows)
+    caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
+    assert len(rows) == 602 and sum(r["marker"] == "0" for r in rows) == 420
+    assert false == 0 and caught >= 172, (false, caught)
