@@ -1,6 +1,9 @@
+import functools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.text.markers import MarkerMatcher, MarkerRuleError
 from pipeline.text.normalise import Normaliser
@@ -732,3 +735,41 @@ def test_marker_letter_names_round_read_and_revised_on(flag):
     caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
     assert len(rows) == 602 and sum(r["marker"] == "0" for r in rows) == 420
     assert false == 0 and caught >= 172, (false, caught)
+
+
+_WORDS = [
+    "для", "нужд", "сво", "в/ч", "21548", "мо", "республики", "казахстан", "военного", "назначения", "не", "является",
+    "товаром", "гоз-термо", "марка:", "сво-м", "military", "unit", "of", "the", "armed", "forces", "ukraine", "ранее",
+    "минобороны", "передало", "«", "»", "(", ")", ",", "2000", "шт", "front", "for", "needs", "ministry", "defence",
+]  # fmt: skip
+
+
+@functools.cache
+def _bundled_rules() -> MarkerMatcher:
+    return MarkerMatcher.from_file(RULES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=25).map(" ".join))
+def test_exclusions_searched_one_by_one_cut_as_their_alternation(text):
+    """The matcher cuts each exclusion on its own (no joined expression compiled per set): the same cuts as the
+    exclusions joined in file order."""
+    from pipeline.text.markers import _cut, _cut_each
+
+    matcher = _bundled_rules()
+    key = matcher._exclusion_index.candidates(text)
+    if key:
+        each = _cut_each([matcher._exclusion_rx[i] for i in key], text)
+        assert each is None or each == _cut(matcher._joined(key), text)
+
+
+def test_marker_rule_pieces_are_defined_before_use_and_once(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("=LAND казахстан|армения\n!мо (?:{=LAND})\n\\bмо\\b\n", encoding="utf-8")
+    m = MarkerMatcher.from_file(good)
+    assert m.exclusions == ["мо (?:(?:казахстан|армения))"] and m("для мо казахстан") == 0 and m("для мо") == 1
+    for body in ("!мо {=LAND}\n\\bмо\\b\n", "=LAND а\n=LAND б\n\\bмо\\b\n", "=land а\n\\bмо\\b\n"):
+        bad = tmp_path / "bad.txt"
+        bad.write_text(body, encoding="utf-8")
+        with pytest.raises(MarkerRuleError, match="bad.txt, line"):
+            MarkerMatcher.from_file(bad)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import MarkerRuleError
+from pipeline.text.rule_pieces import PIECE_NAME, expand_pieces
 
 
 class MarkerMatcher:
@@ -30,8 +31,9 @@ class MarkerMatcher:
         self._compile()
 
     def _compile(self) -> None:
-        # The exclusions a text may match (it holds one of their required literals), joined in their order, are
-        # compiled once per set. Leaving out rules that cannot match changes no match of the joined expression.
+        # The exclusions a text may match (it holds one of their required literals) are cut as their alternation
+        # in file order would cut them, each compiled once on its own (_cut_each; a set joined only on an empty match).
+        self._exclusion_rx = [re.compile(p) for p in self.exclusions]
         self._exclusion_sets: dict[tuple[int, ...], re.Pattern] = {}
         self._exclusion_index = _LiteralIndex([required_literals(p) for p in self.exclusions])
         # A text is searched only with the rules one of whose required literals it holds; the great majority of
@@ -96,10 +98,10 @@ class MarkerMatcher:
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
-            line = _expand(line, pieces, f"{path}, line {lineno}")
+            line = expand_pieces(line, pieces, f"{path}, line {lineno}")
             if line.startswith("="):
                 name, _, body = line[1:].partition(" ")
-                if not _PIECE_NAME.fullmatch(name) or not body.strip() or name in pieces:
+                if not PIECE_NAME.fullmatch(name) or not body.strip() or name in pieces:
                     raise MarkerRuleError(f"{path}, line {lineno}: bad or repeated piece definition {raw.strip()!r}")
                 pieces[name] = body.strip()
                 continue
@@ -132,9 +134,10 @@ class MarkerMatcher:
             return None
         where = None  # where each character of the cut text stands in the given text, when something was cut
         if self.exclusions:
-            exclusion = self._exclusions_for(text)
-            if exclusion is not None:
-                text, where = _cut(exclusion, text)
+            key = self._exclusion_index.candidates(text)
+            if key:
+                cut = _cut_each([self._exclusion_rx[i] for i in key], text)
+                text, where = cut if cut is not None else _cut(self._joined(key), text)
         # The leftmost match of any rule, the earlier rule on a tie: what the rules joined by "|" would find.
         best = None
         for i in self._rule_index.candidates(text):
@@ -152,11 +155,8 @@ class MarkerMatcher:
             return start, end
         return where[start], where[end - 1] + 1
 
-    def _exclusions_for(self, text: str) -> re.Pattern | None:
-        """The exclusions that may match ``text`` (each holds one of its literals), joined; ``None`` when none may."""
-        key = self._exclusion_index.candidates(text)
-        if not key:
-            return None
+    def _joined(self, key: tuple[int, ...]) -> re.Pattern:
+        """The exclusions numbered ``key`` joined in their order as one alternation (compiled once per set)."""
         found = self._exclusion_sets.get(key)
         if found is None:
             if len(self._exclusion_sets) >= 4096:
@@ -219,22 +219,6 @@ _NEGATION_WINDOW = 90
 # A purpose phrase that starts again after a comma or stop is not governed by the negation before it: «не для
 # военного использования, для нужд Минобороны» names a receiver after its disclaimer.
 _NEW_PHRASE = re.compile(r"[,.;] (?:для|for|dlya|dlja|dlia)\b")
-
-
-_PIECE_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
-_PIECE_USE = re.compile(r"\{=([A-Z][A-Z0-9_]*)\}")
-
-
-def _expand(line: str, pieces: dict[str, str], where: str) -> str:
-    """``line`` with each ``{=NAME}`` replaced by ``(?:`` its piece ``)``."""
-
-    def piece(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in pieces:
-            raise MarkerRuleError(f"{where}: unknown piece {{={name}}}")
-        return f"(?:{pieces[name]})"
-
-    return _PIECE_USE.sub(piece, line)
 
 
 def original_wording(original: str, normalised: str, span: tuple[int, int]) -> str:
@@ -302,6 +286,39 @@ def _seq_literals(seq, sp) -> list[str] | None:
         if best is None or min(map(len, cand)) >= min(map(len, best)):
             best = cand
     return best
+
+
+def _cut_each(exclusions: list[re.Pattern], text: str) -> tuple[str, list[int]] | None:
+    """The cuts of :func:`_cut` with ``exclusions`` joined in order, each searched on its own.
+
+    From each position: the match at the leftmost position any exclusion matches, by the first in order that matches
+    there. ``None`` on an empty match (the alternation's handling of those is not copied: the caller falls back to it).
+    """
+    pieces: list[str] = []
+    where: list[int] = []
+    upcoming = [rx.search(text) for rx in exclusions]  # each exclusion's next match (None: no more)
+    at = 0
+    while True:
+        first = -1
+        for k, rx in enumerate(exclusions):
+            m = upcoming[k]
+            if m is not None and m.start() < at:
+                m = upcoming[k] = rx.search(text, at)
+            if m is not None and (first < 0 or m.start() < first):
+                first = m.start()
+        if first < 0:
+            break
+        m = next(m for m in (rx.match(text, first) for rx in exclusions) if m is not None)
+        if m.end() == first:
+            return None
+        pieces.append(text[at:first])
+        where.extend(range(at, first))
+        pieces.append(" ")
+        where.append(first)
+        at = m.end()
+    pieces.append(text[at:])
+    where.extend(range(at, len(text)))
+    return "".join(pieces), where
 
 
 def _cut(exclusion: re.Pattern, text: str) -> tuple[str, list[int]]:
