@@ -32,6 +32,9 @@ def _reason(text: str) -> str:
         "Outboard motor 40 hp, 2-stroke",
         "Мотор лодочный подвесной 9,8 л.с.",
         "BMW S1000RR motorcycle engine assembly",  # an ambiguous maker beside a vehicle word
+        "JDM Honda K20A engine with 6-speed gearbox",
+        "LS3 crate engine 6.2L new",
+        "Parts for spark-ignition engines other than for aircraft, Deutz",  # aircraft named only to be excluded
     ],
 )
 def test_engines_of_ground_machines_and_boats(text):
@@ -51,6 +54,10 @@ def test_engines_of_ground_machines_and_boats(text):
         "Масло синтетическое ВНИИ НП-50-1-4Ф для двигателей Д-30КП самолётов Ил-76, 200 л",
         "AeroShell turbine oil, 1 US qt",
         "B737 landing gear torque wrench",
+        "Cutaway training model of a PW100 turboprop engine",
+        "CFM56-3 engine shop manual set (paper, used)",
+        "Protective engine covers for Mi-8 helicopter TV3-117 engines",
+        "КОНТЕЙНЕР ТРАНСПОРТНЫЙ ДЛЯ ДВИГАТЕЛЯ АИ-9В, ПУСТОЙ",
     ],
 )
 def test_ground_equipment_tools_and_consumables_named_in_the_head(text):

@@ -54,7 +54,7 @@ _MAKER = re.compile(
     r"|hino|fuso|kenworth|peterbilt|freightliner)(?!\w)(?!-[^\W\d_])"  # "ЯМЗ-238", not "Volvo-based"
 )
 _VEHICLE = re.compile(
-    _B + r"(?:cars?|automobiles?|automotive|trucks?|lorry|lorries|suv|vans?|tractors?|excavators?|loaders?"
+    _B + r"(?:cars?|automobiles?|automotive|jdm|crate|trucks?|lorry|lorries|suv|vans?|tractors?|excavators?|loaders?"
     r"|bulldozers?|dozers?|graders?|forklifts?|fork-lift|motorcycles?|motorbikes?|moto|scooters?|mopeds?|atvs?|utvs?"
     r"|quad ?bikes?|snowmobiles?|boats?|marine|outboards?|yachts?|locomotives?|gensets?|generator sets?"
     r"|generating sets?|diesel generators?|lawn ?mowers?|mowers?|chainsaws?|tillers?|karts?|go-karts?"
@@ -73,6 +73,10 @@ _AVIATION = re.compile(
     r"|воздушн\w* суд|планер|дельтаплан|парамотор|автожир|турбовинт|турбореакт|турбовал|турбовент|аэро|samolet"
     r"|vertolet|aviats|feiji|hangkong|飞机|航空)"
 )
+_NOT_AVIATION = re.compile(
+    r"(?:other than|except|excluding|not) (?:for |of )?(?:use in |use on )?(?:civil )?(?:aircraft|aviation|aero)\w*"
+    r"|(?:кроме|за исключением) (?:для )?(?:авиацион\w*|воздушн\w* суд\w*|самолет\w*|летательн\w* аппарат\w*)"
+)
 _AVIATION_WORD = re.compile(_B + r"(?:вс|vs|ла|трд|твд|трдд|гтд|всу|apu)" + _E)
 # Ground equipment and tools, when one of them starts in the head phrase.
 _EQUIPMENT = re.compile(
@@ -81,9 +85,10 @@ _EQUIPMENT = re.compile(
     r"|test rigs?|shipping containers?|transport(?:ation)? containers?|lifting (?:beams?|fixtures?)|tow ?bars?|tugs?"
     r"|ground power units?|air start(?:er)? (?:units?|carts?)|chocks|aircraft jacks?|tripod jacks?|axle jacks?"
     r"|maintenance ladders?|maintenance stairs|wrench(?:es)?|spanners?|torque tools?|tool ?kits?|special tools?"
-    r"|tooling|pullers?|intake covers?|inlet covers?|exhaust covers?|pitot covers?|protective covers?"
+    r"|tooling|pullers?|intake covers?|inlet covers?|exhaust covers?|pitot covers?|protective (?:[\w-]+ )?covers?"
+    r"|cutaways?|training (?:models?|engines?|aids?|mock-?ups?)|mock-?ups?|(?:shop |maintenance |overhaul )?manuals?"
     r"|covers and plugs|cover set|стенд(?:а|ы|ов|у|ом)?|траверс(?:а|ы|у)?|тележк\w* для (?:транспортировки|перевозки"
-    r"|двигател\w*)|подъемник\w*|контейнер\w* транспортировочн\w*|транспортировочн\w* контейнер\w*"
+    r"|двигател\w*)|подъемник\w*|контейнер\w* транспорт\w*|транспорт\w* контейнер\w*|макет\w*|руководств\w*"
     r"|чехл\w*(?! (?:на )?(?:кресл|сиден))|чехол(?! (?:на )?(?:кресл|сиден))|приспособлени\w*"
     r"|инструмент(?:ы|а|ов)?|съемник\w*|водил(?:о|а)|буксировщик\w*|стремянк\w*|домкрат\w*|кантовател\w*"
     r"|ложемент\w*|стапел\w*|stend(?:a|y)?|traversa|traversy|telezhk\w* dlya (?:transportirovki|perevozki"
@@ -109,7 +114,11 @@ def ground_reason(text: str) -> str:
 
 
 def names_aviation(text: str) -> bool:
-    """Whether a normalised text says anything about aircraft: a word, an abbreviation or a type designation."""
+    """Whether a normalised text says anything about aircraft: a word, an abbreviation or a type designation.
+
+    Aircraft named only to be excluded ("other than for aircraft", «кроме авиационных») do not count.
+    """
+    text = _NOT_AVIATION.sub(" ", text)
     if _AVIATION.search(text) is not None or _AVIATION_WORD.search(text) is not None:
         return True
     return any(is_aircraft_type(t) for t in (w.strip(".,;:()[]\"'«»") for w in text.split()) if t)
