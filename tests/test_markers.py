@@ -773,3 +773,19 @@ def test_marker_rule_pieces_are_defined_before_use_and_once(tmp_path):
         bad.write_text(body, encoding="utf-8")
         with pytest.raises(MarkerRuleError, match="bad.txt, line"):
             MarkerMatcher.from_file(bad)
+
+
+@pytest.mark.parametrize(
+    "text, marked",
+    [
+        ("Drone batteries 500 pcs, customer note: for the guys at the front, SMO", 1),
+        ("SMO fundraiser: 20 radios for our boys at the front", 1),
+        ("for the trenches, Russian volunteers hub Belgorod: 100 trench candles", 1),
+        ("for the guys at the front, 20 radios", 0),  # no side named
+        ("brake pads for the front, 4 pcs", 0),
+        ("for the front bumper of a Toyota, SMO Auto Parts", 0),
+        ("donations for the front, Ukraine's 47th brigade", 0),
+    ],
+)
+def test_the_front_is_a_marker_only_with_the_russian_side_named(flag, text, marked):
+    assert flag(text) == marked
