@@ -36,6 +36,7 @@ from pipeline.model.decision import (  # noqa: E402
     word_counts,
 )
 from pipeline.model.keywords import KeywordRules, read_keywords  # noqa: E402
+from pipeline.text.counter_cues import has_counter_cue  # noqa: E402
 from pipeline.text.ground import ground_reason  # noqa: E402
 from pipeline.text.normalise import Normaliser  # noqa: E402
 from pipeline.training.crossval import source_of_file  # noqa: E402
@@ -68,8 +69,9 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
                 np.fromiter((opens_assist(t[:MAX_CHARS]) for t in texts), dtype=bool, count=len(texts)),
                 named_lines(texts),
                 ground_lines(texts),
+                cue_lines(texts),
             ],
-            names="words,code,prose,keyword,opener,named,ground",
+            names="words,code,prose,keyword,opener,named,ground,cue",
         )
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
         out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), lines))
@@ -113,6 +115,13 @@ def ground_lines(texts: list[str]) -> np.ndarray:
     return np.fromiter((bool(ground_reason(normalise(t))) for t in texts), dtype=bool, count=len(texts))
 
 
+def cue_lines(texts: list[str]) -> np.ndarray:
+    """Which texts hold a counter-drone cue (:func:`pipeline.text.counter_cues.has_counter_cue`), on the normalised
+    text of the default recipe."""
+    normalise = Normaliser(**load_config(REPO / "configs" / "default.cfg")["normalise"])
+    return np.fromiter((has_counter_cue(normalise(t)) for t in texts), dtype=bool, count=len(texts))
+
+
 def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:
     """Row softmax of ``temperature * log(proba)``."""
     z = temperature * np.log(np.clip(proba, 1e-300, None))
@@ -138,6 +147,7 @@ def label(
     bare=0,
     terms=0,
     ground=False,
+    cue=False,
 ) -> list[str]:
     """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
     rule ``long`` = ``(words, threshold)`` on lines of more than that many words, the model-code rule ``code`` =
@@ -145,8 +155,9 @@ def label(
     the pooling rule ``pool``, the prose rule ``prose`` = ``(function words, other scale)`` and on its prose lines the
     keyword assist at ``keywords`` (and on lines of at most ``terms`` words), and on any line the keyword agreement
     at ``agree``, :mod:`pipeline.model.keywords`, then the bare-word rule on lines of at most ``bare`` words,
-    :func:`pipeline.model.decision.bare_word_review`, and with ``ground`` the ground rule,
-    :func:`pipeline.model.ground_rule.ground_review`);
+    :func:`pipeline.model.decision.bare_word_review`, with ``ground`` the ground rule,
+    :func:`pipeline.model.ground_rule.ground_review`, and with ``cue`` the counter-drone cue rule on prose lines,
+    :func:`pipeline.model.cue_rule.cue_review`);
     the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
     is_prose = None
     if lines is not None and prose[0] > 0 and prose[1] < 1:
@@ -192,6 +203,8 @@ def label(
         best[(best != other) & plain] = other
     if ground and lines is not None and thresholds and "aircraft_parts" in classes:
         best[(best == classes.index("aircraft_parts")) & lines.ground] = classes.index("other")
+    if cue and is_prose is not None and thresholds and "counter_drone" in classes:
+        best[(best == classes.index("counter_drone")) & is_prose & ~lines.cue] = classes.index("other")
     return [classes[j] for j in best.tolist()]
 
 
@@ -232,6 +245,7 @@ def variants(config: dict) -> dict[str, dict]:
     bare = int(config["training"].get("bare_words", 0))
     terms = int(config["training"].get("keyword_terms", 0))
     ground = bool(config["training"].get("ground_rule", False))
+    cue = bool(config["training"].get("counter_cue_rule", False))
     cfg = {
         "thresholds": current,
         "long": long,
@@ -243,10 +257,13 @@ def variants(config: dict) -> dict[str, dict]:
         "bare": bare,
         "terms": terms,
         "ground": ground,
+        "cue": cue,
     }
     out = {"none": {"thresholds": {}}, "config": cfg}
     out["config without the ground rule"] = {**cfg, "ground": False}
     out["config with the ground rule"] = {**cfg, "ground": True}
+    out["config without the counter-drone cue rule"] = {**cfg, "cue": False}
+    out["config with the counter-drone cue rule"] = {**cfg, "cue": True}
     out["config without the bare-word rule"] = {**cfg, "bare": 0}
     for words in (1, 2):
         out[f"config, bare-word rule on lines of <= {words} words"] = {**cfg, "bare": words}

@@ -280,6 +280,7 @@ def _decision_rules(meta: dict, active: bool, peer=None) -> dict[str, Any]:
     terms = len(meta.get("class_terms") or {})
     rules["class_terms"] = terms if rules["bare_words"] and terms else None
     rules["ground_rule"] = True if active and meta.get("ground_rule") else None
+    rules["counter_cue_rule"] = True if active and meta.get("counter_cue_rule") and words > 0 else None
     return rules
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pipeline.model.core import DualUseModel, load_model
+from pipeline.model.decision import decide
 from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
 from pipeline.text.align import char_map, original_span, token_spans
 from pipeline.text.aviation import MARK as TERM_MARK
@@ -306,7 +307,8 @@ def explain(text: str, model=None, apply_thresholds: bool = True) -> Explanation
     found = Explainer(model).explain_batch([text], batch.labels, batch.proba)[0]
     found.military_wording = (batch.marker_wording or [""])[0]
     found.review, found.candidate = int(batch.review[0]), batch.candidates[0]
-    found.rule = _ground_rule_note(model, text, found) if apply_thresholds else ""
+    if apply_thresholds:
+        found.rule = _ground_rule_note(model, text, found) or _cue_rule_note(model, text, found, batch.proba)
     return found
 
 
@@ -322,6 +324,21 @@ def _ground_rule_note(model: DualUseModel, text: str, found: Explanation) -> str
     if reason == "equipment":
         return "ground rule: ground equipment, a tool or a consumable at the head of the line"
     return ""
+
+
+def _cue_rule_note(model: DualUseModel, text: str, found: Explanation, proba: np.ndarray) -> str:
+    """What the counter-drone cue rule did to a line it sent to review (``""`` when it did not)."""
+    if not (found.review and found.candidate == "counter_drone" and found.label == "other"):
+        return ""
+    if not model.meta.get("counter_cue_rule"):
+        return ""
+    without = {**model.meta, "counter_cue_rule": False}
+    tok = model.tokeniser
+    best = decide([text], proba, np.ones(1, dtype=bool), model.classes, without, model.thresholds, tok.max_chars,
+                  tok.normaliser)[0]  # fmt: skip
+    if model.classes[int(best[0])] != "counter_drone":
+        return ""
+    return "counter-drone cue rule: running prose with no jamming, blocking, detection or drone word"
 
 
 def format_explanation(e: Explanation, top: int = 10) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from pipeline.model.cue_rule import cue_review
 from pipeline.model.ground_rule import ground_review
 from pipeline.model.keywords import KeywordRules, keyword_assist
 from pipeline.model.terms import is_class_term
@@ -103,8 +104,9 @@ def decide(
     With ``thresholds`` (empty: the best class always) the prose rule (:func:`prose_prior`, on a copy of
     ``proba``: the scores are those of the copy), the long-line and model-code caps (:func:`line_caps`), the
     pooling rule and, given the model's ``normalise``, the keyword assist on prose lines and the keyword agreement
-    (:func:`pipeline.model.keywords.keyword_assist`), the bare-word rule (:func:`bare_word_review`) and the ground
-    rule (:func:`pipeline.model.ground_rule.ground_review`) apply.
+    (:func:`pipeline.model.keywords.keyword_assist`), the bare-word rule (:func:`bare_word_review`), the ground
+    rule (:func:`pipeline.model.ground_rule.ground_review`) and the counter-drone cue rule
+    (:func:`pipeline.model.cue_rule.cue_review`) apply.
     """
     prose = None
     if thresholds and prose_rule(meta)[0]:
@@ -125,6 +127,7 @@ def decide(
         keyword_assist(texts, proba, scope, (best, scores, review, candidates), classes, meta, normalise)
         bare_word_review(texts, proba, counts, (best, scores, review, candidates), classes, meta, normalise)
         ground_review(texts, proba, (best, scores, review, candidates), classes, meta, normalise)
+        cue_review(texts, prose, proba, (best, scores, review, candidates), classes, meta, normalise)
     return best, scores, review, candidates
 
 

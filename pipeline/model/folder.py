@@ -42,6 +42,7 @@ DECISION_KEYS = (
     "keyword_terms",
     "bare_words",
     "ground_rule",
+    "counter_cue_rule",
     "keyword_rules",
     "class_terms",
 )

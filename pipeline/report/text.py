@@ -53,6 +53,8 @@ def thresholds_text(m: dict[str, Any]) -> str:
             text += f"; lines of at most {m['bare_words']} word(s) with no {what}: other (review)"
         if m.get("ground_rule"):
             text += "; aircraft_parts lines naming a ground machine's engine or ground equipment: other (review)"
+        if m.get("counter_cue_rule"):
+            text += "; prose counter_drone lines with no jamming, detection or drone word: other (review)"
     return text
 
 

@@ -130,8 +130,9 @@ def operating_point(cfg: dict) -> dict[str, Any]:
     thresholds`` can replace them with thresholds chosen on the user's own dev set); ``[training]
     unfamiliar_below``, ``unfamiliar_lean``, ``long_line_words``, ``long_line_threshold``, ``code_line_words``,
     ``code_line_threshold``, ``pool_below``, ``code_assist`` (:mod:`pipeline.codes.assist`), ``prose_words``,
-    ``prose_other_scale``, ``prose_keywords``, ``keyword_agree``, ``keyword_terms``, ``bare_words`` and ``ground_rule``
-    (:func:`pipeline.model.ground_rule.ground_review`) are kept as they are, and with any of ``prose_keywords``,
+    ``prose_other_scale``, ``prose_keywords``, ``keyword_agree``, ``keyword_terms``, ``bare_words``, ``ground_rule``
+    (:func:`pipeline.model.ground_rule.ground_review`) and ``counter_cue_rule``
+    (:func:`pipeline.model.cue_rule.cue_review`) are kept as they are, and with any of ``prose_keywords``,
     ``keyword_agree`` and ``bare_words`` the rules of the ``[paths] keywords`` file (:mod:`pipeline.model.keywords`).
     """
     thresholds = {label: float(v) for label, v in (cfg.get("thresholds") or {}).items() if v > 0}
@@ -156,5 +157,6 @@ def operating_point(cfg: dict) -> dict[str, Any]:
         "keyword_terms": terms,
         "bare_words": bare,
         "ground_rule": bool(cfg["training"].get("ground_rule", False)),
+        "counter_cue_rule": bool(cfg["training"].get("counter_cue_rule", False)),
         "keyword_rules": read_keywords(cfg["paths"]["keywords"]) if at > 0 or agree > 0 or bare > 0 else [],
     }

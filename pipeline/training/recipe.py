@@ -63,6 +63,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "bare_term_lines": (params.count, False),
         "bare_term_share": (params.fraction, False),
         "ground_rule": (params.boolean, False),
+        "counter_cue_rule": (params.boolean, False),
     },
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {
