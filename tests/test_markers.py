@@ -644,6 +644,8 @@ def test_literal_index_names_the_rules_a_text_may_match_in_order():
         "для узбекской армии",
         "для в/ч 3526 ВС РК",
         "для ЗСУ, 5 дронов",
+        "Помощь ЗСУ — передали в 24 ОМБр",  # Ukraine's forces as receivers, then their brigade (session 63)
+        "Сбор для ВСУ — 93 ОМБр, 5 Мавиков",
     ],
 )
 def test_other_countries_militaries_as_receivers_are_not_flagged(flag, text):
@@ -658,6 +660,8 @@ def test_other_countries_militaries_as_receivers_are_not_flagged(flag, text):
         "в/ч 01162 (201-я российская военная база, Таджикистан)",  # a Russian base abroad
         "military unit 04436, 102nd Russian military base, Gyumri, Armenia",
         "для нужд СВО, против ВСУ",
+        "Против ВСУ: передали в 24 ОМБр",  # Ukraine's forces as the enemy, then a brigade by number alone
+        "Помощь в борьбе с ВСУ — передали в 24 ОМБр",
         "войсковая часть 12345, г. Алматы",
         "для в/ч 12345 Вооруженных сил РФ",
     ],
@@ -670,8 +674,8 @@ def test_other_countries_militaries_round_read_and_revised_on(flag):
     """MP13 (tests/data/marker_probe_mp13.csv, session 62): two helpers' lines naming other countries' militaries as
     receivers (marker 0 by the corpus card's decision), Russian and unnamed units and Russian bases abroad (1) and
     look-alikes; scored blind on the rules before (82 false flags of 420, 22 of 181 missed), then read and the rules
-    revised on it (R2): 1 false flag left (a Ukrainian brigade after «Помощь ЗСУ —»), 2 missed (the front with no
-    side, «на SVO» in Latin letters)."""
+    revised on it (R2): 1 false flag left (a Ukrainian brigade after «Помощь ЗСУ —», cut since session 63), 2 missed
+    (the front with no side, «на SVO» in Latin letters)."""
     import csv
 
     rows = list(
@@ -680,7 +684,7 @@ def test_other_countries_militaries_round_read_and_revised_on(flag):
     false = sum(r["marker"] == "0" and flag(r["text"]) for r in rows)
     caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
     assert len(rows) == 601 and sum(r["marker"] == "0" for r in rows) == 420
-    assert false <= 1 and caught >= 179, (false, caught)
+    assert false == 0 and caught >= 179, (false, caught)
 
 
 @pytest.mark.parametrize(
