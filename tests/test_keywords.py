@@ -244,6 +244,10 @@ def test_bundled_model_applies_the_keyword_agreement():
         ("противоударный ноутбук", "rugged_computer"), ("водонепроницаемый планшет", "rugged_computer"),
         ("армейский ноутбук", "rugged_computer"), ("tough notebook", "rugged_computer"),
         ("противоударный чехол для ноутбука", None), ("планшет армейский", None), ("tough case", None),
+        # added in session 63 (E2): blockers of signals, and the genitive plural «глушилок»
+        ("seized 1,200 GPS blockers", "counter_drone"), ("cell phone signal blocker", "counter_drone"),
+        ("блокиратор мобильной связи", "counter_drone"), ("блокираторы сотовой связи", "counter_drone"),
+        ("реализация «глушилок» сигнализаций", "counter_drone"), ("блокиратор руля", None), ("ad blocker", None),
     ],
 )  # fmt: skip
 def test_the_lists_name_bare_terms_of_one_class(term, label):
