@@ -555,12 +555,8 @@ def test_blind_marker_probes_no_worse_than_when_scored(flag, name, lines, unmark
     16 of 423 and 157 of 180; MP16 (goods, models and firms named with marker letters beside real markers; session 62,
     the judge of revision R3) 12 of 422 and 170 of 178 with this test's normaliser (13 with the recipe's). A later
     revision should be scored on them before their lines are read; this holds the floor."""
-    import csv
-
-    rows = list(csv.DictReader((Path(__file__).resolve().parent / "data" / name).open(encoding="utf-8")))
-    false = sum(r["marker"] == "0" and flag(r["text"]) for r in rows)
-    caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
-    assert len(rows) == lines and sum(r["marker"] == "0" for r in rows) == unmarked
+    rows, unmarked_rows, false, caught = _probe_counts(flag, name)
+    assert rows == lines and unmarked_rows == unmarked
     assert false <= most_false and caught >= least_caught, (false, caught)
 
 
@@ -676,14 +672,8 @@ def test_other_countries_militaries_round_read_and_revised_on(flag):
     look-alikes; scored blind on the rules before (82 false flags of 420, 22 of 181 missed), then read and the rules
     revised on it (R2): 1 false flag left (a Ukrainian brigade after «Помощь ЗСУ —», cut since session 63), 2 missed
     (the front with no side, «на SVO» in Latin letters)."""
-    import csv
-
-    rows = list(
-        csv.DictReader((Path(__file__).resolve().parent / "data" / "marker_probe_mp13.csv").open(encoding="utf-8"))
-    )
-    false = sum(r["marker"] == "0" and flag(r["text"]) for r in rows)
-    caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
-    assert len(rows) == 601 and sum(r["marker"] == "0" for r in rows) == 420
+    rows, unmarked, false, caught = _probe_counts(flag, "marker_probe_mp13.csv")
+    assert rows == 601 and unmarked == 420
     assert false == 0 and caught >= 179, (false, caught)
 
 
@@ -730,14 +720,8 @@ def test_marker_letter_names_round_read_and_revised_on(flag):
     blind as the judge of the rule for «СВО» as a model name (28 -> 24 false flags of 420), then read and the rules
     revised on it (R3): no false flag left, 10 of 182 missed (the front line, trenches and brigades with no receiver
     word, which the corpus card leaves unflagged)."""
-    import csv
-
-    rows = list(
-        csv.DictReader((Path(__file__).resolve().parent / "data" / "marker_probe_mp15.csv").open(encoding="utf-8"))
-    )
-    false = sum(r["marker"] == "0" and flag(r["text"]) for r in rows)
-    caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
-    assert len(rows) == 602 and sum(r["marker"] == "0" for r in rows) == 420
+    rows, unmarked, false, caught = _probe_counts(flag, "marker_probe_mp15.csv")
+    assert rows == 602 and unmarked == 420
     assert false == 0 and caught >= 172, (false, caught)
 
 
@@ -749,6 +733,16 @@ _WORDS = [
 
 
 @functools.cache
+def _probe_counts(flag, name: str) -> tuple[int, int, int, int]:
+    """Lines, unmarked lines, false flags and marked lines flagged of a probe file of tests/data/."""
+    import csv
+
+    rows = list(csv.DictReader((Path(__file__).resolve().parent / "data" / name).open(encoding="utf-8")))
+    false = sum(r["marker"] == "0" and flag(r["text"]) for r in rows)
+    caught = sum(r["marker"] == "1" and flag(r["text"]) for r in rows)
+    return len(rows), sum(r["marker"] == "0" for r in rows), false, caught
+
+
 def _bundled_rules() -> MarkerMatcher:
     return MarkerMatcher.from_file(RULES)
 
