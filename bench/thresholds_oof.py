@@ -37,6 +37,7 @@ from pipeline.model.decision import (  # noqa: E402
 )
 from pipeline.model.keywords import KeywordRules, read_keywords  # noqa: E402
 from pipeline.text.counter_cues import has_counter_cue  # noqa: E402
+from pipeline.text.destination import declares_aircraft  # noqa: E402
 from pipeline.text.ground import ground_reason  # noqa: E402
 from pipeline.text.normalise import Normaliser  # noqa: E402
 from pipeline.training.crossval import source_of_file  # noqa: E402
@@ -70,8 +71,9 @@ def folds_of(saved: dict, temperature: float = 1.0) -> list[tuple]:
                 named_lines(texts),
                 ground_lines(texts),
                 cue_lines(texts),
+                destination_lines(texts),
             ],
-            names="words,code,prose,keyword,opener,named,ground,cue",
+            names="words,code,prose,keyword,opener,named,ground,cue,destination",
         )
         proba = ex["proba"] if temperature == 1.0 else rescale(ex["proba"], temperature)
         out.append((f["fold"], gold, proba, list(ex["classes"]), np.asarray(ex["familiarity"]), lines))
@@ -122,6 +124,13 @@ def cue_lines(texts: list[str]) -> np.ndarray:
     return np.fromiter((has_counter_cue(normalise(t)) for t in texts), dtype=bool, count=len(texts))
 
 
+def destination_lines(texts: list[str]) -> np.ndarray:
+    """Which texts declare their goods for manned aircraft (:func:`pipeline.text.destination.declares_aircraft`), on
+    the normalised text of the default recipe."""
+    normalise = Normaliser(**load_config(REPO / "configs" / "default.cfg")["normalise"])
+    return np.fromiter((declares_aircraft(normalise(t)) for t in texts), dtype=bool, count=len(texts))
+
+
 def rescale(proba: np.ndarray, temperature: float) -> np.ndarray:
     """Row softmax of ``temperature * log(proba)``."""
     z = temperature * np.log(np.clip(proba, 1e-300, None))
@@ -148,6 +157,7 @@ def label(
     terms=0,
     ground=False,
     cue=False,
+    destination=0.0,
 ) -> list[str]:
     """Labels as ``predict`` gives them (:func:`pipeline.model.decision.apply_class_thresholds`, with the long-line
     rule ``long`` = ``(words, threshold)`` on lines of more than that many words, the model-code rule ``code`` =
@@ -156,8 +166,9 @@ def label(
     keyword assist at ``keywords`` (and on lines of at most ``terms`` words), and on any line the keyword agreement
     at ``agree``, :mod:`pipeline.model.keywords`, then the bare-word rule on lines of at most ``bare`` words,
     :func:`pipeline.model.decision.bare_word_review`, with ``ground`` the ground rule,
-    :func:`pipeline.model.ground_rule.ground_review`, and with ``cue`` the counter-drone cue rule on prose lines,
-    :func:`pipeline.model.cue_rule.cue_review`);
+    :func:`pipeline.model.ground_rule.ground_review`, with ``cue`` the counter-drone cue rule on prose lines,
+    :func:`pipeline.model.cue_rule.cue_review`, and the destination rule at ``destination``,
+    :func:`pipeline.model.destination_rule.destination_assist`);
     the variant tried here on top: thresholds scaled by ``scale`` on lines with familiarity under ``below``."""
     is_prose = None
     if lines is not None and prose[0] > 0 and prose[1] < 1:
@@ -205,6 +216,12 @@ def label(
         best[(best == classes.index("aircraft_parts")) & lines.ground] = classes.index("other")
     if cue and is_prose is not None and thresholds and "counter_drone" in classes:
         best[(best == classes.index("counter_drone")) & is_prose & ~lines.cue] = classes.index("other")
+    if destination > 0 and lines is not None and thresholds and "aircraft_parts" in classes:
+        parts, other = classes.index("aircraft_parts"), classes.index("other")
+        rivals = proba.copy()
+        rivals[:, other] = -1.0
+        lead = (rivals.argmax(axis=1) == parts) & (proba[:, parts] >= destination)
+        best[(best == other) & lines.destination & lead] = parts
     return [classes[j] for j in best.tolist()]
 
 
@@ -246,6 +263,7 @@ def variants(config: dict) -> dict[str, dict]:
     terms = int(config["training"].get("keyword_terms", 0))
     ground = bool(config["training"].get("ground_rule", False))
     cue = bool(config["training"].get("counter_cue_rule", False))
+    destination = float(config["training"].get("aircraft_destination", 0.0))
     cfg = {
         "thresholds": current,
         "long": long,
@@ -258,12 +276,16 @@ def variants(config: dict) -> dict[str, dict]:
         "terms": terms,
         "ground": ground,
         "cue": cue,
+        "destination": destination,
     }
     out = {"none": {"thresholds": {}}, "config": cfg}
     out["config without the ground rule"] = {**cfg, "ground": False}
     out["config with the ground rule"] = {**cfg, "ground": True}
     out["config without the counter-drone cue rule"] = {**cfg, "cue": False}
     out["config with the counter-drone cue rule"] = {**cfg, "cue": True}
+    out["config without the destination rule"] = {**cfg, "destination": 0.0}
+    for at in (0.01, 0.02, 0.05, 0.1):
+        out[f"config, destination rule at {at:g}"] = {**cfg, "destination": at}
     out["config without the bare-word rule"] = {**cfg, "bare": 0}
     for words in (1, 2):
         out[f"config, bare-word rule on lines of <= {words} words"] = {**cfg, "bare": words}

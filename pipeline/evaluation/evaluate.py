@@ -29,6 +29,7 @@ from pipeline.evaluation.metrics import (
 )
 from pipeline.model.core import STATUS_EMPTY, DualUseModel, PredictionBatch
 from pipeline.model.decision import code_assist_rule, code_line_rule, long_line_rule, pool_rule, prose_rule
+from pipeline.model.destination_rule import destination_rule
 from pipeline.tables import InputError, TableReader, find_columns, row_text
 
 LANGS = ("ru", "en", "mixed")
@@ -263,7 +264,7 @@ def _decision_rules(meta: dict, active: bool, peer=None) -> dict[str, Any]:
 
     The character peer's blend (``peer``, applied with or without thresholds), the long-line, model-code, pooling and
     prose rules, the keyword assist and agreement, the bare-word rule (with the count of class terms it spares) and
-    the ground rule.
+    the ground, counter-drone cue and destination rules.
     """
     rules: dict[str, Any] = {"peer": peer.summary() if peer is not None else None}
     for key, rule in (("long_line_rule", long_line_rule(meta)), ("code_line_rule", code_line_rule(meta))):
@@ -281,6 +282,8 @@ def _decision_rules(meta: dict, active: bool, peer=None) -> dict[str, Any]:
     rules["class_terms"] = terms if rules["bare_words"] and terms else None
     rules["ground_rule"] = True if active and meta.get("ground_rule") else None
     rules["counter_cue_rule"] = True if active and meta.get("counter_cue_rule") and words > 0 else None
+    destination = destination_rule(meta)
+    rules["aircraft_destination"] = destination if active and destination > 0 else None
     return rules
 
 

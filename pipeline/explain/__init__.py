@@ -308,7 +308,11 @@ def explain(text: str, model=None, apply_thresholds: bool = True) -> Explanation
     found.military_wording = (batch.marker_wording or [""])[0]
     found.review, found.candidate = int(batch.review[0]), batch.candidates[0]
     if apply_thresholds:
-        found.rule = _ground_rule_note(model, text, found) or _cue_rule_note(model, text, found, batch.proba)
+        found.rule = (
+            _ground_rule_note(model, text, found)
+            or _cue_rule_note(model, text, found, batch.proba)
+            or _destination_rule_note(model, text, found, batch.proba)
+        )
     return found
 
 
@@ -339,6 +343,21 @@ def _cue_rule_note(model: DualUseModel, text: str, found: Explanation, proba: np
     if model.classes[int(best[0])] != "counter_drone":
         return ""
     return "counter-drone cue rule: running prose with no jamming, blocking, detection or drone word"
+
+
+def _destination_rule_note(model: DualUseModel, text: str, found: Explanation, proba: np.ndarray) -> str:
+    """What the destination rule did to a line it labelled (``""`` when it did not)."""
+    if not (found.review and found.candidate == "aircraft_parts" and found.label == "aircraft_parts"):
+        return ""
+    if not model.meta.get("aircraft_destination"):
+        return ""
+    without = {**model.meta, "aircraft_destination": 0.0}
+    tok = model.tokeniser
+    best = decide([text], proba, np.ones(1, dtype=bool), model.classes, without, model.thresholds, tok.max_chars,
+                  tok.normaliser)[0]  # fmt: skip
+    if model.classes[int(best[0])] == "aircraft_parts":
+        return ""
+    return "destination rule: declared for manned aircraft and none of the label guide's exceptions (review)"
 
 
 def format_explanation(e: Explanation, top: int = 10) -> str:

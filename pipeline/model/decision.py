@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from pipeline.model.cue_rule import cue_review
+from pipeline.model.destination_rule import destination_assist
 from pipeline.model.ground_rule import ground_review
 from pipeline.model.keywords import KeywordRules, keyword_assist
 from pipeline.model.terms import is_class_term
@@ -105,8 +106,9 @@ def decide(
     ``proba``: the scores are those of the copy), the long-line and model-code caps (:func:`line_caps`), the
     pooling rule and, given the model's ``normalise``, the keyword assist on prose lines and the keyword agreement
     (:func:`pipeline.model.keywords.keyword_assist`), the bare-word rule (:func:`bare_word_review`), the ground
-    rule (:func:`pipeline.model.ground_rule.ground_review`) and the counter-drone cue rule
-    (:func:`pipeline.model.cue_rule.cue_review`) apply.
+    rule (:func:`pipeline.model.ground_rule.ground_review`), the counter-drone cue rule
+    (:func:`pipeline.model.cue_rule.cue_review`) and the destination rule
+    (:func:`pipeline.model.destination_rule.destination_assist`) apply.
     """
     prose = None
     if thresholds and prose_rule(meta)[0]:
@@ -128,6 +130,7 @@ def decide(
         bare_word_review(texts, proba, counts, (best, scores, review, candidates), classes, meta, normalise)
         ground_review(texts, proba, (best, scores, review, candidates), classes, meta, normalise)
         cue_review(texts, prose, proba, (best, scores, review, candidates), classes, meta, normalise)
+        destination_assist(texts, proba, (best, scores, review, candidates), classes, meta, normalise)
     return best, scores, review, candidates
 
 

@@ -43,6 +43,7 @@ DECISION_KEYS = (
     "bare_words",
     "ground_rule",
     "counter_cue_rule",
+    "aircraft_destination",
     "keyword_rules",
     "class_terms",
 )

@@ -55,6 +55,10 @@ def thresholds_text(m: dict[str, Any]) -> str:
             text += "; aircraft_parts lines naming a ground machine's engine or ground equipment: other (review)"
         if m.get("counter_cue_rule"):
             text += "; prose counter_drone lines with no jamming, detection or drone word: other (review)"
+        if m.get("aircraft_destination"):
+            at = m["aircraft_destination"]
+            text += f"; lines left other, declared for manned aircraft: aircraft_parts where it leads at ≥ {at:g}"
+            text += " (review)"
     return text
 
 

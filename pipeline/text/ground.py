@@ -73,7 +73,7 @@ _AVIATION = re.compile(
     r"|воздушн\w* суд|планер|дельтаплан|парамотор|автожир|турбовинт|турбореакт|турбовал|турбовент|аэро|samolet"
     r"|vertolet|aviats|feiji|hangkong|飞机|航空)"
 )
-_NOT_AVIATION = re.compile(
+NOT_AVIATION = re.compile(
     r"(?:other than|except|excluding|not) (?:for |of )?(?:use in |use on )?(?:civil )?(?:aircraft|aviation|aero)\w*"
     r"|(?:кроме|за исключением) (?:для )?(?:авиацион\w*|воздушн\w* суд\w*|самолет\w*|летательн\w* аппарат\w*)"
 )
@@ -118,7 +118,7 @@ def names_aviation(text: str) -> bool:
 
     Aircraft named only to be excluded ("other than for aircraft", «кроме авиационных») do not count.
     """
-    text = _NOT_AVIATION.sub(" ", text)
+    text = NOT_AVIATION.sub(" ", text)
     if _AVIATION.search(text) is not None or _AVIATION_WORD.search(text) is not None:
         return True
     return any(is_aircraft_type(t) for t in (w.strip(".,;:()[]\"'«»") for w in text.split()) if t)

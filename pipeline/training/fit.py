@@ -131,9 +131,11 @@ def operating_point(cfg: dict) -> dict[str, Any]:
     unfamiliar_below``, ``unfamiliar_lean``, ``long_line_words``, ``long_line_threshold``, ``code_line_words``,
     ``code_line_threshold``, ``pool_below``, ``code_assist`` (:mod:`pipeline.codes.assist`), ``prose_words``,
     ``prose_other_scale``, ``prose_keywords``, ``keyword_agree``, ``keyword_terms``, ``bare_words``, ``ground_rule``
-    (:func:`pipeline.model.ground_rule.ground_review`) and ``counter_cue_rule``
-    (:func:`pipeline.model.cue_rule.cue_review`) are kept as they are, and with any of ``prose_keywords``,
-    ``keyword_agree`` and ``bare_words`` the rules of the ``[paths] keywords`` file (:mod:`pipeline.model.keywords`).
+    (:func:`pipeline.model.ground_rule.ground_review`), ``counter_cue_rule``
+    (:func:`pipeline.model.cue_rule.cue_review`) and ``aircraft_destination``
+    (:func:`pipeline.model.destination_rule.destination_assist`) are kept as they are, and with any of
+    ``prose_keywords``, ``keyword_agree`` and ``bare_words`` the rules of the ``[paths] keywords`` file
+    (:mod:`pipeline.model.keywords`).
     """
     thresholds = {label: float(v) for label, v in (cfg.get("thresholds") or {}).items() if v > 0}
     at = float(cfg["training"].get("prose_keywords", 0.0))
@@ -158,5 +160,6 @@ def operating_point(cfg: dict) -> dict[str, Any]:
         "bare_words": bare,
         "ground_rule": bool(cfg["training"].get("ground_rule", False)),
         "counter_cue_rule": bool(cfg["training"].get("counter_cue_rule", False)),
+        "aircraft_destination": float(cfg["training"].get("aircraft_destination", 0.0)),
         "keyword_rules": read_keywords(cfg["paths"]["keywords"]) if at > 0 or agree > 0 or bare > 0 else [],
     }

@@ -64,6 +64,7 @@ _PLAIN_SECTIONS: dict[str, dict[str, tuple[params.Constraint, bool]]] = {
         "bare_term_share": (params.fraction, False),
         "ground_rule": (params.boolean, False),
         "counter_cue_rule": (params.boolean, False),
+        "aircraft_destination": (params.fraction, False),
     },
     "thresholds": {label: (params.fraction, False) for label in POSITIVE_LABELS},
     "augment": {
