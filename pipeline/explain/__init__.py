@@ -336,11 +336,7 @@ def _cue_rule_note(model: DualUseModel, text: str, found: Explanation, proba: np
         return ""
     if not model.meta.get("counter_cue_rule"):
         return ""
-    without = {**model.meta, "counter_cue_rule": False}
-    tok = model.tokeniser
-    best = decide([text], proba, np.ones(1, dtype=bool), model.classes, without, model.thresholds, tok.max_chars,
-                  tok.normaliser)[0]  # fmt: skip
-    if model.classes[int(best[0])] != "counter_drone":
+    if _label_without(model, text, proba, "counter_cue_rule", False) != "counter_drone":
         return ""
     return "counter-drone cue rule: running prose with no jamming, blocking, detection or drone word"
 
@@ -351,13 +347,18 @@ def _destination_rule_note(model: DualUseModel, text: str, found: Explanation, p
         return ""
     if not model.meta.get("aircraft_destination"):
         return ""
-    without = {**model.meta, "aircraft_destination": 0.0}
+    if _label_without(model, text, proba, "aircraft_destination", 0.0) == "aircraft_parts":
+        return ""
+    return "destination rule: declared for manned aircraft and none of the label guide's exceptions (review)"
+
+
+def _label_without(model: DualUseModel, text: str, proba: np.ndarray, key: str, off: object) -> str:
+    """The label a line gets under the model's decision rules with the meta's ``key`` set to ``off``."""
+    without = {**model.meta, key: off}
     tok = model.tokeniser
     best = decide([text], proba, np.ones(1, dtype=bool), model.classes, without, model.thresholds, tok.max_chars,
                   tok.normaliser)[0]  # fmt: skip
-    if model.classes[int(best[0])] == "aircraft_parts":
-        return ""
-    return "destination rule: declared for manned aircraft and none of the label guide's exceptions (review)"
+    return model.classes[int(best[0])]
 
 
 def format_explanation(e: Explanation, top: int = 10) -> str:
