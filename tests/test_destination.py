@@ -35,6 +35,16 @@ PUMP = "Насос топливный подкачивающий для возд
         "Oil cooler, aero engine, overhauled",
         "Emergency flotation kit for helicopters, skid-mounted",
         "komplektuyushchie dlya samoletov, podshipniki",
+        # exceptions are whole words: these hold one inside a component's name (D2)
+        "Реле электромагнитные авиационные",
+        "Magnetic chip detector, aero engine oil system",
+        "Конвертеры озона самолётные",
+        "Подшипники шариковые радиально-упорные для авиационных двигателей",
+        "Fuel cell bladder for helicopter fuel tank, crash-resistant",
+        "Hydraulic accumulator for aircraft, 3000 psi, with gauge port",
+        "Shock strut overhaul kit for aircraft landing gear, as per component maintenance manual",
+        "Precision aviation fuel servo, overhauled",
+        "Соединители электрические для бортовой электросети самолетов по стандарту авиационной промышленности",
     ],
 )
 def test_components_declared_for_manned_aircraft(text):
@@ -62,6 +72,9 @@ def test_components_declared_for_manned_aircraft(text):
         "Шары воздушные фольгированные «самолёт», 50 шт",
         "Лопатки газовой турбины промышленной установки, не авиационные детали энергоблока",
         "aircraft carriers",
+        "Magneto timing light, aircraft tool",
+        "Fridge magnets with aircraft pictures",
+        "Лопатки газовой турбины для промышленных установок, авиационного типа",
     ],
 )
 def test_no_destination_or_one_of_the_guides_exceptions(text):
