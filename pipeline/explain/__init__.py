@@ -349,7 +349,7 @@ def _destination_rule_note(model: DualUseModel, text: str, found: Explanation, p
         return ""
     if _label_without(model, text, proba, "aircraft_destination", 0.0) == "aircraft_parts":
         return ""
-    return "destination rule: declared for manned aircraft and none of the label guide's exceptions (review)"
+    return "destination rule: declared for manned aircraft and none of the label guide's exceptions"
 
 
 def _label_without(model: DualUseModel, text: str, proba: np.ndarray, key: str, off: object) -> str:
