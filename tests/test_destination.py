@@ -129,3 +129,28 @@ def test_explain_names_the_destination_rule():
     assert "(destination rule" in format_explanation(e)
     model.meta["aircraft_destination"] = 0.0
     assert explain(PUMP, model).label == "other"
+
+
+def test_the_bench_relabel_gives_the_labels_decide_gives(monkeypatch):
+    """``bench/thresholds_oof.py`` relabels saved whole runs with the rule as ``predict`` applies it."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    import thresholds_oof
+
+    monkeypatch.setattr(thresholds_oof, "Normaliser", lambda **_: NORMALISE)
+    texts = [PUMP, PUMP, "Насос центробежный для систем отопления", PUMP, "Aircraft plywood, birch, 3 mm"]
+    proba = np.array(
+        [
+            [0.05, 0.01, 0.01, 0.93],
+            [0.005, 0.001, 0.001, 0.993],
+            [0.05, 0.01, 0.01, 0.93],
+            [0.05, 0.01, 0.10, 0.84],
+            [0.05, 0.01, 0.01, 0.93],
+        ]
+    )
+    lines = np.rec.fromarrays([thresholds_oof.destination_lines(texts)], names="destination")
+    off = {"long": (0, 0.0), "pool": 0.0, "code": (0, 0.0), "prose": (0, 1.0), "keywords": 0.0, "agree": 0.0}
+    bench = thresholds_oof.label(proba, CLASSES, np.ones(len(texts)), THRESHOLDS, lines=lines, destination=0.01, **off)
+    labels, _, _, _ = _decide(texts, proba.tolist())
+    assert bench == labels == ["aircraft_parts", "other", "other", "other", "other"]
