@@ -161,3 +161,56 @@ def test_explain_names_the_ground_rule_that_sent_a_line_to_review(default_model)
     assert e.as_dict()["rule"] == e.rule
     plain = explain("Квадрокоптер DJI Mavic 3T", default_model)
     assert plain.review == 0 and plain.rule == "" and "review:" not in format_explanation(plain)
+
+
+JAMMER_RULING = (
+    "The apparatus transmits broadband noise at 1 176–1 602 MHz in order to prevent receivers in the vicinity from "
+    "acquiring satellite signals; it does not itself determine position and is therefore classified in subheading "
+    "8543.70 as radio jamming apparatus."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "review", "candidate", "note"),
+    [
+        ("gliders", "other", 1, "aircraft_parts", "bare-word rule: one word"),
+        ("Localizer antenna array, ILS, airport, 16 elements", "other", 1, "navigation",
+         "class threshold: its navigation score 0.77 is under the threshold 0.8"),
+        ("Casio G-Shock GPR-B1000 часы с GPS-навигацией", "navigation", 1, "navigation", "keyword agreement:"),
+        (JAMMER_RULING, "counter_drone", 0, "", "prose rule: running prose"),
+        ("беспилотное воздушное судно: воздушное судно, управляемое, контролируемое в полете пилотом, находящимся вне "
+         "борта такого воздушного судна (внешний пилот)", "drone", 0, "", "long-line rule:"),
+        ("Anduril Altius-600M", "drone", 0, "", "model-code rule: a short line naming a model code is held to a lower "
+         "threshold; pooling rule:"),
+    ],
+)  # fmt: skip
+def test_explain_names_the_decision_rule_behind_the_label(default_model, text, label, review, candidate, note):
+    e = explain(text, default_model)
+    assert (e.label, e.review, e.candidate) == (label, review, candidate)
+    assert e.rule.startswith(note)
+    shown = format_explanation(e)
+    assert (f"review: 1, candidate {candidate} ({e.rule})" if review else f"rule: {e.rule}") in shown
+
+
+def test_explain_names_every_rule_that_gives_a_label_alone(default_model):
+    e = explain("Ventral fins, aircraft", default_model)
+    assert (e.label, e.review) == ("aircraft_parts", 1)
+    assert e.rule.startswith("keyword agreement:") and "; destination rule:" in e.rule
+
+
+def test_a_named_rule_changes_the_decision_when_switched_off(default_model):
+    """The note is not a guess: without the rule it names, the line's label, review or candidate differ."""
+    from pipeline.explain.rules import _SWITCHES, decision_with
+
+    texts = ["gliders", "altimeters", "Casio G-Shock GPR-B1000 часы с GPS-навигацией", JAMMER_RULING]
+    batch = default_model.predict_batch(texts)
+    for i, text in enumerate(texts):
+        e = explain(text, default_model)
+        (key, off), = [(k, o) for k, o, note in _SWITCHES if e.rule == note]  # fmt: skip
+        assert decision_with(default_model, text, batch.proba[i], {key: off}) != (e.label, e.review, e.candidate)
+
+
+def test_a_line_its_best_class_labels_has_no_rule(default_model):
+    e = explain("Квадрокоптер DJI Mavic 3T", default_model)
+    assert (e.label, e.review, e.rule) == ("drone", 0, "")
+    assert "rule:" not in format_explanation(e)

@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pipeline.explain.rules import rule_note
 from pipeline.model.core import DualUseModel, load_model
-from pipeline.model.decision import decide
 from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
 from pipeline.text.align import char_map, original_span, token_spans
 from pipeline.text.aviation import MARK as TERM_MARK
-from pipeline.text.ground import ground_reason
 from pipeline.text.systems import MARKS as SYSTEM_MARKS
 
 TOP = 5
@@ -60,7 +59,8 @@ class Explanation:
             :func:`explain`).
         review: 1 when a decision rule sent the line to review (set by :func:`explain`).
         candidate: the class the line was sent to review with (``""``: none).
-        rule: what sent it there, when :func:`explain` can name it (the ground rule), else ``""``.
+        rule: the decision rule that gave the label or sent the line to review, when :func:`explain` can name it
+            (:func:`pipeline.explain.rules.rule_note`), else ``""``.
     """
 
     text: str
@@ -308,57 +308,9 @@ def explain(text: str, model=None, apply_thresholds: bool = True) -> Explanation
     found.military_wording = (batch.marker_wording or [""])[0]
     found.review, found.candidate = int(batch.review[0]), batch.candidates[0]
     if apply_thresholds:
-        found.rule = (
-            _ground_rule_note(model, text, found)
-            or _cue_rule_note(model, text, found, batch.proba)
-            or _destination_rule_note(model, text, found, batch.proba)
-        )
+        familiarity = float(batch.familiarity[0]) if batch.familiarity is not None else 1.0
+        found.rule = rule_note(model, text, found.label, found.review, found.candidate, batch.proba[0], familiarity)
     return found
-
-
-def _ground_rule_note(model: DualUseModel, text: str, found: Explanation) -> str:
-    """What the ground rule read in a line it sent to review (``""`` when it did not)."""
-    if not (found.review and found.candidate == "aircraft_parts" and found.label == "other"):
-        return ""
-    if not model.meta.get("ground_rule"):
-        return ""
-    reason = ground_reason(model.tokeniser.normaliser(text))
-    if reason == "engine":
-        return "ground rule: the engine of a ground machine, boat or generator, and nothing about aircraft"
-    if reason == "equipment":
-        return "ground rule: ground equipment, a tool or a consumable at the head of the line"
-    return ""
-
-
-def _cue_rule_note(model: DualUseModel, text: str, found: Explanation, proba: np.ndarray) -> str:
-    """What the counter-drone cue rule did to a line it sent to review (``""`` when it did not)."""
-    if not (found.review and found.candidate == "counter_drone" and found.label == "other"):
-        return ""
-    if not model.meta.get("counter_cue_rule"):
-        return ""
-    if _label_without(model, text, proba, "counter_cue_rule", False) != "counter_drone":
-        return ""
-    return "counter-drone cue rule: running prose with no jamming, blocking, detection or drone word"
-
-
-def _destination_rule_note(model: DualUseModel, text: str, found: Explanation, proba: np.ndarray) -> str:
-    """What the destination rule did to a line it labelled (``""`` when it did not)."""
-    if not (found.review and found.candidate == "aircraft_parts" and found.label == "aircraft_parts"):
-        return ""
-    if not model.meta.get("aircraft_destination"):
-        return ""
-    if _label_without(model, text, proba, "aircraft_destination", 0.0) == "aircraft_parts":
-        return ""
-    return "destination rule: declared for manned aircraft and none of the label guide's exceptions"
-
-
-def _label_without(model: DualUseModel, text: str, proba: np.ndarray, key: str, off: object) -> str:
-    """The label a line gets under the model's decision rules with the meta's ``key`` set to ``off``."""
-    without = {**model.meta, key: off}
-    tok = model.tokeniser
-    best = decide([text], proba, np.ones(1, dtype=bool), model.classes, without, model.thresholds, tok.max_chars,
-                  tok.normaliser)[0]  # fmt: skip
-    return model.classes[int(best[0])]
 
 
 def format_explanation(e: Explanation, top: int = 10) -> str:
@@ -377,6 +329,8 @@ def format_explanation(e: Explanation, top: int = 10) -> str:
     lines.append(f"military_marker: {flag}")
     if e.review:
         lines.append(f"review: 1, candidate {e.candidate}" + (f" ({e.rule})" if e.rule else ""))
+    elif e.rule:
+        lines.append(f"rule: {e.rule}")
     lines.append(f"contributions to decision[{e.label}] - decision[{e.rival}] = {e.margin:+.3f}:")
     for word, c in e.items[:top]:
         lines.append(f"  {c:+8.3f}  {word}")
