@@ -129,6 +129,26 @@ def test_cli_predict_explain_sample(tmp_path):
     first = rows[0]
     assert first["brand"] == "DJI" and first["quantity"] == "10" and first["unit"] == "шт"
     assert "M3T" in first["model"] or "MAVIC 3T" in first["model"].upper()
+    sent = [row for row in rows if row["review"] == "1"]  # its declared code 8411 implies aircraft_parts, its text not
+    assert sent and all(r["explanation"].endswith("| declared code: it implies aircraft_parts, the text does not")
+                        for r in sent if r["code_conflict"] == "code>text")  # fmt: skip
+    assert all(" | " not in row["explanation"] for row in rows if row["review"] == "0" and row["label"] == "other")
+
+
+def test_predict_explain_column_names_the_rule(default_model, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("text\ngliders\nКвадрокоптер DJI Mavic 3T\nUsed engine Deutz F4L912 complete\n", encoding="utf-8")
+    predict(src, tmp_path / "out.csv", model=default_model, explain=True, entities=False)
+    rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    assert [r["explanation"].partition(" | ")[2] for r in rows] == [
+        "bare-word rule: one word and no keyword, model code, aircraft type or named system in it",
+        "",
+        "ground rule: the engine of a ground machine, boat or generator, and nothing about aircraft",
+    ]
+    assert rows[0]["explanation"].startswith("gliders -3.79")
+    assert [r["explanation"].partition(" | ")[2] for r in rows] == [
+        (explain(r["text"], default_model).rule) for r in rows
+    ]
 
 
 def test_explanation_column_from_the_batch_scores_equals_recomputing(default_model):

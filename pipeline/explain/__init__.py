@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.explain.rules import rule_note
+from pipeline.explain.rules import rule_note, rule_notes
 from pipeline.model.core import DualUseModel, load_model
 from pipeline.text.aircraft import MARK as AIRCRAFT_MARK
 from pipeline.text.align import char_map, original_span, token_spans
@@ -277,18 +277,27 @@ def _display_names(tokens: Sequence[str], text: str, normaliser) -> list[str]:
 
 
 def explain_texts(
-    model, texts: Sequence[str | None], labels: Sequence[str] | None = None, proba: np.ndarray | None = None
+    model, texts: Sequence[str | None], labels: Sequence[str] | None = None, proba: np.ndarray | None = None, batch=None
 ) -> list[str]:
     """The ``explanation`` column for texts (``""`` for a line without text).
 
     ``proba``: the lines' blended scores when already computed (``PredictionBatch.proba``), which spares computing
-    the classifier's and the peer's scores again.
+    the classifier's and the peer's scores again. ``batch``: the lines' ``PredictionBatch`` (its labels, scores,
+    review flags and familiarity); with it, the decision rule that gave a line its label or sent it to review is
+    named after the words (``gliders -3.79 | bare-word rule: …``, :func:`pipeline.explain.rules.rule_notes`).
     """
     explainer = _EXPLAINERS.get(model)
     if explainer is None:
         explainer = _EXPLAINERS[model] = Explainer(model)
+    if batch is not None:
+        labels, proba = batch.labels, batch.proba
     found = explainer.explain_batch(texts, labels, proba, peer_scores=False)
-    return [e.summary() if e is not None else "" for e in found]
+    words = [e.summary() if e is not None else "" for e in found]
+    if batch is None or not model.thresholds:
+        return words
+    notes = rule_notes(model, [t or "" for t in texts], batch.labels, batch.review, batch.candidates, batch.proba,
+                       batch.familiarity)  # fmt: skip
+    return [f"{w} | {note}" if w and note else w for w, note in zip(words, notes)]
 
 
 def explain(text: str, model=None, apply_thresholds: bool = True) -> Explanation | None:

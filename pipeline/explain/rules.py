@@ -9,6 +9,8 @@ the first whose absence changes the label; then a class threshold the best class
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from pipeline.model.core import DualUseModel
@@ -44,40 +46,80 @@ def rule_note(model: DualUseModel, text: str, label: str, review: int, candidate
     ``proba``: the line's blended scores (one row of the batch, in ``model.classes`` order); ``familiarity``: its
     familiarity as the batch measured it.
     """
-    special = (
-        _ground_rule_note(model, text, label, review, candidate)
-        or _cue_rule_note(model, text, label, review, candidate, proba)
-        or _destination_rule_note(model, text, label, review, candidate, proba)
-    )
-    if special:
-        return special
-    classes = list(model.classes)
-    best = classes[int(np.argmax(proba))]
-    if (
-        not review
-        and label == best
-        and (label == "other" or proba[classes.index(label)] >= model.thresholds.get(label, 0))
-    ):
-        return ""  # the best class won, over its threshold
-    on = [(key, off, note) for key, off, note in _SWITCHES if model.meta.get(key)]
-    decided = (label, int(bool(review)), candidate)
-    for key, off, note in on:
-        if decision_with(model, text, proba, {key: off}) != decided:
-            return note
-    # No one rule is needed, so two or more give the label each alone: name those that do.
-    everything_off = {key: off for key, off, _ in (*_SWITCHES, *_NAMED)}
-    if decision_with(model, text, proba, everything_off) != decided:
-        alone = [
-            note
-            for key, _, note in (*on, *_NAMED)
-            if model.meta.get(key)
-            and decision_with(model, text, proba, {**everything_off, key: model.meta[key]}) == decided
-        ]
-        if alone:
-            return "; ".join(alone)
+    return rule_notes(model, [text], [label], [review], [candidate], np.asarray(proba).reshape(1, -1), [familiarity])[0]
+
+
+def rule_notes(
+    model: DualUseModel,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    review: Sequence[int],
+    candidates: Sequence[str],
+    proba: np.ndarray,
+    familiarity: Sequence[float] | None = None,
+) -> list[str]:
+    """:func:`rule_note` of every line of a batch (``familiarity``: ``None`` counts every line as familiar).
+
+    The decision rules are re-run once per switch on the lines that need a note, not once per line.
+    """
+    classes, proba = list(model.classes), np.asarray(proba)
+    best = [classes[j] for j in proba.argmax(axis=1).tolist()] if len(texts) else []
+    todo = [i for i, text in enumerate(texts) if text and not _plain(model, labels[i], review[i], best[i], proba[i])]
+    notes = [""] * len(texts)
+    if not todo:
+        return notes
+    sub, sub_proba = [texts[i] for i in todo], proba[todo]
+    on = [(key, off, note) for key, off, note in (*_SWITCHES, *_NAMED) if model.meta.get(key)]
+    off_all = {key: off for key, off, _ in (*_SWITCHES, *_NAMED)}
+    without = {key: decisions_with(model, sub, sub_proba, {key: off}) for key, off, _ in on}
+    base = decisions_with(model, sub, sub_proba, off_all)
+    alone = {key: decisions_with(model, sub, sub_proba, {**off_all, key: model.meta[key]}) for key, _, _ in on}
+    for j, i in enumerate(todo):
+        decided = (labels[i], int(bool(review[i])), candidates[i])
+        fam = 1.0 if familiarity is None else float(familiarity[i])
+        notes[i] = (
+            _special(model, texts[i], decided, {key: got[j] for key, got in without.items()})
+            or next((note for key, _, note in on if key in _SWITCH_KEYS and without[key][j] != decided), "")
+            or ("; ".join(note for key, _, note in on if alone[key][j] == decided) if base[j] != decided else "")
+            or _score_note(model, decided, best[i], proba[i], fam)
+        )
+    return notes
+
+
+_SWITCH_KEYS = {key for key, _, _ in _SWITCHES}
+
+
+def _plain(model: DualUseModel, label: str, review: int, best: str, proba: np.ndarray) -> bool:
+    """Whether the best-scoring class won alone, over its threshold, and nothing was sent to review."""
+    if review or label != best:
+        return False
+    return label == "other" or proba[list(model.classes).index(label)] >= model.thresholds.get(label, 0.0)
+
+
+def _special(model: DualUseModel, text: str, decided: tuple, without: dict) -> str:
+    """The note of the ground, counter-drone cue or destination rule, when one of them decided the line."""
+    label, review, candidate = decided
+    if review and candidate == "aircraft_parts" and label == "other" and "ground_rule" in without:
+        reason = ground_reason(model.tokeniser.normaliser(text))
+        if reason == "engine":
+            return "ground rule: the engine of a ground machine, boat or generator, and nothing about aircraft"
+        if reason == "equipment":
+            return "ground rule: ground equipment, a tool or a consumable at the head of the line"
+    if review and candidate == "counter_drone" and label == "other" and "counter_cue_rule" in without:
+        if without["counter_cue_rule"][0] == "counter_drone":
+            return _CUE_NOTE
+    if review and candidate == label == "aircraft_parts" and "aircraft_destination" in without:
+        if without["aircraft_destination"][0] != "aircraft_parts":
+            return _DESTINATION_NOTE
+    return ""
+
+
+def _score_note(model: DualUseModel, decided: tuple, best: str, proba: np.ndarray, familiarity: float) -> str:
+    """A class threshold the best class missed, or unfamiliar wording, for a line sent to review as ``other``."""
+    label, review, candidate = decided
     if not (review and label == "other" and candidate):
         return ""
-    score, threshold = float(proba[classes.index(candidate)]), model.thresholds.get(candidate)
+    score, threshold = float(proba[list(model.classes).index(candidate)]), model.thresholds.get(candidate)
     if best == candidate and threshold is not None and score < threshold:
         return f"class threshold: its {candidate} score {score:.2f} is under the threshold {threshold:g}"
     below = model.unfamiliar_below
@@ -86,50 +128,18 @@ def rule_note(model: DualUseModel, text: str, label: str, review: int, candidate
     return ""
 
 
-def _ground_rule_note(model: DualUseModel, text: str, label: str, review: int, candidate: str) -> str:
-    """What the ground rule read in a line it sent to review (``""`` when it did not)."""
-    if not (review and candidate == "aircraft_parts" and label == "other" and model.meta.get("ground_rule")):
-        return ""
-    reason = ground_reason(model.tokeniser.normaliser(text))
-    if reason == "engine":
-        return "ground rule: the engine of a ground machine, boat or generator, and nothing about aircraft"
-    if reason == "equipment":
-        return "ground rule: ground equipment, a tool or a consumable at the head of the line"
-    return ""
-
-
-def _cue_rule_note(model: DualUseModel, text: str, label: str, review: int, candidate: str, proba) -> str:
-    """What the counter-drone cue rule did to a line it sent to review (``""`` when it did not)."""
-    if not (review and candidate == "counter_drone" and label == "other" and model.meta.get("counter_cue_rule")):
-        return ""
-    if label_without(model, text, proba, "counter_cue_rule", False) != "counter_drone":
-        return ""
-    return _CUE_NOTE
-
-
-def _destination_rule_note(model: DualUseModel, text: str, label: str, review: int, candidate: str, proba) -> str:
-    """What the destination rule did to a line it labelled (``""`` when it did not)."""
-    if not (review and candidate == "aircraft_parts" and label == "aircraft_parts"):
-        return ""
-    if not model.meta.get("aircraft_destination"):
-        return ""
-    if label_without(model, text, proba, "aircraft_destination", 0.0) == "aircraft_parts":
-        return ""
-    return _DESTINATION_NOTE
-
-
-def label_without(model: DualUseModel, text: str, proba: np.ndarray, key: str, off: object) -> str:
-    """The label a line gets under the model's decision rules with the meta's ``key`` set to ``off``."""
-    return decision_with(model, text, proba, {key: off})[0]
-
-
 def decision_with(model: DualUseModel, text: str, proba: np.ndarray, changes: dict) -> tuple[str, int, str]:
-    """``(label, review, candidate)`` of a line under the model's decision rules with the meta changed by ``changes``.
+    """``(label, review, candidate)`` of a line under the model's decision rules, the meta changed by ``changes``.
 
     The familiarity check that follows the rules in ``predict`` is not applied.
     """
+    return decisions_with(model, [text], np.asarray(proba).reshape(1, -1), changes)[0]
+
+
+def decisions_with(model: DualUseModel, texts: Sequence[str], proba: np.ndarray, changes: dict) -> list[tuple]:
+    """:func:`decision_with` of every line of a batch."""
     tok = model.tokeniser
-    best, _, review, candidates = decide([text], np.asarray(proba).reshape(1, -1), np.ones(1, dtype=bool),
-                                         model.classes, {**model.meta, **changes}, model.thresholds, tok.max_chars,
+    best, _, review, candidates = decide(texts, proba, np.ones(len(texts), dtype=bool), model.classes,
+                                         {**model.meta, **changes}, model.thresholds, tok.max_chars,
                                          tok.normaliser)  # fmt: skip
-    return model.classes[int(best[0])], int(review[0]), candidates[0]
+    return [(model.classes[b], int(r), c) for b, r, c in zip(best.tolist(), review.tolist(), candidates)]

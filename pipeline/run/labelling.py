@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.codes import CODE_COLUMNS, add_code_columns, code_assist
+from pipeline.codes.evidence import CODE_OVER_TEXT
 from pipeline.config import ENTITY_COLUMNS, ENTITY_MODES
 from pipeline.model.core import DualUseModel
 from pipeline.model.decision import code_assist_rule
@@ -89,7 +90,13 @@ def label_texts(
     """
     if codes is not None:  # the code assist (with thresholds), then the code columns
         cols = label_texts(model, texts, top_k, apply_thresholds, None, explain, entities)
-        return add_code_columns(assist_columns(model, texts, cols, codes) if apply_thresholds else cols, codes)
+        cols = add_code_columns(assist_columns(model, texts, cols, codes) if apply_thresholds else cols, codes)
+        if EXPLANATION_COLUMN in cols and "review" in cols:  # a line the declared code sent to review says so
+            for i, clash in enumerate(cols["code_conflict"]):
+                if clash == CODE_OVER_TEXT and cols["review"][i] and cols[EXPLANATION_COLUMN][i]:
+                    implied = cols["code_label"][i]
+                    cols[EXPLANATION_COLUMN][i] += f" | declared code: it implies {implied}, the text does not"
+        return cols
     entities = entity_mode(entities)
     try:
         batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
@@ -160,7 +167,7 @@ def assist_columns(
         from pipeline.explain import explain_texts
 
         for i, text in zip(rows, explain_texts(model, [texts[i] for i in rows], [hits[i][0] for i in rows])):
-            columns[EXPLANATION_COLUMN][i] = text
+            columns[EXPLANATION_COLUMN][i] = f"{text} | code assist: the declared code implies {hits[i][0]}"
     if ENTITY_COLUMNS[0] in columns:
         from pipeline.entities import extract_many
 
@@ -177,7 +184,7 @@ def _extra_columns(model: DualUseModel, texts: Sequence[str], batch, explain: bo
     if explain:
         from pipeline.explain import explain_texts
 
-        out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch.labels, batch.proba)
+        out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch=batch)
     if entities == "all":
         from pipeline.entities import extract_many
 
