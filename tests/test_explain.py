@@ -146,6 +146,9 @@ def test_predict_explain_column_names_the_rule(default_model, tmp_path):
         "ground rule: the engine of a ground machine, boat or generator, and nothing about aircraft",
     ]
     assert rows[0]["explanation"].startswith("gliders -3.79")
+    predict(src, tmp_path / "raw.csv", model=default_model, explain=True, entities=False, apply_thresholds=False)
+    raw = list(csv.DictReader((tmp_path / "raw.csv").open(encoding="utf-8")))  # best class always: no rule to name
+    assert raw[0]["label"] == "aircraft_parts" and all(" | " not in r["explanation"] for r in raw)
     assert [r["explanation"].partition(" | ")[2] for r in rows] == [
         (explain(r["text"], default_model).rule) for r in rows
     ]

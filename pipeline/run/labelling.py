@@ -101,7 +101,7 @@ def label_texts(
     try:
         batch = model.predict_batch(texts, apply_thresholds=apply_thresholds)
         if explain or entities != "none":
-            extra = _extra_columns(model, texts, batch, explain, entities)
+            extra = _extra_columns(model, texts, batch, explain, entities, rules=apply_thresholds)
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - a row-level failure becomes that row's status
@@ -178,13 +178,21 @@ def assist_columns(
     return columns
 
 
-def _extra_columns(model: DualUseModel, texts: Sequence[str], batch, explain: bool, entities: str) -> dict:
-    """The ``explanation`` and entity columns of a labelled batch (heavy modules imported only when asked)."""
+def _extra_columns(
+    model: DualUseModel, texts: Sequence[str], batch, explain: bool, entities: str, rules: bool = True
+) -> dict:
+    """The ``explanation`` and entity columns of a labelled batch (heavy modules imported only when asked).
+
+    ``rules``: the batch was labelled under the model's decision rules, so the explanation names the one that decided.
+    """
     out: dict[str, list] = {}
     if explain:
         from pipeline.explain import explain_texts
 
-        out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch=batch)
+        if rules:
+            out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch=batch)
+        else:
+            out[EXPLANATION_COLUMN] = explain_texts(model, texts, batch.labels, batch.proba)
     if entities == "all":
         from pipeline.entities import extract_many
 
