@@ -72,7 +72,20 @@ def evaluate(
     ev.metrics["code_column"] = column
     if report is not None:
         shown = ev.errors[:HTML_ERRORS_SHOWN]
-        for e, why in zip(shown, explain_texts(model, [e["text"] for e in shown], [e["predicted"] for e in shown])):
+        for e, why in zip(shown, _error_explanations(model, shown, apply_thresholds)):
             e["explanation"] = why
         ev.metrics["report"] = write_report(ev, report)
     return ev.metrics
+
+
+def _error_explanations(model: DualUseModel, shown: list[dict], apply_thresholds: bool) -> list[str]:
+    """The explanation of each listed error, with the decision rule that decided it when the text alone did."""
+    texts, predicted = [e["text"] for e in shown], [e["predicted"] for e in shown]
+    if not (shown and apply_thresholds and model.thresholds):
+        return explain_texts(model, texts, predicted)
+    batch = model.predict_batch(texts)
+    ruled = explain_texts(model, texts, batch=batch)
+    moved = [i for i, (a, b) in enumerate(zip(batch.labels, predicted)) if a != b]  # decided by the declared code
+    for i, why in zip(moved, explain_texts(model, [texts[i] for i in moved], [predicted[i] for i in moved])):
+        ruled[i] = why
+    return ruled

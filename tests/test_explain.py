@@ -201,6 +201,8 @@ JAMMER_RULING = (
          "class threshold: its navigation score 0.77 is under the threshold 0.8"),
         ("Casio G-Shock GPR-B1000 часы с GPS-навигацией", "navigation", 1, "navigation", "keyword agreement:"),
         (JAMMER_RULING, "counter_drone", 0, "", "prose rule: running prose"),
+        ("(1) Зондовые аэростаты (воздушные шары). Применяются для доставки радиозондовых приборов на большие высоты.",
+         "other", 1, "aircraft_parts", "unfamiliar wording: familiarity 0.67 is under 0.75 and it leans to aircraft"),
         ("беспилотное воздушное судно: воздушное судно, управляемое, контролируемое в полете пилотом, находящимся вне "
          "борта такого воздушного судна (внешний пилот)", "drone", 0, "", "long-line rule:"),
         ("Anduril Altius-600M", "drone", 0, "", "model-code rule: a short line naming a model code is held to a lower "
@@ -237,3 +239,18 @@ def test_a_line_its_best_class_labels_has_no_rule(default_model):
     e = explain("Квадрокоптер DJI Mavic 3T", default_model)
     assert (e.label, e.review, e.rule) == ("drone", 0, "")
     assert "rule:" not in format_explanation(e)
+
+
+def test_evaluate_report_lists_errors_with_their_rule(default_model, tmp_path):
+    from pipeline.api import evaluate
+
+    data = tmp_path / "gold.csv"
+    data.write_text("text,label\ngliders,aircraft_parts\nКвадрокоптер DJI Mavic 3T,other\n", encoding="utf-8")
+    metrics = evaluate(data, default_model, report=tmp_path / "r", n_boot=10)
+    why = {e["text"]: e["explanation"] for e in metrics["top_errors"]}
+    assert why["gliders"].startswith("gliders -3.79 | bare-word rule: one word")
+    assert (
+        why["Квадрокоптер DJI Mavic 3T"].startswith("Квадрокоптер +2.64")
+        and " | " not in why["Квадрокоптер DJI Mavic 3T"]
+    )
+    assert "gliders -3.79 | bare-word rule: one word" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")

@@ -71,18 +71,20 @@ def rule_notes(
     sub, sub_proba = [texts[i] for i in todo], proba[todo]
     on = [(key, off, note) for key, off, note in (*_SWITCHES, *_NAMED) if model.meta.get(key)]
     off_all = {key: off for key, off, _ in (*_SWITCHES, *_NAMED)}
+    full = decisions_with(model, sub, sub_proba, {})
     without = {key: decisions_with(model, sub, sub_proba, {key: off}) for key, off, _ in on}
     base = decisions_with(model, sub, sub_proba, off_all)
     alone = {key: decisions_with(model, sub, sub_proba, {**off_all, key: model.meta[key]}) for key, _, _ in on}
     for j, i in enumerate(todo):
         decided = (labels[i], int(bool(review[i])), candidates[i])
         fam = 1.0 if familiarity is None else float(familiarity[i])
-        notes[i] = (
-            _special(model, texts[i], decided, {key: got[j] for key, got in without.items()})
-            or next((note for key, _, note in on if key in _SWITCH_KEYS and without[key][j] != decided), "")
-            or ("; ".join(note for key, _, note in on if alone[key][j] == decided) if base[j] != decided else "")
-            or _score_note(model, decided, best[i], proba[i], fam)
-        )
+        if full[j] == decided:  # else the familiarity check after the rules sent it to review
+            notes[i] = (
+                _special(model, texts[i], decided, {key: got[j] for key, got in without.items()})
+                or next((note for key, _, note in on if key in _SWITCH_KEYS and without[key][j] != decided), "")
+                or ("; ".join(note for key, _, note in on if alone[key][j] == decided) if base[j] != decided else "")
+            )
+        notes[i] = notes[i] or _score_note(model, decided, best[i], proba[i], fam)
     return notes
 
 
