@@ -28,6 +28,7 @@ _SWITCHES = (
     ("code_line_words", 0, "model-code rule: a short line naming a model code is held to a lower threshold"),
     ("pool_below", 0.0, "pooling rule: held to the threshold on the sum of its dual-use scores"),
 )
+_SWITCH_KEYS = {key for key, _, _ in _SWITCHES}
 
 _CUE_NOTE = "counter-drone cue rule: running prose with no jamming, blocking, detection or drone word"
 _DESTINATION_NOTE = "destination rule: declared for manned aircraft and none of the label guide's exceptions"
@@ -70,25 +71,37 @@ def rule_notes(
         return notes
     sub, sub_proba = [texts[i] for i in todo], proba[todo]
     on = [(key, off, note) for key, off, note in (*_SWITCHES, *_NAMED) if model.meta.get(key)]
-    off_all = {key: off for key, off, _ in (*_SWITCHES, *_NAMED)}
     full = decisions_with(model, sub, sub_proba, {})
     without = {key: decisions_with(model, sub, sub_proba, {key: off}) for key, off, _ in on}
-    base = decisions_with(model, sub, sub_proba, off_all)
-    alone = {key: decisions_with(model, sub, sub_proba, {**off_all, key: model.meta[key]}) for key, _, _ in on}
+    shared = []  # lines no one rule explains: several rules give the label, each alone
     for j, i in enumerate(todo):
         decided = (labels[i], int(bool(review[i])), candidates[i])
-        fam = 1.0 if familiarity is None else float(familiarity[i])
         if full[j] == decided:  # else the familiarity check after the rules sent it to review
-            notes[i] = (
-                _special(model, texts[i], decided, {key: got[j] for key, got in without.items()})
-                or next((note for key, _, note in on if key in _SWITCH_KEYS and without[key][j] != decided), "")
-                or ("; ".join(note for key, _, note in on if alone[key][j] == decided) if base[j] != decided else "")
+            notes[i] = _special(model, texts[i], decided, {key: got[j] for key, got in without.items()}) or next(
+                (note for key, _, note in on if key in _SWITCH_KEYS and without[key][j] != decided), ""
             )
+            if not notes[i]:
+                shared.append((j, i, decided))
+    if shared:
+        notes = _shared_notes(model, notes, shared, sub, sub_proba, on)
+    for i in todo:
+        fam = 1.0 if familiarity is None else float(familiarity[i])
+        decided = (labels[i], int(bool(review[i])), candidates[i])
         notes[i] = notes[i] or _score_note(model, decided, best[i], proba[i], fam)
     return notes
 
 
-_SWITCH_KEYS = {key for key, _, _ in _SWITCHES}
+def _shared_notes(model: DualUseModel, notes: list[str], shared: list, texts, proba, on: list) -> list[str]:
+    """The notes of the lines that several rules label each alone: every rule that gives the decision by itself."""
+    rows = [j for j, _, _ in shared]
+    texts, proba = [texts[j] for j in rows], proba[rows]
+    off_all = {key: off for key, off, _ in (*_SWITCHES, *_NAMED)}
+    base = decisions_with(model, texts, proba, off_all)
+    alone = {key: decisions_with(model, texts, proba, {**off_all, key: model.meta[key]}) for key, _, _ in on}
+    for k, (_, i, decided) in enumerate(shared):
+        if base[k] != decided:
+            notes[i] = "; ".join(note for key, _, note in on if alone[key][k] == decided)
+    return notes
 
 
 def _plain(model: DualUseModel, label: str, review: int, best: str, proba: np.ndarray) -> bool:
